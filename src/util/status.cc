@@ -4,21 +4,36 @@ namespace cnake {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid_argument";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kAlreadyExists: return "already_exists";
-    case StatusCode::kIoError: return "io_error";
-    case StatusCode::kDatabase: return "database";
-    case StatusCode::kLocked: return "locked";
-    case StatusCode::kSchemaMismatch: return "schema_mismatch";
-    case StatusCode::kNetwork: return "network";
-    case StatusCode::kTimeout: return "timeout";
-    case StatusCode::kHttp: return "http";
-    case StatusCode::kAuth: return "auth";
-    case StatusCode::kParse: return "parse";
-    case StatusCode::kCancelled: return "cancelled";
-    case StatusCode::kInternal: return "internal";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid_argument";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kAlreadyExists:
+      return "already_exists";
+    case StatusCode::kIoError:
+      return "io_error";
+    case StatusCode::kDatabase:
+      return "database";
+    case StatusCode::kLocked:
+      return "locked";
+    case StatusCode::kSchemaMismatch:
+      return "schema_mismatch";
+    case StatusCode::kNetwork:
+      return "network";
+    case StatusCode::kTimeout:
+      return "timeout";
+    case StatusCode::kHttp:
+      return "http";
+    case StatusCode::kAuth:
+      return "auth";
+    case StatusCode::kParse:
+      return "parse";
+    case StatusCode::kCancelled:
+      return "cancelled";
+    case StatusCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

@@ -19,15 +19,15 @@ enum class StatusCode {
   kInvalidArgument,  // bad input from the user or a caller
   kNotFound,
   kAlreadyExists,
-  kIoError,          // filesystem
-  kDatabase,         // DuckDB reported an error
-  kLocked,           // the database file is held by another process
-  kSchemaMismatch,   // an existing table has a column of an incompatible type
-  kNetwork,          // connection refused, reset, DNS, TLS
+  kIoError,         // filesystem
+  kDatabase,        // DuckDB reported an error
+  kLocked,          // the database file is held by another process
+  kSchemaMismatch,  // an existing table has a column of an incompatible type
+  kNetwork,         // connection refused, reset, DNS, TLS
   kTimeout,
-  kHttp,             // a non-success HTTP status
-  kAuth,             // 401/403
-  kParse,            // a response or file could not be parsed
+  kHttp,   // a non-success HTTP status
+  kAuth,   // 401/403
+  kParse,  // a response or file could not be parsed
   kCancelled,
   kInternal,
 };
@@ -56,7 +56,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status DatabaseError(std::string m) { return {StatusCode::kDatabase, std::move(m)}; }
@@ -66,7 +68,7 @@ inline Status InternalError(std::string m) { return {StatusCode::kInternal, std:
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "Result built from an ok Status");
   }
@@ -91,17 +93,17 @@ class [[nodiscard]] Result {
 }  // namespace cnake
 
 // Propagates a non-ok Status from an expression returning Status.
-#define CNAKE_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::cnake::Status cnake_status_ = (expr);      \
+#define CNAKE_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::cnake::Status cnake_status_ = (expr);        \
     if (!cnake_status_.ok()) return cnake_status_; \
   } while (0)
 
 #define CNAKE_CONCAT_INNER(a, b) a##b
 #define CNAKE_CONCAT(a, b) CNAKE_CONCAT_INNER(a, b)
 // Declares `lhs` from a Result<T> expression, or returns its Status.
-#define CNAKE_ASSIGN_OR_RETURN(lhs, expr)                        \
-  auto CNAKE_CONCAT(cnake_result_, __LINE__) = (expr);           \
-  if (!CNAKE_CONCAT(cnake_result_, __LINE__).ok())               \
-    return CNAKE_CONCAT(cnake_result_, __LINE__).status();       \
+#define CNAKE_ASSIGN_OR_RETURN(lhs, expr)                  \
+  auto CNAKE_CONCAT(cnake_result_, __LINE__) = (expr);     \
+  if (!CNAKE_CONCAT(cnake_result_, __LINE__).ok())         \
+    return CNAKE_CONCAT(cnake_result_, __LINE__).status(); \
   lhs = std::move(CNAKE_CONCAT(cnake_result_, __LINE__)).value()

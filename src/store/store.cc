@@ -1,0 +1,353 @@
+#include "store/store.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <set>
+#include <unordered_set>
+
+namespace cnake {
+namespace {
+
+// Paths with an open Store in this process: DuckDB's file lock does not stop
+// a second handle inside one process, and two handles lose writes.
+std::mutex g_open_mu;
+std::set<std::string> g_open_paths;
+
+std::string CanonicalKey(const std::string& path) {
+  if (path.empty() || path == ":memory:") return "";
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : canonical.string();
+}
+
+constexpr const char* kEntryColumns =
+    "id, code, description, CAST(metadata AS VARCHAR), CAST(tags AS VARCHAR), "
+    "coalesce(processing_status, 'pending'), python_id, batch_id, request_id, "
+    "CAST(coalesce(attempts, 0) AS INTEGER), CAST(coalesce(submission_seq, 0) AS INTEGER), "
+    "last_error";
+
+Entry ReadEntry(const db::DataChunk& c, std::size_t row) {
+  Entry e;
+  e.id = std::string(c.GetString(0, row));
+  e.code = std::string(c.GetString(1, row));
+  e.description = c.GetOptString(2, row);
+  e.metadata_json = c.GetOptString(3, row);
+  e.tags_json = c.GetOptString(4, row);
+  e.processing_status = std::string(c.GetString(5, row));
+  e.python_id = c.GetOptString(6, row);
+  e.batch_id = c.GetOptString(7, row);
+  e.request_id = c.GetOptString(8, row);
+  e.attempts = c.GetInt32(9, row);
+  e.submission_seq = c.GetInt32(10, row);
+  e.last_error = c.GetOptString(11, row);
+  return e;
+}
+
+std::string NewBatchId() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  auto now = std::chrono::system_clock::now();
+  return fmt::format("b-{:%Y%m%d-%H%M%S}-{:04x}",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)),
+                     static_cast<unsigned>(rng() & 0xffff));
+}
+
+}  // namespace
+
+std::string PythonIdFor(const std::string& entry_id) { return "py:" + entry_id; }
+
+std::string LockedMessage(const std::string& db_path, const Status& status) {
+  auto holder = db::ParseLockConflict(status.message());
+  std::string who = holder ? fmt::format("{} (PID {})", holder->program, holder->pid)
+                           : std::string("another process");
+  bool ours = holder && holder->program.find("cnake-charmer-client") != std::string::npos;
+  std::string msg = fmt::format("database {} is locked by {}. ", db_path, who);
+  if (ours) {
+    msg +=
+        "A cnake-charmer-client is running on it: use `status`, `stats` or `cancel`, which talk "
+        "to the running process, or wait for it to finish.";
+  } else {
+    msg +=
+        "That program is not cnake-charmer-client: close it (DuckDB lets only one process open "
+        "a database file, even read-only), then retry.";
+  }
+  return msg;
+}
+
+Store::Store(StoreOptions options, db::Database db, db::Connection conn)
+    : options_(std::move(options)), db_(std::move(db)), conn_(std::move(conn)) {}
+
+Store::Store(Store&& other) noexcept
+    : options_(std::move(other.options_)),
+      db_(std::move(other.db_)),
+      conn_(std::move(other.conn_)),
+      migration_(std::move(other.migration_)),
+      registered_path_(std::exchange(other.registered_path_, "")) {}
+
+Store::~Store() {
+  conn_ = db::Connection();
+  db_ = db::Database();
+  if (!registered_path_.empty()) {
+    std::lock_guard lock(g_open_mu);
+    g_open_paths.erase(registered_path_);
+  }
+}
+
+Result<Store> Store::Open(const StoreOptions& options) {
+  CNAKE_RETURN_IF_ERROR(ValidateTableNames(options.tables));
+  std::string key = CanonicalKey(options.path);
+  if (!key.empty()) {
+    std::lock_guard lock(g_open_mu);
+    if (!g_open_paths.insert(key).second) {
+      return Status(StatusCode::kAlreadyExists,
+                    "database " + options.path + " is already open in this process");
+    }
+  }
+  auto release = [&] {
+    if (key.empty()) return;
+    std::lock_guard lock(g_open_mu);
+    g_open_paths.erase(key);
+  };
+  auto db = db::Database::Open(options.path, options.open);
+  if (!db.ok()) {
+    release();
+    return db.status();
+  }
+  auto conn = db::Connection::Open(*db);
+  if (!conn.ok()) {
+    release();
+    return conn.status();
+  }
+  Store store(options, std::move(db).value(), std::move(conn).value());
+  store.registered_path_ = key;  // from here the destructor releases it
+  if (!options.open.read_only) {
+    CNAKE_ASSIGN_OR_RETURN(store.migration_, Migrate(store.conn_, options.tables));
+  }
+  return store;
+}
+
+std::string Store::Entries() const { return db::QuoteIdentifier(options_.tables.entries); }
+std::string Store::Results() const { return db::QuoteIdentifier(options_.tables.results); }
+
+Result<std::vector<Entry>> Store::GetUnprocessedEntries(std::size_t limit,
+                                                        const std::string& after_id,
+                                                        const EntryFilter& filter) {
+  std::string sql = fmt::format(
+      "SELECT {} FROM {} WHERE coalesce(processing_status, 'pending') = 'pending' "
+      "AND batch_id IS NULL AND id > ? "
+      "AND (? = '' OR starts_with(id, ?)) "
+      "AND (? = '' OR list_contains(from_json(tags, '[\"VARCHAR\"]'), ?)) "
+      "ORDER BY id LIMIT ?",
+      kEntryColumns, Entries());
+  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r,
+                         conn_.QueryWith(sql, after_id, filter.id_prefix, filter.id_prefix,
+                                         filter.tag, filter.tag, static_cast<std::int64_t>(limit)));
+  std::vector<Entry> out;
+  while (auto chunk = r.NextChunk()) {
+    for (std::size_t row = 0; row < chunk->size(); ++row) out.push_back(ReadEntry(*chunk, row));
+  }
+  return out;
+}
+
+Result<std::optional<Entry>> Store::GetEntryById(const std::string& id) {
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult r,
+      conn_.QueryWith(fmt::format("SELECT {} FROM {} WHERE id = ?", kEntryColumns, Entries()), id));
+  auto chunk = r.NextChunk();
+  if (!chunk || chunk->size() == 0) return std::optional<Entry>();
+  return std::optional<Entry>(ReadEntry(*chunk, 0));
+}
+
+Status Store::MarkAsProcessed(const std::string& entry_id, bool success,
+                              const std::optional<std::string>& python_id) {
+  CNAKE_ASSIGN_OR_RETURN(
+      auto n, conn_.RunWith(fmt::format("UPDATE {} SET processed = ?, processing_status = ?, "
+                                        "python_id = ?, processed_at = now(), updated_at = now(), "
+                                        "request_id = NULL WHERE id = ?",
+                                        Entries()),
+                            success, success ? "completed" : "failed", python_id, entry_id));
+  if (n == 0) return NotFound("no entry with id " + entry_id);
+  return Status::Ok();
+}
+
+Result<std::string> Store::StorePythonCode(const std::string& entry_id,
+                                           const std::string& python_code,
+                                           const nlohmann::json& metadata) {
+  const std::string python_id = PythonIdFor(entry_id);
+  CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn_));
+  CNAKE_ASSIGN_OR_RETURN(
+      auto deleted,
+      conn_.RunWith(fmt::format("DELETE FROM {} WHERE cython_id = ? OR id = ?", Results()),
+                    entry_id, python_id));
+  (void)deleted;
+  CNAKE_ASSIGN_OR_RETURN(auto n,
+                         conn_.RunWith(fmt::format("INSERT INTO {} (id, code, cython_id, metadata) "
+                                                   "VALUES (?, ?, ?, ?)",
+                                                   Results()),
+                                       python_id, python_code, entry_id, metadata.dump()));
+  (void)n;
+  CNAKE_RETURN_IF_ERROR(txn.Commit());
+  return python_id;
+}
+
+Result<Statistics> Store::GetStatistics() {
+  Statistics s;
+  for (const char* state : kEntryStates) s.by_status[state] = 0;
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult r,
+      conn_.Query(fmt::format("SELECT coalesce(processing_status, 'pending'), count(*) FROM {} "
+                              "GROUP BY ALL",
+                              Entries())));
+  while (auto chunk = r.NextChunk()) {
+    for (std::size_t row = 0; row < chunk->size(); ++row) {
+      std::int64_t n = chunk->GetInt64(1, row);
+      s.by_status[std::string(chunk->GetString(0, row))] += n;
+      s.total_entries += n;
+    }
+  }
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult counts,
+      conn_.Query(fmt::format("SELECT (SELECT count(*) FROM {}), (SELECT count(*) FROM "
+                              "processing_errors), (SELECT count(*) FROM batch_jobs)",
+                              Results())));
+  if (auto chunk = counts.NextChunk()) {
+    s.python_entries = chunk->GetInt64(0, 0);
+    s.errors = chunk->GetInt64(1, 0);
+    s.batches = chunk->GetInt64(2, 0);
+  }
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult batches,
+      conn_.Query("SELECT id, coalesce(status, ''), CAST(total_entries AS BIGINT), "
+                  "CAST(coalesce(processed_entries, 0) AS BIGINT), "
+                  "CAST(coalesce(successful_entries, 0) AS BIGINT), "
+                  "CAST(coalesce(failed_entries, 0) AS BIGINT), "
+                  "coalesce(strftime(started_at, '%Y-%m-%dT%H:%M:%SZ'), ''), "
+                  "coalesce(strftime(completed_at, '%Y-%m-%dT%H:%M:%SZ'), '') "
+                  "FROM batch_jobs ORDER BY started_at DESC, id DESC LIMIT 20"));
+  while (auto chunk = batches.NextChunk()) {
+    for (std::size_t row = 0; row < chunk->size(); ++row) {
+      s.recent_batches.push_back({std::string(chunk->GetString(0, row)),
+                                  std::string(chunk->GetString(1, row)), chunk->GetInt64(2, row),
+                                  chunk->GetInt64(3, row), chunk->GetInt64(4, row),
+                                  chunk->GetInt64(5, row), std::string(chunk->GetString(6, row)),
+                                  std::string(chunk->GetString(7, row))});
+    }
+  }
+  return s;
+}
+
+Result<std::string> Store::CreateBatchRecord(std::int64_t batch_size,
+                                             const nlohmann::json& options) {
+  std::string id = NewBatchId();
+  CNAKE_ASSIGN_OR_RETURN(
+      auto n, conn_.RunWith("INSERT INTO batch_jobs (id, total_entries, status, options, "
+                            "updated_at) VALUES (?, ?, 'running', ?, now())",
+                            id, batch_size, options.dump()));
+  (void)n;
+  return id;
+}
+
+Status Store::UpdateBatchStatus(const std::string& batch_id, const BatchUpdate& u) {
+  CNAKE_ASSIGN_OR_RETURN(
+      auto n,
+      conn_.RunWith("UPDATE batch_jobs SET status = coalesce(?, status), "
+                    "processed_entries = coalesce(?, processed_entries), "
+                    "successful_entries = coalesce(?, successful_entries), "
+                    "failed_entries = coalesce(?, failed_entries), "
+                    "total_entries = coalesce(?, total_entries), "
+                    "completed_at = CASE WHEN ? THEN now() ELSE completed_at END, "
+                    "stop_reason = coalesce(?, stop_reason), updated_at = now() WHERE id = ?",
+                    u.status, u.processed, u.successful, u.failed, u.total, u.set_completed_at,
+                    u.stop_reason, batch_id));
+  if (n == 0) return NotFound("no batch with id " + batch_id);
+  return Status::Ok();
+}
+
+Result<std::optional<BatchSummary>> Store::GetBatch(const std::string& batch_id) {
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult r,
+      conn_.QueryWith("SELECT id, coalesce(status, ''), CAST(total_entries AS BIGINT), "
+                      "CAST(coalesce(processed_entries, 0) AS BIGINT), "
+                      "CAST(coalesce(successful_entries, 0) AS BIGINT), "
+                      "CAST(coalesce(failed_entries, 0) AS BIGINT), "
+                      "coalesce(strftime(started_at, '%Y-%m-%dT%H:%M:%SZ'), ''), "
+                      "coalesce(strftime(completed_at, '%Y-%m-%dT%H:%M:%SZ'), '') "
+                      "FROM batch_jobs WHERE id = ?",
+                      batch_id));
+  auto chunk = r.NextChunk();
+  if (!chunk || chunk->size() == 0) return std::optional<BatchSummary>();
+  return std::optional<BatchSummary>(BatchSummary{
+      std::string(chunk->GetString(0, 0)), std::string(chunk->GetString(1, 0)),
+      chunk->GetInt64(2, 0), chunk->GetInt64(3, 0), chunk->GetInt64(4, 0), chunk->GetInt64(5, 0),
+      std::string(chunk->GetString(6, 0)), std::string(chunk->GetString(7, 0))});
+}
+
+Result<UpsertCounts> Store::UpsertEntries(const std::vector<EntryInput>& entries) {
+  UpsertCounts counts;
+  if (entries.empty()) return counts;
+  CNAKE_RETURN_IF_ERROR(
+      conn_.Execute("CREATE TEMP TABLE IF NOT EXISTS cnake_import_stage (id VARCHAR, code VARCHAR, "
+                    "description VARCHAR, tags VARCHAR, metadata VARCHAR)"));
+  CNAKE_RETURN_IF_ERROR(conn_.Execute("DELETE FROM cnake_import_stage"));
+  {
+    CNAKE_ASSIGN_OR_RETURN(db::Appender app,
+                           db::Appender::Create(conn_, "cnake_import_stage", "main", "temp"));
+    std::unordered_set<std::string_view> seen;
+    for (const EntryInput& e : entries) {
+      if (!seen.insert(e.id).second) continue;  // first occurrence wins
+      CNAKE_RETURN_IF_ERROR(app.Append(e.id));
+      CNAKE_RETURN_IF_ERROR(app.Append(e.code));
+      CNAKE_RETURN_IF_ERROR(app.Append(e.description));
+      CNAKE_RETURN_IF_ERROR(app.Append(nlohmann::json(e.tags).dump()));
+      std::optional<std::string> meta;
+      if (e.metadata) meta = e.metadata->dump();
+      CNAKE_RETURN_IF_ERROR(app.Append(meta));
+      CNAKE_RETURN_IF_ERROR(app.EndRow());
+    }
+    CNAKE_RETURN_IF_ERROR(app.Close());
+  }
+  CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn_));
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult cls,
+      conn_.Query(
+          fmt::format("SELECT s.id, e.id IS NULL, e.code IS DISTINCT FROM s.code "
+                      "FROM cnake_import_stage s LEFT JOIN {} e ON e.id = s.id ORDER BY s.id",
+                      Entries())));
+  while (auto chunk = cls.NextChunk()) {
+    for (std::size_t row = 0; row < chunk->size(); ++row) {
+      if (chunk->GetBool(1, row)) {
+        ++counts.inserted;
+      } else if (chunk->GetBool(2, row)) {
+        ++counts.updated;
+        if (counts.updated_ids.size() < kMaxListedIds) {
+          counts.updated_ids.emplace_back(chunk->GetString(0, row));
+        }
+      } else {
+        ++counts.unchanged;
+      }
+    }
+  }
+  if (counts.updated > 0) {
+    CNAKE_RETURN_IF_ERROR(conn_.Execute(fmt::format(
+        "UPDATE {0} SET code = s.code, description = s.description, tags = s.tags, "
+        "metadata = s.metadata, processing_status = 'pending', processed = FALSE, "
+        "python_id = NULL, processed_at = NULL, batch_id = NULL, request_id = NULL, "
+        "attempts = 0, last_error = NULL, updated_at = now() "
+        "FROM cnake_import_stage s WHERE {0}.id = s.id AND {0}.code IS DISTINCT FROM s.code",
+        Entries())));
+  }
+  if (counts.inserted > 0) {
+    CNAKE_RETURN_IF_ERROR(conn_.Execute(fmt::format(
+        "INSERT INTO {0} (id, code, description, tags, metadata) "
+        "SELECT s.id, s.code, s.description, s.tags, s.metadata FROM cnake_import_stage s "
+        "WHERE NOT EXISTS (SELECT 1 FROM {0} e WHERE e.id = s.id)",
+        Entries())));
+  }
+  CNAKE_RETURN_IF_ERROR(txn.Commit());
+  return counts;
+}
+
+}  // namespace cnake

@@ -1,0 +1,196 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
+
+namespace cnake {
+namespace {
+
+Store OpenStore(const std::string& path) {
+  auto s = Store::Open({path, {}, {}});
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return std::move(s).value();
+}
+
+std::vector<EntryInput> Inputs(int n, const std::string& prefix = "e") {
+  std::vector<EntryInput> v;
+  for (int i = 0; i < n; ++i) {
+    char id[32];
+    snprintf(id, sizeof id, "%s%04d", prefix.c_str(), i);
+    v.push_back({id,
+                 "cdef int x = " + std::to_string(i),
+                 "entry " + std::to_string(i),
+                 {i % 2 ? "odd" : "even"},
+                 nlohmann::json{{"n", i}}});
+  }
+  return v;
+}
+
+TEST(StoreTest, UpsertIsIdempotentAndResetsChangedCode) {
+  testing::TempDir dir;
+  Store s = OpenStore(dir.File("s.duckdb"));
+  auto first = s.UpsertEntries(Inputs(5));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->inserted, 5);
+  auto again = s.UpsertEntries(Inputs(5));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->inserted, 0);
+  EXPECT_EQ(again->unchanged, 5);
+
+  ASSERT_TRUE(s.MarkAsProcessed("e0001", true, "py:e0001").ok());
+  auto changed = Inputs(5);
+  changed[1].code = "cdef int y";
+  auto third = s.UpsertEntries(changed);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->updated, 1);
+  EXPECT_EQ(third->unchanged, 4);
+  ASSERT_EQ(third->updated_ids, std::vector<std::string>{"e0001"});
+  auto e = s.GetEntryById("e0001");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ((*e)->code, "cdef int y");
+  EXPECT_EQ((*e)->processing_status, "pending");
+  EXPECT_FALSE((*e)->python_id);
+}
+
+TEST(StoreTest, DuplicateIdsInOneCallKeepTheFirst) {
+  testing::TempDir dir;
+  Store s = OpenStore(dir.File("s.duckdb"));
+  auto in = Inputs(2);
+  in.push_back(in[0]);
+  in.back().code = "other";
+  auto r = s.UpsertEntries(in);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->inserted, 2);
+  EXPECT_EQ((*s.GetEntryById("e0000"))->code, "cdef int x = 0");
+}
+
+TEST(StoreTest, UnprocessedEntriesUseKeysetPagination) {
+  testing::TempDir dir;
+  Store s = OpenStore(dir.File("s.duckdb"));
+  ASSERT_TRUE(s.UpsertEntries(Inputs(25)).ok());
+  ASSERT_TRUE(s.MarkAsProcessed("e0003", false, std::nullopt).ok());
+  std::vector<std::string> seen;
+  std::string after;
+  for (;;) {
+    auto page = s.GetUnprocessedEntries(10, after);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    if (page->empty()) break;
+    EXPECT_LE(page->size(), 10u);
+    for (const Entry& e : *page) seen.push_back(e.id);
+    after = page->back().id;
+  }
+  EXPECT_EQ(seen.size(), 24u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::find(seen.begin(), seen.end(), "e0003"), seen.end());
+}
+
+TEST(StoreTest, UnprocessedEntriesFilterByTagAndPrefix) {
+  testing::TempDir dir;
+  Store s = OpenStore(dir.File("s.duckdb"));
+  ASSERT_TRUE(s.UpsertEntries(Inputs(6, "a/")).ok());
+  ASSERT_TRUE(s.UpsertEntries(Inputs(4, "b/")).ok());
+  auto odd_b = s.GetUnprocessedEntries(100, "", {"odd", "b/"});
+  ASSERT_TRUE(odd_b.ok()) << odd_b.status().ToString();
+  ASSERT_EQ(odd_b->size(), 2u);
+  EXPECT_EQ((*odd_b)[0].id, "b/0001");
+  EXPECT_EQ(s.GetUnprocessedEntries(100, "", {"", "a/"})->size(), 6u);
+}
+
+TEST(StoreTest, StorePythonCodeReplacesInsteadOfDuplicating) {
+  testing::TempDir dir;
+  Store s = OpenStore(dir.File("s.duckdb"));
+  ASSERT_TRUE(s.UpsertEntries(Inputs(1)).ok());
+  auto id1 = s.StorePythonCode("e0000", "x = 1", {{"attempts", 1}});
+  ASSERT_TRUE(id1.ok()) << id1.status().ToString();
+  auto id2 = s.StorePythonCode("e0000", "x = 2", {{"attempts", 2}});
+  ASSERT_TRUE(id2.ok()) << id2.status().ToString();
+  EXPECT_EQ(*id1, *id2);
+  auto r = s.connection().Query("SELECT count(*), any_value(code) FROM python_entries");
+  auto chunk = r->NextChunk();
+  EXPECT_EQ(chunk->GetInt64(0, 0), 1);
+  EXPECT_EQ(chunk->GetString(1, 0), "x = 2");
+}
+
+TEST(StoreTest, MarkAsProcessedUnknownIdIsNotFound) {
+  testing::TempDir dir;
+  Store s = OpenStore(dir.File("s.duckdb"));
+  EXPECT_EQ(s.MarkAsProcessed("nope", true, std::nullopt).code(), StatusCode::kNotFound);
+}
+
+TEST(StoreTest, StatisticsCountEveryState) {
+  testing::TempDir dir;
+  Store s = OpenStore(dir.File("s.duckdb"));
+  ASSERT_TRUE(s.UpsertEntries(Inputs(4)).ok());
+  ASSERT_TRUE(s.MarkAsProcessed("e0000", true, std::nullopt).ok());
+  ASSERT_TRUE(s.MarkAsProcessed("e0001", false, std::nullopt).ok());
+  auto st = s.GetStatistics();
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->total_entries, 4);
+  EXPECT_EQ(st->by_status["pending"], 2);
+  EXPECT_EQ(st->by_status["completed"], 1);
+  EXPECT_EQ(st->by_status["failed"], 1);
+  EXPECT_EQ(st->by_status["retrying"], 0);
+  EXPECT_EQ(st->by_status.size(), 6u);
+}
+
+TEST(StoreTest, BatchRecordLifecycle) {
+  testing::TempDir dir;
+  Store s = OpenStore(dir.File("s.duckdb"));
+  auto id = s.CreateBatchRecord(10, {{"max_concurrent", 4}});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  BatchUpdate u;
+  u.status = "completed";
+  u.processed = 10;
+  u.successful = 9;
+  u.failed = 1;
+  u.set_completed_at = true;
+  ASSERT_TRUE(s.UpdateBatchStatus(*id, u).ok());
+  auto b = s.GetBatch(*id);
+  ASSERT_TRUE(b.ok() && b->has_value());
+  EXPECT_EQ((*b)->status, "completed");
+  EXPECT_EQ((*b)->successful, 9);
+  EXPECT_FALSE((*b)->completed_at.empty());
+  EXPECT_EQ(s.UpdateBatchStatus("missing", u).code(), StatusCode::kNotFound);
+  EXPECT_EQ(s.GetStatistics()->recent_batches.size(), 1u);
+}
+
+TEST(StoreTest, DataSurvivesReopen) {
+  testing::TempDir dir;
+  {
+    Store s = OpenStore(dir.File("s.duckdb"));
+    ASSERT_TRUE(s.UpsertEntries(Inputs(3)).ok());
+  }
+  Store s = OpenStore(dir.File("s.duckdb"));
+  EXPECT_EQ(s.GetStatistics()->total_entries, 3);
+  EXPECT_FALSE(s.migration().changed());
+}
+
+TEST(StoreTest, SecondHandleInSameProcessIsRefused) {
+  testing::TempDir dir;
+  Store s = OpenStore(dir.File("s.duckdb"));
+  auto second = Store::Open({dir.File("./s.duckdb"), {}, {}});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST(StoreTest, HostileTableNameLeavesFileUntouched) {
+  testing::TempDir dir;
+  auto s = Store::Open({dir.File("s.duckdb"), {"x; DROP TABLE y", "python_entries"}, {}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(dir.File("s.duckdb")));
+}
+
+TEST(StoreTest, LockedMessageNamesHolderAndAdvice) {
+  Status st(
+      StatusCode::kLocked,
+      "IO Error: Could not set lock on file \"x\": Conflicting lock is held in /usr/bin/duckdb "
+      "(PID 77) by user me.");
+  std::string msg = LockedMessage("x.duckdb", st);
+  EXPECT_NE(msg.find("PID 77"), std::string::npos);
+  EXPECT_NE(msg.find("not cnake-charmer-client"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cnake
