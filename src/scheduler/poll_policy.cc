@@ -1,0 +1,30 @@
+#include "scheduler/poll_policy.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "scheduler/backoff.h"
+
+namespace cnake::scheduler {
+
+Duration NextPollDelay(int polls_so_far, std::optional<double> eta_seconds,
+                       const PollPolicy& policy, double uniform01) {
+  // All arithmetic in double seconds: growth^polls overflows to inf, never UB,
+  // and min() brings it back before converting to an integer duration.
+  const double initial = std::max(0.0, std::chrono::duration<double>(policy.initial).count());
+  const double max = std::max(initial, std::chrono::duration<double>(policy.max).count());
+  const double growth = std::isnan(policy.growth) ? 1.0 : std::clamp(policy.growth, 1.0, 16.0);
+  const double jitter = std::isnan(policy.jitter) ? 0.0 : std::clamp(policy.jitter, 0.0, 1.0);
+
+  double base;
+  if (eta_seconds && std::isfinite(*eta_seconds) && *eta_seconds > 0) {
+    base = std::clamp(*eta_seconds, initial, max);
+  } else {
+    base = std::min(max, initial * std::pow(growth, std::max(polls_so_far, 0)));
+  }
+  const double factor = 1.0 + jitter * (2.0 * ClampUnit(uniform01) - 1.0);
+  const double seconds = std::min(max, base * factor);
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
+}
+
+}  // namespace cnake::scheduler

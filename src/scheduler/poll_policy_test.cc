@@ -1,0 +1,88 @@
+#include "scheduler/poll_policy.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "util/random.h"
+
+namespace cnake::scheduler {
+namespace {
+
+using namespace std::chrono_literals;
+
+const PollPolicy kPolicy{.initial = 1s, .max = 30s, .growth = 1.5, .jitter = 0.2};
+constexpr double kNoJitter = 0.5;  // factor 1 + 0.2 * (2 * 0.5 - 1) = 1
+
+TEST(PollPolicyTest, GrowsGeometricallyUpToTheMaximum) {
+  EXPECT_EQ(NextPollDelay(0, std::nullopt, kPolicy, kNoJitter), 1s);
+  EXPECT_EQ(NextPollDelay(1, std::nullopt, kPolicy, kNoJitter), 1500ms);
+  EXPECT_EQ(NextPollDelay(2, std::nullopt, kPolicy, kNoJitter), 2250ms);
+  Duration previous{0};
+  for (int polls = 0; polls < 40; ++polls) {
+    const Duration d = NextPollDelay(polls, std::nullopt, kPolicy, kNoJitter);
+    EXPECT_GE(d, previous);
+    EXPECT_LE(d, 30s);
+    previous = d;
+  }
+  EXPECT_EQ(previous, 30s);
+}
+
+TEST(PollPolicyTest, HugePollCountsDoNotOverflow) {
+  for (int polls : {1000, 100000, std::numeric_limits<int>::max()}) {
+    EXPECT_EQ(NextPollDelay(polls, std::nullopt, kPolicy, kNoJitter), 30s);
+  }
+  EXPECT_EQ(NextPollDelay(-3, std::nullopt, kPolicy, kNoJitter), 1s);
+}
+
+TEST(PollPolicyTest, JitterIsPlusMinusTwentyPercentAndCappedAtMax) {
+  Random rng(11);
+  for (int polls : {0, 3, 6}) {
+    const double base = std::min(30.0, std::pow(1.5, polls));
+    double lo = 1e9, hi = 0;
+    for (int i = 0; i < 5000; ++i) {
+      const double s = std::chrono::duration<double>(
+                           NextPollDelay(polls, std::nullopt, kPolicy, rng.Uniform01()))
+                           .count();
+      ASSERT_GE(s, base * 0.8 - 1e-9);
+      ASSERT_LE(s, base * 1.2 + 1e-9);
+      lo = std::min(lo, s);
+      hi = std::max(hi, s);
+    }
+    EXPECT_LT(lo, base * 0.81);
+    EXPECT_GT(hi, base * 1.19);
+  }
+  EXPECT_EQ(NextPollDelay(50, std::nullopt, kPolicy, 1.0), 30s);
+  EXPECT_EQ(NextPollDelay(50, std::nullopt, kPolicy, 0.0), 24s);
+}
+
+TEST(PollPolicyTest, ServerEtaReplacesTheScheduleWithinBounds) {
+  EXPECT_EQ(NextPollDelay(0, 7.0, kPolicy, kNoJitter), 7s);
+  EXPECT_EQ(NextPollDelay(20, 7.0, kPolicy, kNoJitter), 7s);  // not the grown 30 s
+  EXPECT_EQ(NextPollDelay(0, 0.2, kPolicy, kNoJitter), 1s);   // not below initial
+  EXPECT_EQ(NextPollDelay(0, 500.0, kPolicy, kNoJitter), 30s);
+  EXPECT_EQ(NextPollDelay(0, 7.0, kPolicy, 1.0), 8400ms);
+}
+
+TEST(PollPolicyTest, UnusableEtaFallsBackToTheSchedule) {
+  const double kBad[] = {0.0, -4.0, std::nan(""), std::numeric_limits<double>::infinity(),
+                         -std::numeric_limits<double>::infinity()};
+  for (double eta : kBad) {
+    EXPECT_EQ(NextPollDelay(2, eta, kPolicy, kNoJitter), 2250ms) << eta;
+  }
+}
+
+TEST(PollPolicyTest, DegenerateParametersAreClamped) {
+  PollPolicy p{.initial = 2s, .max = 1s, .growth = 0.1, .jitter = 5.0};
+  // max below initial is raised to initial; growth below 1 becomes 1; jitter
+  // above 1 becomes 1 (so the delay may reach 0 but never goes negative).
+  EXPECT_EQ(NextPollDelay(5, std::nullopt, p, kNoJitter), 2s);
+  EXPECT_EQ(NextPollDelay(5, std::nullopt, p, 0.0), Duration::zero());
+  p.growth = std::nan("");
+  p.jitter = std::nan("");
+  EXPECT_EQ(NextPollDelay(5, std::nullopt, p, 0.0), 2s);
+}
+
+}  // namespace
+}  // namespace cnake::scheduler
