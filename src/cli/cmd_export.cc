@@ -1,0 +1,141 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "cli/commands.h"
+
+namespace cnake::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ResultsQuery(const Context& ctx) {
+  return fmt::format(
+      "SELECT e.id, p.id, p.code, CAST(p.metadata AS VARCHAR), e.description "
+      "FROM {} p JOIN {} e ON e.id = p.cython_id ORDER BY e.id",
+      db::QuoteIdentifier(ctx.config().duckdb.result_table),
+      db::QuoteIdentifier(ctx.config().duckdb.table_name));
+}
+
+// The file for `id` under `root`, or nothing when the id would escape it.
+std::optional<fs::path> SafeTarget(const fs::path& root, const std::string& id) {
+  if (id.empty() || id.find('\0') != std::string::npos) return std::nullopt;
+  fs::path rel(id + ".py");
+  if (rel.is_absolute() || rel.has_root_name()) return std::nullopt;
+  for (const auto& part : rel) {
+    if (part == ".." || part == "." || part.empty()) return std::nullopt;
+  }
+  return root / rel;
+}
+
+Result<std::int64_t> ExportJsonl(Context& ctx, Store& store, std::ostream& out) {
+  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, store.connection().Query(ResultsQuery(ctx)));
+  std::int64_t n = 0;
+  while (auto chunk = r.NextChunk()) {
+    for (std::size_t row = 0; row < chunk->size(); ++row, ++n) {
+      nlohmann::json line = {{"id", chunk->GetString(0, row)},
+                             {"python_id", chunk->GetString(1, row)},
+                             {"code", chunk->GetString(2, row)}};
+      if (auto meta = chunk->GetOptString(3, row)) {
+        line["metadata"] = nlohmann::json::parse(*meta, nullptr, false);
+      }
+      if (auto d = chunk->GetOptString(4, row)) line["description"] = *d;
+      out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    }
+  }
+  return n;
+}
+
+Result<std::int64_t> ExportPyTree(Context& ctx, Store& store, const fs::path& root,
+                                  std::int64_t& refused) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return IoError("cannot create " + root.string() + ": " + ec.message());
+  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, store.connection().Query(ResultsQuery(ctx)));
+  std::int64_t n = 0;
+  while (auto chunk = r.NextChunk()) {
+    for (std::size_t row = 0; row < chunk->size(); ++row) {
+      std::string id(chunk->GetString(0, row));
+      auto target = SafeTarget(root, id);
+      if (!target) {
+        ++refused;
+        *ctx.err << "refused id " << nlohmann::json(id).dump() << ": it would escape "
+                 << root.string() << "\n";
+        continue;
+      }
+      fs::create_directories(target->parent_path(), ec);
+      std::ofstream f(*target, std::ios::binary | std::ios::trunc);
+      f << chunk->GetString(2, row);
+      if (!f) return IoError("cannot write " + target->string());
+      ++n;
+    }
+  }
+  return n;
+}
+
+Result<std::int64_t> ExportParquet(Context& ctx, Store& store, const std::string& output) {
+  std::string literal;
+  for (char c : output) literal += (c == '\'') ? std::string("''") : std::string(1, c);
+  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r,
+                         store.connection().Query(fmt::format(
+                             "COPY (SELECT e.id AS id, p.id AS python_id, p.code AS "
+                             "code, p.metadata AS metadata FROM {} p JOIN {} e ON "
+                             "e.id = p.cython_id ORDER BY e.id) TO '{}' "
+                             "(FORMAT parquet)",
+                             db::QuoteIdentifier(ctx.config().duckdb.result_table),
+                             db::QuoteIdentifier(ctx.config().duckdb.table_name), literal)));
+  return r.rows_changed();
+}
+
+int RunExport(Context& ctx, const std::string& format, const std::string& output) {
+  auto store = OpenStore(ctx);
+  if (!store.ok()) return Fail(ctx, store.status());
+  std::int64_t refused = 0;
+  Result<std::int64_t> written = std::int64_t{0};
+  if (format == "jsonl") {
+    if (output.empty() || output == "-") {
+      written = ExportJsonl(ctx, *store, *ctx.out);
+    } else {
+      std::ofstream f(output, std::ios::binary | std::ios::trunc);
+      if (!f) return Fail(ctx, IoError("cannot write " + output));
+      written = ExportJsonl(ctx, *store, f);
+    }
+  } else if (output.empty()) {
+    return Fail(ctx, InvalidArgument("--output is required for --format " + format));
+  } else if (format == "parquet") {
+    written = ExportParquet(ctx, *store, output);
+  } else {
+    written = ExportPyTree(ctx, *store, output, refused);
+  }
+  if (!written.ok()) return Fail(ctx, written.status());
+  *ctx.err << "exported " << *written << " results" << (refused ? ", refused " : "")
+           << (refused ? std::to_string(refused) : "") << "\n";
+  return refused ? kExitEntriesFailed : kExitOk;
+}
+
+}  // namespace
+
+void AddExportCommand(CLI::App& app, Action& run) {
+  CLI::App* cmd = app.add_subcommand("export", "Write the generated Python out");
+  auto format = std::make_shared<std::string>("jsonl");
+  auto output = std::make_shared<std::string>();
+  cmd->add_option("--format", *format, "jsonl, parquet, or py (a tree of .py files)")
+      ->check(CLI::IsMember({"jsonl", "parquet", "py"}));
+  cmd->add_option("-o,--output", *output,
+                  "File (jsonl, parquet) or directory (py); jsonl defaults to stdout");
+  cmd->footer(
+      "Examples:\n"
+      "  cnake-charmer-client export > results.jsonl\n"
+      "  cnake-charmer-client export --format parquet -o results.parquet\n"
+      "  cnake-charmer-client export --format py -o out/   # out/<entry id>.py\n\n"
+      "Ids that would escape the target directory (absolute, '..') are refused and reported; "
+      "the exit code is then 1.");
+  cmd->callback([&run, format, output] {
+    run = [format, output](Context& ctx) { return RunExport(ctx, *format, *output); };
+  });
+}
+
+}  // namespace cnake::cli

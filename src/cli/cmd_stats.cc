@@ -1,0 +1,80 @@
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "cli/commands.h"
+
+namespace cnake::cli {
+namespace {
+
+nlohmann::json StatsJson(const Statistics& s) {
+  nlohmann::json batches = nlohmann::json::array();
+  for (const BatchSummary& b : s.recent_batches) {
+    batches.push_back({{"id", b.id},
+                       {"status", b.status},
+                       {"total_entries", b.total},
+                       {"processed_entries", b.processed},
+                       {"successful_entries", b.successful},
+                       {"failed_entries", b.failed},
+                       {"started_at", b.started_at},
+                       {"completed_at", b.completed_at.empty() ? nlohmann::json()
+                                                               : nlohmann::json(b.completed_at)}});
+  }
+  return {{"total_entries", s.total_entries},
+          {"by_status", s.by_status},
+          {"python_entries", s.python_entries},
+          {"processing_errors", s.errors},
+          {"batches", s.batches},
+          {"recent_batches", batches}};
+}
+
+void PrintStats(std::ostream& out, const Statistics& s) {
+  out << fmt::format("entries: {}\n", s.total_entries);
+  for (const char* state : kEntryStates) {
+    std::int64_t n = s.by_status.count(state) ? s.by_status.at(state) : 0;
+    double pct = s.total_entries ? 100.0 * n / s.total_entries : 0;
+    out << fmt::format("  {:<11} {:>10}  {:5.1f}%\n", state, n, pct);
+  }
+  for (const auto& [state, n] : s.by_status) {
+    bool known = false;
+    for (const char* k : kEntryStates) known |= state == k;
+    if (!known) out << fmt::format("  {:<11} {:>10}  (unknown state)\n", state, n);
+  }
+  out << fmt::format("python results: {}\nprocessing errors: {}\nbatches: {}\n", s.python_entries,
+                     s.errors, s.batches);
+  if (s.recent_batches.empty()) return;
+  out << fmt::format("\n{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", "batch", "status", "total",
+                     "done", "ok", "failed", "started");
+  for (const BatchSummary& b : s.recent_batches) {
+    out << fmt::format("{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", b.id, b.status, b.total,
+                       b.processed, b.successful, b.failed, b.started_at);
+  }
+}
+
+}  // namespace
+
+void AddStatsCommand(CLI::App& app, Action& run) {
+  CLI::App* cmd = app.add_subcommand("stats", "Counts per processing status, totals, batches");
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "Print JSON for machines");
+  cmd->footer(
+      "Examples:\n  cnake-charmer-client stats\n  cnake-charmer-client stats --json | jq "
+      ".by_status");
+  cmd->callback([&run, json] {
+    run = [json](Context& ctx) -> int {
+      auto store = OpenStore(ctx);
+      if (!store.ok()) return Fail(ctx, store.status());
+      auto stats = store->GetStatistics();
+      if (!stats.ok()) return Fail(ctx, stats.status());
+      if (*json) {
+        *ctx.out << StatsJson(*stats).dump(2) << "\n";
+      } else {
+        PrintStats(*ctx.out, *stats);
+      }
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace cnake::cli

@@ -1,0 +1,34 @@
+// What every command receives: the effective configuration and where to
+// write. Data goes to `out` (stdout), progress and diagnostics to `err`.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "config/config_loader.h"
+#include "store/store.h"
+#include "util/exit_codes.h"
+#include "util/status.h"
+
+namespace cnake::cli {
+
+struct Context {
+  LoadedConfig loaded;
+  std::ostream* out;
+  std::ostream* err;
+  bool quiet = false;
+
+  const Config& config() const { return loaded.config; }
+};
+
+// Opens the configured database. On failure prints a message that names the
+// problem and what to do, and returns the exit code to use.
+Result<Store> OpenStore(const Context& ctx, bool read_only = false);
+
+// Maps a failure to the documented exit code.
+int ExitCodeFor(const Status& status);
+
+// Prints "error: <message>" to ctx.err and returns ExitCodeFor(status).
+int Fail(const Context& ctx, const Status& status);
+
+}  // namespace cnake::cli

@@ -1,0 +1,167 @@
+// The client binary end to end: real DuckDB files, real processes.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "store/store.h"
+#include "testing/subprocess.h"
+#include "testing/temp_dir.h"
+
+namespace cnake {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ProcessResult;
+using testing::RunProcess;
+
+const std::string kClient = std::string(CNAKE_BINARY_DIR) + "/cnake-charmer-client";
+const std::string kSamples = std::string(CNAKE_SOURCE_DIR) + "/samples/cython";
+
+class CliTest : public ::testing::Test {
+ protected:
+  ProcessResult Run(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), kClient);
+    env.emplace("HOME", dir_.path().string());
+    env.emplace("PATH", "/usr/bin:/bin");
+    return RunProcess(args, env, dir_.path().string());
+  }
+  std::string Db() const { return dir_.File("data.duckdb"); }
+  testing::TempDir dir_;
+};
+
+TEST_F(CliTest, InitCreatesSchemaAndIsIdempotent) {
+  ProcessResult first = Run({"init", "--db-path", Db()});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("created table cython_entries"), std::string::npos) << first.out;
+  ProcessResult second = Run({"init", "--db-path", Db()});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out.find("created table"), std::string::npos) << second.out;
+}
+
+TEST_F(CliTest, ImportSamplesThenReimportChangesNothing) {
+  ProcessResult first = Run({"import", kSamples, "--db-path", Db()});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  std::size_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(kSamples)) {
+    n += e.path().extension() == ".pyx" || e.path().extension() == ".pxd";
+  }
+  EXPECT_NE(first.out.find("inserted " + std::to_string(n)), std::string::npos) << first.out;
+  ProcessResult again = Run({"import", kSamples, "--db-path", Db()});
+  EXPECT_NE(again.out.find("inserted 0, updated 0, unchanged " + std::to_string(n)),
+            std::string::npos)
+      << again.out;
+  ProcessResult stats = Run({"stats", "--json", "--db-path", Db()});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  auto j = nlohmann::json::parse(stats.out);
+  EXPECT_EQ(j["total_entries"].get<std::size_t>(), n);
+  EXPECT_EQ(j["by_status"]["pending"].get<std::size_t>(), n);
+}
+
+TEST_F(CliTest, ReimportOfChangedCodeResetsToPendingAndSaysSo) {
+  fs::create_directories(dir_.path() / "src");
+  std::ofstream(dir_.path() / "src" / "a.pyx") << "\"\"\"A.\"\"\"\ncdef int a = 1\n";
+  ASSERT_EQ(Run({"import", dir_.File("src"), "--db-path", Db()}).exit_code, 0);
+  std::ofstream(dir_.path() / "src" / "a.pyx") << "\"\"\"A.\"\"\"\ncdef int a = 2\n";
+  ProcessResult r = Run({"import", dir_.File("src"), "--db-path", Db()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("updated 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("pending again: a"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, LockConflictNamesTheHolderPid) {
+  auto store = Store::Open({Db(), {}, {}});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ProcessResult r = Run({"stats", "--db-path", Db()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("PID " + std::to_string(getpid())), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not cnake-charmer-client"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, HostileTableNameIsRefusedBeforeTheDatabaseIsTouched) {
+  ProcessResult r =
+      Run({"init", "--db-path", Db()}, {{"CNAKE_DUCKDB_TABLE_NAME", "x; DROP TABLE y"}});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("duckdb.table_name"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(Db()));
+}
+
+TEST_F(CliTest, IncompatibleForeignSchemaIsADatabaseError) {
+  {
+    auto db = db::Database::Open(Db());
+    auto conn = db::Connection::Open(*db);
+    ASSERT_TRUE(conn->Execute("CREATE TABLE cython_entries (id INTEGER, code VARCHAR)").ok());
+  }
+  ProcessResult r = Run({"init", "--db-path", Db()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("column id: found type INTEGER, expected VARCHAR"), std::string::npos)
+      << r.err;
+}
+
+TEST_F(CliTest, ConfigErrorsExitTwoAndNameTheKey) {
+  ProcessResult r = Run({"stats", "--db-path", Db()}, {{"CNAKE_PROCESSING_MAX_CONCURRENT", "0"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("processing.max_concurrent"), std::string::npos) << r.err;
+  ProcessResult missing = Run({"--config", dir_.File("nope.toml"), "stats"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("nope.toml"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliTest, ConfigShowMasksTheKey) {
+  const std::string canary = "canary-4f1e9c2b7a";
+  ProcessResult r = Run({"config", "show"}, {{"CNAKE_API_KEY", canary}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find(canary), std::string::npos);
+  EXPECT_EQ(r.err.find(canary), std::string::npos);
+  EXPECT_NE(r.out.find("***"), std::string::npos);
+}
+
+TEST_F(CliTest, EveryCommandHasHelpWithExamples) {
+  for (std::string cmd : {"init", "import", "export", "stats"}) {
+    ProcessResult r = Run({cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd << r.err;
+    EXPECT_NE(r.out.find("Examples:"), std::string::npos) << cmd;
+  }
+  ProcessResult top = Run({"--help"});
+  EXPECT_NE(top.out.find("Exit codes"), std::string::npos);
+  EXPECT_EQ(Run({"no-such-command"}).exit_code, 2);
+}
+
+TEST_F(CliTest, ExportWritesJsonlParquetAndRefusesEscapingIds) {
+  {
+    auto store = Store::Open({Db(), {}, {}});
+    ASSERT_TRUE(store.ok());
+    std::vector<EntryInput> in = {{"ok/one", "cdef int a", {}, {}, {}},
+                                  {"../evil", "cdef int b", {}, {}, {}}};
+    ASSERT_TRUE(store->UpsertEntries(in).ok());
+    ASSERT_TRUE(store->StorePythonCode("ok/one", "a = 0\n", {{"attempts", 1}}).ok());
+    ASSERT_TRUE(store->StorePythonCode("../evil", "b = 0\n", {}).ok());
+  }
+  ProcessResult jsonl = Run({"export", "--db-path", Db()});
+  ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  auto first = nlohmann::json::parse(jsonl.out.substr(0, jsonl.out.find('\n')));
+  EXPECT_EQ(first["id"], "../evil");
+  EXPECT_EQ(first["code"], "b = 0\n");
+
+  ProcessResult tree =
+      Run({"export", "--format", "py", "-o", dir_.File("out/tree"), "--db-path", Db()});
+  EXPECT_EQ(tree.exit_code, 1) << tree.err;
+  EXPECT_NE(tree.err.find("refused id \"../evil\""), std::string::npos) << tree.err;
+  EXPECT_TRUE(fs::exists(dir_.path() / "out/tree/ok/one.py"));
+  EXPECT_FALSE(fs::exists(dir_.path() / "out/evil.py"));
+
+  ProcessResult pq =
+      Run({"export", "--format", "parquet", "-o", dir_.File("r.parquet"), "--db-path", Db()});
+  ASSERT_EQ(pq.exit_code, 0) << pq.err;
+  auto db = db::Database::Open(":memory:");
+  auto conn = db::Connection::Open(*db);
+  auto r = conn->Query("SELECT count(*) FROM read_parquet('" + dir_.File("r.parquet") + "')");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->NextChunk()->GetInt64(0, 0), 2);
+}
+
+}  // namespace
+}  // namespace cnake
