@@ -158,7 +158,9 @@ DocstringInfo ParseModuleDocstring(std::string_view source) {
     const std::string_view line = importer::TrimAscii(rest.substr(0, end));
     rest.remove_prefix(end + NewlineLength(rest, end));
     if (auto keywords = KeywordsValue(line)) {
-      importer::AppendTags(*keywords, /*split_on_space=*/true, info.tags);
+      // "a, b c" is two tags ("b c" is a phrase); "a b c" is three.
+      const bool has_comma = keywords->find(',') != std::string_view::npos;
+      importer::AppendTags(*keywords, /*split_on_space=*/!has_comma, info.tags);
     } else if (!info.description && !line.empty()) {
       info.description = std::string(line);
     }

@@ -136,9 +136,10 @@ struct DocstringInfo {
 //  * description: the first non-empty line of the docstring that is not a
 //    Keywords line, trimmed. Only the common escapes (\\ \' \" \n \t \r and
 //    backslash-newline) are decoded in non-raw literals.
-//  * tags: from every line "Keywords: a, b c" (the label is case-insensitive),
-//    split on commas and whitespace, trimmed, empty dropped, deduplicated
-//    keeping the first occurrence.
+//  * tags: from every line "Keywords: ..." (the label is case-insensitive).
+//    The list is split on commas when it has any ("linear algebra, nogil" is
+//    two tags), otherwise on whitespace ("numpy nogil" is two tags); tags are
+//    trimmed, empty ones dropped, duplicates dropped keeping the first.
 // Line breaks may be \n, \r\n or \r. Total: never fails, any input is fine.
 DocstringInfo ParseModuleDocstring(std::string_view source);
 

@@ -117,8 +117,11 @@ void AppendTags(std::string_view text, bool split_on_space, std::vector<std::str
 }
 
 std::string FormatBytes(std::uintmax_t bytes) {
-  return fmt::format("{} bytes ({:.1f} MiB)", bytes,
-                     static_cast<double>(bytes) / (1024.0 * 1024.0));
+  const auto value = static_cast<double>(bytes);
+  if (bytes >= 1024 * 1024)
+    return fmt::format("{} bytes ({:.1f} MiB)", bytes, value / (1024.0 * 1024.0));
+  if (bytes >= 1024) return fmt::format("{} bytes ({:.1f} KiB)", bytes, value / 1024.0);
+  return fmt::format("{} bytes", bytes);
 }
 
 }  // namespace cnake::importer

@@ -34,7 +34,7 @@ std::string_view TrimAscii(std::string_view s);
 // trims the pieces and appends the non-empty ones not already in `tags`.
 void AppendTags(std::string_view text, bool split_on_space, std::vector<std::string>& tags);
 
-// Byte count for messages: "5242880 bytes (5.0 MiB)".
+// Byte count for messages: "5242880 bytes (5.0 MiB)", "12 bytes".
 std::string FormatBytes(std::uintmax_t bytes);
 
 }  // namespace cnake::importer
