@@ -1,0 +1,70 @@
+// The effective configuration of cnake-charmer-client.
+//
+// Plain values with the documented defaults (docs/config.md). A Config is
+// produced by LoadConfig() (config_loader.h), which validates every field; code
+// that receives a Config from there may rely on the documented ranges. Every
+// field is listed once in the key table (key_table.cc): adding a field here
+// means adding one line there.
+#pragma once
+
+#include <string>
+
+#include "config/secret.h"
+
+namespace cnake {
+
+struct RateLimitConfig {
+  double requests_per_minute = 60;
+  int burst = 5;
+  bool operator==(const RateLimitConfig&) const = default;
+};
+
+struct ApiConfig {
+  std::string base_url = "http://localhost:8000/api";  // no trailing '/'
+  Secret api_key;            // empty = no key sent
+  std::string api_key_file;  // where api_key was read from, if it was
+  double timeout = 30;       // seconds, total per request
+  double connect_timeout = 10;
+  int max_retries = 3;
+  double retry_delay = 5;  // seconds, exponential backoff base
+  double max_retry_delay = 300;
+  bool operator==(const ApiConfig&) const = default;
+};
+
+struct DuckdbConfig {
+  std::string db_path = "./cython_code.duckdb";
+  std::string table_name = "cython_entries";  // passes IsValidIdentifier
+  std::string result_table = "python_entries";
+  bool operator==(const DuckdbConfig&) const = default;
+};
+
+struct ProcessingConfig {
+  int batch_size = 50;
+  int max_concurrent = 5;
+  RateLimitConfig rate_limit;
+  double job_timeout = 600;  // seconds
+  double poll_interval = 1;  // seconds, <= max_poll_interval
+  double max_poll_interval = 30;
+  // Placeholders: {description}, {id}, {tags}; see prompt_template.h.
+  std::string prompt_template = "Translate this Cython code to equivalent pure Python.{description}";
+  int circuit_breaker_threshold = 5;
+  double shutdown_grace = 10;  // seconds
+  bool operator==(const ProcessingConfig&) const = default;
+};
+
+struct LoggingConfig {
+  std::string level = "info";  // lower case: trace|debug|info|warn|error|critical|off
+  std::string file;            // empty = no log file
+  std::string format = "text";  // text|json
+  bool operator==(const LoggingConfig&) const = default;
+};
+
+struct Config {
+  ApiConfig api;
+  DuckdbConfig duckdb;
+  ProcessingConfig processing;
+  LoggingConfig logging;
+  bool operator==(const Config&) const = default;
+};
+
+}  // namespace cnake
