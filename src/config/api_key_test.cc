@@ -85,7 +85,8 @@ TEST(ApiKeyTest, KeyFilePermissions) {
     EXPECT_EQ(loaded->config.api.api_key.reveal(), "k");
     if (mode & 077) {
       ASSERT_EQ(loaded->warnings.size(), 1u) << std::oct << mode;
-      EXPECT_THAT(loaded->warnings[0], HasSubstr("api key file key is accessible by group or others"));
+      EXPECT_THAT(loaded->warnings[0],
+                  HasSubstr("api key file key is accessible by group or others"));
       EXPECT_THAT(loaded->warnings[0], HasSubstr("chmod 600 key"));
     } else {
       EXPECT_TRUE(loaded->warnings.empty()) << std::oct << mode;
@@ -101,6 +102,19 @@ TEST(ApiKeyTest, ConfigFileHoldingTheKeyShouldBePrivate) {
   ASSERT_TRUE(loaded.ok());
   ASSERT_EQ(loaded->warnings.size(), 1u);
   EXPECT_THAT(loaded->warnings[0], HasSubstr("contains api.api_key"));
+}
+
+TEST(ApiKeyTest, ShowDisplaysStarsAndFingerprint) {
+  TempDir dir;
+  ConfigInputs in = Isolated(dir);
+  in.env["CNAKE_API_KEY"] = kCanary;
+  auto loaded = LoadConfig(in);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->config.api.api_key.reveal(), kCanary);
+  const std::string out = RenderEffectiveConfig(*loaded);
+  EXPECT_THAT(out, HasSubstr("*** (" + Secret(kCanary).Fingerprint() + ")"));
+  EXPECT_THAT(out, HasSubstr("# env CNAKE_API_KEY"));
+  EXPECT_THAT(out, Not(HasSubstr("CANARY")));
 }
 
 TEST(ApiKeyTest, HigherPrecedenceSourceWinsBetweenKeyAndKeyFile) {
@@ -221,7 +235,6 @@ TEST(ApiKeyTest, CanaryNeverVisible) {
     const std::string visible = Visible(LoadConfig(in));
     EXPECT_THAT(visible, Not(HasSubstr("CANARY"))) << what << "\n---\n" << visible;
     EXPECT_THAT(visible, Not(HasSubstr("k3y-7f3a9c"))) << what;
-    if (std::getenv("CNAKE_CONFIG_TEST_VERBOSE")) std::printf("%s\n=> %s\n", what.c_str(), visible.c_str());
   }
 }
 

@@ -21,9 +21,9 @@ struct RateLimitConfig {
 
 struct ApiConfig {
   std::string base_url = "http://localhost:8000/api";  // no trailing '/'
-  Secret api_key;            // empty = no key sent
-  std::string api_key_file;  // where api_key was read from, if it was
-  double timeout = 30;       // seconds, total per request
+  Secret api_key;                                      // empty = no key sent
+  std::string api_key_file;                            // where api_key was read from, if it was
+  double timeout = 30;                                 // seconds, total per request
   double connect_timeout = 10;
   int max_retries = 3;
   double retry_delay = 5;  // seconds, exponential backoff base
@@ -46,15 +46,16 @@ struct ProcessingConfig {
   double poll_interval = 1;  // seconds, <= max_poll_interval
   double max_poll_interval = 30;
   // Placeholders: {description}, {id}, {tags}; see prompt_template.h.
-  std::string prompt_template = "Translate this Cython code to equivalent pure Python.{description}";
+  std::string prompt_template =
+      "Translate this Cython code to equivalent pure Python.{description}";
   int circuit_breaker_threshold = 5;
   double shutdown_grace = 10;  // seconds
   bool operator==(const ProcessingConfig&) const = default;
 };
 
 struct LoggingConfig {
-  std::string level = "info";  // lower case: trace|debug|info|warn|error|critical|off
-  std::string file;            // empty = no log file
+  std::string level = "info";   // lower case: trace|debug|info|warn|error|critical|off
+  std::string file;             // empty = no log file
   std::string format = "text";  // text|json
   bool operator==(const LoggingConfig&) const = default;
 };

@@ -1,7 +1,9 @@
 #include "config/config_file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
+#include <toml++/toml.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -10,9 +12,6 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <toml++/toml.h>
-
-#include <fmt/format.h>
 
 namespace cnake {
 namespace {
@@ -45,10 +44,21 @@ void FlattenJson(const nlohmann::ordered_json& node, const std::string& prefix,
       }
       for (const auto& [key, child] : node.items()) FlattenJson(child, Join(prefix, key), out);
       return;
-    case Type::array: v.kind = Kind::kArray; break;
-    case Type::string: v.kind = Kind::kString; v.text = node.get<std::string>(); break;
-    case Type::boolean: v.kind = Kind::kBool; v.bool_value = node.get<bool>(); break;
-    case Type::number_integer: v.kind = Kind::kInt; v.int_value = node.get<int64_t>(); break;
+    case Type::array:
+      v.kind = Kind::kArray;
+      break;
+    case Type::string:
+      v.kind = Kind::kString;
+      v.text = node.get<std::string>();
+      break;
+    case Type::boolean:
+      v.kind = Kind::kBool;
+      v.bool_value = node.get<bool>();
+      break;
+    case Type::number_integer:
+      v.kind = Kind::kInt;
+      v.int_value = node.get<int64_t>();
+      break;
     case Type::number_unsigned: {
       const auto u = node.get<uint64_t>();
       if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
@@ -60,8 +70,13 @@ void FlattenJson(const nlohmann::ordered_json& node, const std::string& prefix,
       }
       break;
     }
-    case Type::number_float: v.kind = Kind::kFloat; v.float_value = node.get<double>(); break;
-    default: v.kind = Kind::kNull; break;
+    case Type::number_float:
+      v.kind = Kind::kFloat;
+      v.float_value = node.get<double>();
+      break;
+    default:
+      v.kind = Kind::kNull;
+      break;
   }
   out.push_back({prefix, std::move(v)});
 }
@@ -77,8 +92,8 @@ std::string CleanJsonMessage(std::string message) {
   const size_t last_read = message.find("; last read: ");
   if (last_read != std::string::npos) {
     const size_t expected = message.find("; expected ", last_read);
-    message.erase(last_read, expected == std::string::npos ? std::string::npos
-                                                           : expected - last_read);
+    message.erase(last_read,
+                  expected == std::string::npos ? std::string::npos : expected - last_read);
   }
   return message;
 }
@@ -126,15 +141,28 @@ void FlattenToml(const toml::node& node, const std::string& prefix, std::vector<
       for (const auto& [key, child] : table) FlattenToml(child, Join(prefix, key.str()), out);
       return;
     }
-    case toml::node_type::array: v.kind = Kind::kArray; break;
-    case toml::node_type::string: v.kind = Kind::kString; v.text = node.as_string()->get(); break;
-    case toml::node_type::integer: v.kind = Kind::kInt; v.int_value = node.as_integer()->get(); break;
+    case toml::node_type::array:
+      v.kind = Kind::kArray;
+      break;
+    case toml::node_type::string:
+      v.kind = Kind::kString;
+      v.text = node.as_string()->get();
+      break;
+    case toml::node_type::integer:
+      v.kind = Kind::kInt;
+      v.int_value = node.as_integer()->get();
+      break;
     case toml::node_type::floating_point:
       v.kind = Kind::kFloat;
       v.float_value = node.as_floating_point()->get();
       break;
-    case toml::node_type::boolean: v.kind = Kind::kBool; v.bool_value = node.as_boolean()->get(); break;
-    default: v.kind = Kind::kOther; break;
+    case toml::node_type::boolean:
+      v.kind = Kind::kBool;
+      v.bool_value = node.as_boolean()->get();
+      break;
+    default:
+      v.kind = Kind::kOther;
+      break;
   }
   out.push_back({prefix, std::move(v)});
 }
@@ -177,7 +205,9 @@ Status FlattenYaml(const YAML::Node& node, const std::string& prefix, const std:
         CNAKE_RETURN_IF_ERROR(FlattenYaml(it->second, Join(prefix, it->first.Scalar()), path, out));
       }
       return Status::Ok();
-    case YAML::NodeType::Sequence: v.kind = Kind::kArray; break;
+    case YAML::NodeType::Sequence:
+      v.kind = Kind::kArray;
+      break;
     case YAML::NodeType::Scalar: {
       // Quoted scalars get the non-specific tag "!"; plain ones "?".
       const std::string& tag = node.Tag();
@@ -185,7 +215,9 @@ Status FlattenYaml(const YAML::Node& node, const std::string& prefix, const std:
       v.text = node.Scalar();
       break;
     }
-    default: v.kind = Kind::kNull; break;
+    default:
+      v.kind = Kind::kNull;
+      break;
   }
   out.push_back({prefix, std::move(v)});
   return Status::Ok();
@@ -230,33 +262,47 @@ Result<FileFormat> FileFormatForPath(const std::string& path) {
 Result<std::vector<FileEntry>> ParseConfigText(FileFormat format, std::string_view text,
                                                const std::string& display_path) {
   switch (format) {
-    case FileFormat::kJson: return ParseJson(text, display_path);
-    case FileFormat::kToml: return ParseToml(text, display_path);
-    case FileFormat::kYaml: return ParseYaml(text, display_path);
+    case FileFormat::kJson:
+      return ParseJson(text, display_path);
+    case FileFormat::kToml:
+      return ParseToml(text, display_path);
+    case FileFormat::kYaml:
+      return ParseYaml(text, display_path);
   }
   return InternalError("unknown config file format");
 }
 
 const char* FileValue::KindName() const {
   switch (kind) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return "a boolean";
-    case Kind::kInt: return "an integer";
-    case Kind::kFloat: return "a number";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return "a boolean";
+    case Kind::kInt:
+      return "an integer";
+    case Kind::kFloat:
+      return "a number";
     case Kind::kString:
-    case Kind::kText: return "a string";
-    case Kind::kArray: return "an array";
-    case Kind::kTable: return "a table";
-    case Kind::kOther: return "a date/time";
+    case Kind::kText:
+      return "a string";
+    case Kind::kArray:
+      return "an array";
+    case Kind::kTable:
+      return "a table";
+    case Kind::kOther:
+      return "a date/time";
   }
   return "?";
 }
 
 std::string FileValue::Describe() const {
   switch (kind) {
-    case Kind::kBool: return bool_value ? "true" : "false";
-    case Kind::kInt: return std::to_string(int_value);
-    case Kind::kFloat: return fmt::format("{}", float_value);
+    case Kind::kBool:
+      return bool_value ? "true" : "false";
+    case Kind::kInt:
+      return std::to_string(int_value);
+    case Kind::kFloat:
+      return fmt::format("{}", float_value);
     case Kind::kString:
     case Kind::kText: {
       std::string quoted = "\"";
@@ -265,7 +311,8 @@ std::string FileValue::Describe() const {
       }
       return quoted + (text.size() > 80 ? "...\"" : "\"");
     }
-    default: return KindName();
+    default:
+      return KindName();
   }
 }
 
@@ -300,7 +347,8 @@ Result<FileContents> ReadSmallFile(const std::filesystem::path& path, const std:
     }
     if (n == 0) break;
     contents.data.append(buffer, static_cast<size_t>(n));
-    if (contents.data.size() > max_bytes) return fail(fmt::format("larger than {} bytes", max_bytes));
+    if (contents.data.size() > max_bytes)
+      return fail(fmt::format("larger than {} bytes", max_bytes));
   }
   return contents;
 }

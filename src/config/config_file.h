@@ -33,8 +33,8 @@ struct FileValue {
     kString,  // explicitly a string (JSON/TOML string, quoted YAML scalar)
     kText,    // untyped YAML plain scalar: interpreted by the key's type
     kArray,
-    kTable,   // only reported for empty tables; others are flattened
-    kOther,   // a TOML date/time
+    kTable,  // only reported for empty tables; others are flattened
+    kOther,  // a TOML date/time
   };
   Kind kind = Kind::kNull;
   bool bool_value = false;

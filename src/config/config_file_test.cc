@@ -49,9 +49,8 @@ TEST(ConfigFileTest, AllThreeFormatsLoadToTheSameConfig) {
   const Config defaults;
   for (const KeyDescriptor& key : KeyTable()) {
     EXPECT_NE(key.get(toml.config), key.get(defaults)) << key.path;
-    const std::string expected_source = key.path == "api.api_key"
-                                            ? "key file secrets/cnake_api_key"
-                                            : "file " + *yaml.file;
+    const std::string expected_source =
+        key.path == "api.api_key" ? "key file secrets/cnake_api_key" : "file " + *yaml.file;
     EXPECT_EQ(yaml.source.at(key.path), expected_source) << key.path;
   }
   EXPECT_EQ(toml.config.processing.rate_limit.requests_per_minute, 120);

@@ -1,12 +1,11 @@
 #include "config/config_loader.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "config/config_file.h"
 #include "config/did_you_mean.h"
@@ -67,7 +66,8 @@ Result<Value> CoerceFileValue(ValueType type, const FileValue& v) {
       if (v.kind == Kind::kBool) return Value(v.bool_value);
       break;
   }
-  if (v.kind == Kind::kNull) return InvalidArgument("is not allowed (omit the key for the default)");
+  if (v.kind == Kind::kNull)
+    return InvalidArgument("is not allowed (omit the key for the default)");
   return InvalidArgument(fmt::format("is {}, not {}", v.KindName(), Article(type)));
 }
 
@@ -204,8 +204,8 @@ class Loader {
       std::optional<std::string> suggestion = DidYouMean(name, env_names);
       if (!suggestion) suggestion = SuggestEnvBySuffix(name);
       if (suggestion || LooksLikeSectionVar(name)) {
-        out_.warnings.push_back(fmt::format("unknown environment variable {}{}", name,
-                                            SuggestionSuffix(suggestion)));
+        out_.warnings.push_back(
+            fmt::format("unknown environment variable {}{}", name, SuggestionSuffix(suggestion)));
       }
     }
   }
@@ -235,7 +235,8 @@ class Loader {
     const std::string_view rest = name.substr(kEnvPrefix.size());
     for (const auto& d : KeyTable()) {
       const std::string env = d.EnvName();
-      if (env.size() > rest.size() && env.compare(env.size() - rest.size(), rest.size(), rest) == 0 &&
+      if (env.size() > rest.size() &&
+          env.compare(env.size() - rest.size(), rest.size(), rest) == 0 &&
           env[env.size() - rest.size() - 1] == '_') {
         return env;
       }
@@ -248,8 +249,8 @@ class Loader {
       const std::string flag = inputs_.flag_name_for(path);
       const KeyDescriptor* key = FindKey(path);
       if (key == nullptr) {
-        errors_.push_back(fmt::format("unknown configuration key '{}' (from flag {}){}", path,
-                                      flag, SuggestionSuffix(SuggestKey(path))));
+        errors_.push_back(fmt::format("unknown configuration key '{}' (from flag {}){}", path, flag,
+                                      SuggestionSuffix(SuggestKey(path))));
       } else if (key->flag_forbidden) {
         errors_.push_back(fmt::format(
             "{}: cannot be set by a flag (it would be visible in the process list); use "
@@ -314,8 +315,7 @@ class Loader {
                                     FormatValue(kb->type, kb->get(c)), out_.source[b]));
     };
     relation(c.processing.poll_interval <= c.processing.max_poll_interval,
-             "processing.poll_interval", "processing.max_poll_interval",
-             "must be <=");
+             "processing.poll_interval", "processing.max_poll_interval", "must be <=");
     relation(c.api.retry_delay <= c.api.max_retry_delay, "api.retry_delay", "api.max_retry_delay",
              "must be <=");
     // DuckDB identifiers are case-insensitive.
@@ -347,8 +347,8 @@ std::optional<std::string> LocateConfigFile(const ConfigInputs& inputs) {
 
   const std::filesystem::path cwd = inputs.cwd;  // empty: relative to the process cwd
   for (const char* name : kDefaultNames) {
-    const std::filesystem::path candidate = cwd.empty() ? std::filesystem::path(".") / name
-                                                        : cwd / name;
+    const std::filesystem::path candidate =
+        cwd.empty() ? std::filesystem::path(".") / name : cwd / name;
     if (Exists(candidate)) return candidate.string();
   }
   // XDG Base Directory spec: a relative XDG_CONFIG_HOME is invalid and ignored.

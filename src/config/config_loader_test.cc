@@ -46,7 +46,8 @@ TEST(LoadConfigTest, PrecedenceMatrix) {
   };
   const std::vector<KeyCase> keys = {
       {"processing.max_concurrent", "2", "3", "4", "CNAKE_PROCESSING_MAX_CONCURRENT",
-       "--max-concurrent", [](const Config& c) { return std::to_string(c.processing.max_concurrent); }},
+       "--max-concurrent",
+       [](const Config& c) { return std::to_string(c.processing.max_concurrent); }},
       {"api.base_url", "http://file.example", "http://env.example", "http://flag.example",
        "CNAKE_API_BASE_URL", "--base-url", [](const Config& c) { return c.api.base_url; }},
       {"logging.level", "debug", "warn", "error", "CNAKE_LOGGING_LEVEL", "--log-level",
@@ -55,7 +56,9 @@ TEST(LoadConfigTest, PrecedenceMatrix) {
        [](const Config& c) { return c.duckdb.table_name; }},
       {"processing.rate_limit.requests_per_minute", "10", "20", "30",
        "CNAKE_PROCESSING_RATE_LIMIT_REQUESTS_PER_MINUTE", "--rpm",
-       [](const Config& c) { return std::to_string(static_cast<int>(c.processing.rate_limit.requests_per_minute)); }},
+       [](const Config& c) {
+         return std::to_string(static_cast<int>(c.processing.rate_limit.requests_per_minute));
+       }},
   };
   TempDir dir;
   for (int mask = 0; mask < 8; ++mask) {
@@ -155,9 +158,9 @@ TEST(ValidationTest, EveryKeyRejectsAnInvalidValueFromAFile) {
     if (key.type == ValueType::kString || key.type == ValueType::kSecret) {
       literal = FormatValue(ValueType::kString, Value(sample));  // a TOML basic string
     }
-    const std::string file = dir.Write(
-        "bad.toml", "[" + key.path.substr(0, dot) + "]\n" + key.path.substr(dot + 1) + " = " +
-                        literal + "\n");
+    const std::string file =
+        dir.Write("bad.toml", "[" + key.path.substr(0, dot) + "]\n" + key.path.substr(dot + 1) +
+                                  " = " + literal + "\n");
     ConfigInputs in = Isolated(dir);
     in.config_path = file;
     auto loaded = LoadConfig(in);
@@ -173,9 +176,9 @@ TEST(ValidationTest, EveryKeyRejectsTheWrongTypeInAFile) {
     SCOPED_TRACE(key.path);
     const bool is_text = key.type == ValueType::kString || key.type == ValueType::kSecret;
     const size_t dot = key.path.rfind('.');
-    const std::string file = dir.Write(
-        "bad.json", "{\"" + key.path.substr(0, dot) + "\": {\"" + key.path.substr(dot + 1) +
-                        "\": " + (is_text ? "5" : "\"5\"") + "}}");
+    const std::string file = dir.Write("bad.json", "{\"" + key.path.substr(0, dot) + "\": {\"" +
+                                                       key.path.substr(dot + 1) +
+                                                       "\": " + (is_text ? "5" : "\"5\"") + "}}");
     // JSON nesting from a dotted prefix: rewrite "a.b" sections as nested objects.
     if (key.path.substr(0, dot).find('.') != std::string::npos) {
       dir.Write("bad.json",
@@ -301,10 +304,12 @@ TEST(IdentifierTest, HostileNames) {
   EXPECT_TRUE(IsValidIdentifier("cython_entries"));
   EXPECT_TRUE(IsValidIdentifier("_x9"));
   EXPECT_TRUE(IsValidIdentifier(std::string(63, 'a')));
-  for (const std::string& bad :
-       {std::string("x; DROP TABLE y"), std::string("\"quoted\""), std::string(""),
-        std::string(64, 'a'), std::string("t\xc3\xa4" "ble"), std::string("9lives"),
-        std::string("a-b"), std::string("a b"), std::string("a\0b", 3), std::string("a.b")}) {
+  for (const std::string& bad : {std::string("x; DROP TABLE y"), std::string("\"quoted\""),
+                                 std::string(""), std::string(64, 'a'),
+                                 std::string("t\xc3\xa4"
+                                             "ble"),
+                                 std::string("9lives"), std::string("a-b"), std::string("a b"),
+                                 std::string("a\0b", 3), std::string("a.b")}) {
     EXPECT_FALSE(IsValidIdentifier(bad)) << bad;
     TempDir dir;
     ConfigInputs in = Isolated(dir);

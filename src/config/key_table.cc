@@ -195,7 +195,8 @@ KeyDescriptor Key(std::string path, Check check, std::string description, std::s
   d.check = std::move(check.fn);
   d.set = [normalize](Config& c, const Value& v) {
     if constexpr (std::is_same_v<T, std::string>) {
-      if (normalize) return Assign(Field<Members...>(c), Value(normalize(std::get<std::string>(v))));
+      if (normalize)
+        return Assign(Field<Members...>(c), Value(normalize(std::get<std::string>(v))));
     }
     Assign(Field<Members...>(c), v);
   };
@@ -247,12 +248,6 @@ std::vector<KeyDescriptor> BuildTable() {
         "Entries read from the database per batch.", "--batch-size"),
     Key<&Config::processing, &ProcessingConfig::max_concurrent>("processing.max_concurrent", IntRange(1, 10000),
         "Maximum translation jobs in flight at once.", "--max-concurrent"),
-    Key<&Config::processing, &ProcessingConfig::rate_limit, &RateLimitConfig::requests_per_minute>(
-        "processing.rate_limit.requests_per_minute", NumberRange(0, true, 1e6),
-        "Sustained request rate to the API (token bucket refill).", "--rpm"),
-    Key<&Config::processing, &ProcessingConfig::rate_limit, &RateLimitConfig::burst>(
-        "processing.rate_limit.burst", IntRange(1, 1000000),
-        "Requests that may be sent back to back (token bucket size)."),
     Key<&Config::processing, &ProcessingConfig::job_timeout>("processing.job_timeout", Seconds(604800),
         "Time limit for one translation job, from submission to result, in seconds.", "--job-timeout"),
     Key<&Config::processing, &ProcessingConfig::poll_interval>("processing.poll_interval", Seconds(3600),
@@ -267,6 +262,13 @@ std::vector<KeyDescriptor> BuildTable() {
     Key<&Config::processing, &ProcessingConfig::shutdown_grace>("processing.shutdown_grace",
         NumberRange(0, false, 3600),
         "After SIGINT/SIGTERM, seconds to let in-flight jobs finish before cancelling them."),
+
+    Key<&Config::processing, &ProcessingConfig::rate_limit, &RateLimitConfig::requests_per_minute>(
+        "processing.rate_limit.requests_per_minute", NumberRange(0, true, 1e6),
+        "Sustained request rate to the API (token bucket refill).", "--rpm"),
+    Key<&Config::processing, &ProcessingConfig::rate_limit, &RateLimitConfig::burst>(
+        "processing.rate_limit.burst", IntRange(1, 1000000),
+        "Requests that may be sent back to back (token bucket size)."),
 
     Key<&Config::logging, &LoggingConfig::level>("logging.level",
         OneOf({"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}),

@@ -18,11 +18,11 @@
 namespace cnake {
 
 struct KeyDescriptor {
-  std::string path;         // dotted key path, e.g. "api.base_url"
+  std::string path;  // dotted key path, e.g. "api.base_url"
   ValueType type = ValueType::kString;
-  std::string description;  // one sentence, for docs and `config show --help`
-  std::string allowed;      // what the validator accepts, e.g. "integer 1..10000"
-  std::string flag;         // CLI flag spelling ("--max-concurrent"), or ""
+  std::string description;      // one sentence, for docs and `config show --help`
+  std::string allowed;          // what the validator accepts, e.g. "integer 1..10000"
+  std::string flag;             // CLI flag spelling ("--max-concurrent"), or ""
   bool flag_forbidden = false;  // api.api_key: a flag would show it in `ps`
 
   // Returns "" when `value` (already of `type`) is acceptable, else the problem

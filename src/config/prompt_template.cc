@@ -1,8 +1,8 @@
 #include "config/prompt_template.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace cnake {
 namespace {
@@ -37,7 +37,8 @@ Status Walk(std::string_view tmpl, OnText on_text, OnField on_field) {
       on_field(name);
       i = close + 1;
     } else if (c == '}') {
-      return InvalidArgument(fmt::format("unmatched '}}' at offset {} (write }}}} for a literal brace)", i));
+      return InvalidArgument(
+          fmt::format("unmatched '}}' at offset {} (write }}}} for a literal brace)", i));
     } else {
       const size_t next = tmpl.find_first_of("{}", i);
       const size_t end = next == std::string_view::npos ? tmpl.size() : next;
@@ -56,7 +57,8 @@ const std::vector<std::string>& PromptPlaceholders() {
 }
 
 Status CheckPromptTemplate(std::string_view tmpl) {
-  return Walk(tmpl, [](std::string_view) {}, [](std::string_view) {});
+  return Walk(
+      tmpl, [](std::string_view) {}, [](std::string_view) {});
 }
 
 std::string ExpandPromptTemplate(std::string_view tmpl,

@@ -21,9 +21,9 @@ TEST(PromptTemplateTest, RejectsUnknownAndUnbalanced) {
 }
 
 TEST(PromptTemplateTest, Expands) {
-  EXPECT_EQ(ExpandPromptTemplate("Do {id}: {description} {{x}}",
-                                 {{"id", "42"}, {"description", "sum"}}),
-            "Do 42: sum {x}");
+  EXPECT_EQ(
+      ExpandPromptTemplate("Do {id}: {description} {{x}}", {{"id", "42"}, {"description", "sum"}}),
+      "Do 42: sum {x}");
   EXPECT_EQ(ExpandPromptTemplate("[{tags}]", {}), "[]");
 }
 

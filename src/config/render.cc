@@ -1,7 +1,7 @@
 // RenderEffectiveConfig: the `config show` listing.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "config/config_loader.h"
 #include "config/value.h"

@@ -1,9 +1,9 @@
 #include "config/value.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace cnake {
 namespace {
@@ -12,11 +12,21 @@ std::string Escape(std::string_view text) {
   std::string out;
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += fmt::format("\\u{:04x}", c);
@@ -33,10 +43,14 @@ std::string Escape(std::string_view text) {
 const char* ValueTypeName(ValueType type) {
   switch (type) {
     case ValueType::kString:
-    case ValueType::kSecret: return "string";
-    case ValueType::kInt: return "integer";
-    case ValueType::kDouble: return "number";
-    case ValueType::kBool: return "boolean";
+    case ValueType::kSecret:
+      return "string";
+    case ValueType::kInt:
+      return "integer";
+    case ValueType::kDouble:
+      return "number";
+    case ValueType::kBool:
+      return "boolean";
   }
   return "?";
 }
@@ -52,14 +66,16 @@ Result<Value> ParseValueText(ValueType type, std::string_view text) {
       int64_t v = 0;
       auto [ptr, ec] = std::from_chars(begin, end, v);
       if (ec == std::errc::result_out_of_range) return InvalidArgument("is out of range");
-      if (text.empty() || ec != std::errc() || ptr != end) return InvalidArgument("is not an integer");
+      if (text.empty() || ec != std::errc() || ptr != end)
+        return InvalidArgument("is not an integer");
       return Value(v);
     }
     case ValueType::kDouble: {
       double v = 0;
       auto [ptr, ec] = std::from_chars(begin, end, v);
       if (ec == std::errc::result_out_of_range) return InvalidArgument("is out of range");
-      if (text.empty() || ec != std::errc() || ptr != end) return InvalidArgument("is not a number");
+      if (text.empty() || ec != std::errc() || ptr != end)
+        return InvalidArgument("is not a number");
       if (!std::isfinite(v)) return InvalidArgument("is not a finite number");
       return Value(v);
     }
