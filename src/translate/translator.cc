@@ -1,22 +1,12 @@
-// Placeholder until the rule-based translator lands: passes the source through
-// with every line marked untranslated, so the server has something to link.
+// Entry point; the pipeline lives in ModuleTranslator (module_translator.h).
 #include "translate/translator.h"
 
-#include <sstream>
+#include "translate/module_translator.h"
 
 namespace cnake::translate {
 
 Translation TranslateCython(std::string_view cython_source) {
-  Translation t;
-  std::istringstream in{std::string(cython_source)};
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    t.python += "# untranslated: " + line + "\n";
-    t.untranslated.push_back({n, line, "not implemented"});
-  }
-  return t;
+  return ModuleTranslator(cython_source).Run();
 }
 
 }  // namespace cnake::translate

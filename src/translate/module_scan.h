@@ -1,0 +1,22 @@
+// Pre-scan of a Cython module: collects the names that later lines refer to
+// as types (classes, structs, enums, fused types, ctypedef aliases, numpy
+// aliases) before any line is rewritten. Pure function.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "translate/ctypes.h"
+#include "translate/lexer.h"
+
+namespace cnake::translate {
+
+struct ModuleScan {
+  TypeContext types;
+  std::set<std::string> python_numpy_aliases;  // bound by a plain `import numpy [as x]`
+};
+
+ModuleScan ScanModule(const std::vector<LogicalLine>& lines);
+
+}  // namespace cnake::translate

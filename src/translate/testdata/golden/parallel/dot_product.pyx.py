@@ -1,0 +1,29 @@
+"""Dot product and scaled add (axpy) with parallel loops.
+
+Keywords: prange, linear algebra, memoryview
+"""
+
+
+def check_same_length(n: int, m: int) -> int:
+    if n != m:
+        raise ValueError(f"length mismatch: {n} != {m}")
+    return 0
+
+
+def dot(a: list[float], b: list[float]) -> float:
+    i: int
+    acc: float = 0.0
+    check_same_length(a.shape[0], b.shape[0])
+    for i in range(a.shape[0]):
+        acc += a[i] * b[i]
+    return acc
+
+
+def axpy(alpha: float, x: list[float], y: list[float]):
+    """y += alpha * x, in place; returns y as a list."""
+    i: int
+    n: int = x.shape[0]
+    check_same_length(n, y.shape[0])
+    for i in range(n):
+        y[i] = y[i] + alpha * x[i]
+    return [y[i] for i in range(n)]
