@@ -51,14 +51,15 @@ TEST_F(DirectoryReaderTest, NestedDirectoriesInDeterministicOrder) {
   // Written in scrambled order; read order must not depend on it.
   for (const char* rel :
        {"z.pyx", "math/vector_ops.pyx", "b/c/deep.pyx", "a.pyx", "math/a.pxd", "math/matrix.pyx",
-        "notes.txt", "b/readme.md", ".hidden/x.pyx", ".x.pyx"}) {
+        "notes.txt", "b/readme.md", ".hidden/x.pyx", ".x.pyx", "a/inner.pyx", "a_b.pyx"}) {
     WriteFile(P(rel), kModule);
   }
   ASSERT_TRUE(Read().ok());
-  EXPECT_EQ(sink_.Ids(), (std::vector<std::string>{"a", "b/c/deep", "math/a", "math/matrix",
-                                                   "math/vector_ops", "z"}));
+  // Depth-first, names in byte order: directory "a" sorts before "a.pyx".
+  EXPECT_EQ(sink_.Ids(), (std::vector<std::string>{"a/inner", "a", "a_b", "b/c/deep", "math/a",
+                                                   "math/matrix", "math/vector_ops", "z"}));
   EXPECT_TRUE(sink_.skips.empty()) << sink_.SkipText();
-  const ImportRecord& r = sink_.records[4];
+  const ImportRecord& r = sink_.records[6];
   EXPECT_EQ(r.code, kModule);
   EXPECT_EQ(r.description, "Adds numbers.");
   EXPECT_EQ(r.tags, (std::vector<std::string>{"math", "add"}));

@@ -21,7 +21,7 @@
 //    (case-sensitive, as Cython is on Linux). Entries whose name starts with '.'
 //    (.git, .venv, editor lock files) are ignored without a skip message.
 //  * Order is deterministic: depth-first, the entries of each directory in
-//    byte order of their names.
+//    byte order of their names (dir "a" with its contents, then "a.pyx", then "a_b.pyx").
 //  * id = path relative to the root without the matched extension, with '/'
 //    separators ("math/vector_ops"). An id must be non-empty valid UTF-8
 //    without control characters (C0, DEL, C1); spaces and other Unicode are
@@ -81,7 +81,7 @@ namespace cnake {
 struct ImportRecord {
   std::string id;                          // entry id
   std::string code;                        // valid UTF-8, no NUL
-  std::optional<std::string> description;  // single line, trimmed, non-empty when set
+  std::optional<std::string> description;  // trimmed, non-empty when set
   std::vector<std::string> tags;           // trimmed, non-empty, unique, in order of appearance
   std::optional<nlohmann::json> metadata;  // JSON object, when given
   std::string origin;                      // "path/to/file.pyx" or "data.jsonl:17", for messages
@@ -111,8 +111,7 @@ Status ReadSourceDirectory(const std::filesystem::path& root, const ImportOption
                            const RecordSink& on_record, const SkipSink& on_skip);
 
 // Reads a JSONL file (see the JSONL rules above). Returns non-ok only when
-// the file cannot be opened or read, or is not a regular file; bad lines are
-// skips.
+// the file cannot be opened or read, or is a directory; bad lines are skips.
 Status ReadJsonl(const std::filesystem::path& file, const ImportOptions& options,
                  const RecordSink& on_record, const SkipSink& on_skip);
 

@@ -98,3 +98,72 @@ TEST(TrimAndBlank, AsciiWhitespace) {
 
 }  // namespace
 }  // namespace cnake::importer
+
+namespace cnake::importer {
+namespace {
+
+// Independent reference: decode by arithmetic, then apply the Unicode rules.
+bool ReferenceIsValid(const unsigned char* s, std::size_t n) {
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned char b = s[i];
+    std::size_t len;
+    std::uint32_t cp;
+    if (b < 0x80) {
+      len = 1;
+      cp = b;
+    } else if ((b & 0xE0) == 0xC0) {
+      len = 2;
+      cp = b & 0x1F;
+    } else if ((b & 0xF0) == 0xE0) {
+      len = 3;
+      cp = b & 0x0F;
+    } else if ((b & 0xF8) == 0xF0) {
+      len = 4;
+      cp = b & 0x07;
+    } else
+      return false;
+    if (i + len > n) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+TEST(IsValidUtf8, AgreesWithReferenceOnAllShortSequences) {
+  unsigned char buf[4];
+  for (std::uint32_t v = 0; v < (1u << 24); ++v) {  // every 1..3 byte string via prefixes
+    buf[0] = static_cast<unsigned char>(v >> 16);
+    buf[1] = static_cast<unsigned char>(v >> 8);
+    buf[2] = static_cast<unsigned char>(v);
+    const std::string_view s(reinterpret_cast<const char*>(buf), 3);
+    ASSERT_EQ(IsValidUtf8(s), ReferenceIsValid(buf, 3)) << std::hex << v;
+  }
+  for (std::uint32_t v = 0; v < (1u << 16); ++v) {
+    buf[0] = static_cast<unsigned char>(v >> 8);
+    buf[1] = static_cast<unsigned char>(v);
+    ASSERT_EQ(IsValidUtf8(std::string_view(reinterpret_cast<const char*>(buf), 2)),
+              ReferenceIsValid(buf, 2))
+        << std::hex << v;
+  }
+  // 4-byte sequences: every lead byte from F0 with a sweep of continuations.
+  for (std::uint32_t lead = 0xEF; lead <= 0xF8; ++lead) {
+    for (std::uint32_t v = 0; v < (1u << 16); ++v) {
+      buf[0] = static_cast<unsigned char>(lead);
+      buf[1] = static_cast<unsigned char>(v >> 8);
+      buf[2] = static_cast<unsigned char>(v);
+      buf[3] = static_cast<unsigned char>(0x80 + (v % 0x41));  // 80..C0 straddles the boundary
+      ASSERT_EQ(IsValidUtf8(std::string_view(reinterpret_cast<const char*>(buf), 4)),
+                ReferenceIsValid(buf, 4))
+          << std::hex << lead << " " << v;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cnake::importer
