@@ -187,6 +187,14 @@ TEST_F(DirectoryReaderTest, SizeLimit) {
   EXPECT_EQ(raised.records[0].code.size(), big.size());
   EXPECT_EQ(raised.records[0].description, "Big.");
 
+  // "No limit" must not overflow.
+  Collector unlimited;
+  options.max_file_bytes = UINTMAX_MAX;
+  ASSERT_TRUE(
+      ReadSourceDirectory(dir_.path(), options, unlimited.OnRecord(), unlimited.OnSkip()).ok());
+  ASSERT_EQ(unlimited.records.size(), 1u);
+  EXPECT_EQ(unlimited.records[0].code, big);
+
   // Exactly at the limit is allowed.
   Collector exact;
   options.max_file_bytes = big.size();

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <system_error>
 
 #include "importer/text_util.h"
@@ -80,7 +82,9 @@ SourceFileContent ReadSourceFile(const std::filesystem::path& path, std::uintmax
         return Skip(
             DescribeTooLarge("the file (it grew while being read)", data.size(), max_bytes));
       }
-      data.resize(std::min<std::uintmax_t>(max_bytes + 1, data.size() * 2 + 4096));
+      // Saturating: max_bytes may be the largest value ("no limit").
+      const std::uintmax_t cap = max_bytes == UINTMAX_MAX ? max_bytes : max_bytes + 1;
+      data.resize(static_cast<std::size_t>(std::min<std::uintmax_t>(cap, data.size() * 2 + 4096)));
     }
     const ssize_t n = ::read(fd.get(), data.data() + used, data.size() - used);
     if (n < 0 && errno == EINTR) continue;
