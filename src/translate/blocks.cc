@@ -109,6 +109,7 @@ RenderedBlock RenderEnum(const std::string& name, const std::vector<std::string>
   for (const auto& [member, value] : values) out.lines.push_back("    " + member + " = " + value);
   if (values.empty()) out.lines.push_back("    pass");
   // Cython puts enum members in the module namespace as well.
+  if (!values.empty()) out.lines.insert(out.lines.end(), {"", ""});
   for (const auto& [member, value] : values) {
     out.lines.push_back(member + " = " + name + "." + member);
   }

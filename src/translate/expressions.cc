@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 namespace cnake::translate {
 namespace {
 
@@ -356,6 +358,39 @@ ExprResult RewriteExpression(std::string_view text, const ExprEnv& env) {
         replace(i, k, path + " is None");
         i = k - 1;
         continue;
+      }
+    }
+    if (t.IsName() && !attr && env.memview_dims.count(std::string(t.text))) {
+      const int dims = env.memview_dims.at(std::string(t.text));
+      // name.shape[k] -> len(name[0]...[0])
+      if (i + 5 < toks.size() && toks[i + 1].Is(".") && toks[i + 2].Is("shape") &&
+          toks[i + 3].Is("[") && toks[i + 4].kind == TokenKind::kNumber && toks[i + 5].Is("]")) {
+        const int axis = std::atoi(std::string(toks[i + 4].text).c_str());
+        if (axis < dims) {
+          std::string target(t.text);
+          for (int a = 0; a < axis; ++a) target += "[0]";
+          replace(i, i + 6, "len(" + target + ")");
+          i += 5;
+          continue;
+        }
+      }
+      // name[a, b] -> name[a][b] when no index is a slice.
+      if (dims > 1 && i + 1 < toks.size() && toks[i + 1].Is("[")) {
+        const size_t close = MatchingClose(toks, i + 1);
+        if (close < toks.size()) {
+          const std::vector<std::string> idx = SplitTopLevel(Span(text, toks, i + 2, close));
+          bool slice = false;
+          for (const std::string& x : idx) {
+            for (const Token& tk : Tokenize(x)) slice = slice || tk.Is(":");
+          }
+          if (idx.size() > 1 && !slice) {
+            std::string out(t.text);
+            for (const std::string& x : idx) out += "[" + RewriteExpression(x, env).text + "]";
+            replace(i, close + 1, out);
+            i = close;
+            continue;
+          }
+        }
       }
     }
     if (t.kind == TokenKind::kName && call && !attr) {

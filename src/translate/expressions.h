@@ -21,6 +21,9 @@ struct ExprEnv {
   // Names (and "self.attr" paths) known to hold translated C pointers, so that
   // "not p" and "p == NULL" become "p is None".
   std::set<std::string> pointer_names;
+  // Typed memoryviews (now lists) and their dimensions: "m.shape[1]" becomes
+  // "len(m[0])" and "m[i, j]" becomes "m[i][j]".
+  std::map<std::string, int> memview_dims;
   // Calls to rename, e.g. {"strlen", "len"}, {"fmax", "max"}; only applied to
   // plain (non-attribute) calls.
   std::map<std::string, std::string> call_renames;

@@ -10,6 +10,22 @@
 #include "translate/statements.h"
 
 namespace cnake::translate {
+namespace {
+
+// Python never starts a statement with two names unless the first is a
+// keyword; C declarations ("double x", "unsigned int n", "struct s:") do.
+bool LooksLikeCDeclaration(std::string_view body) {
+  static const std::set<std::string_view> kKeywords = {
+      "False", "None",  "True",  "and",    "as",     "assert", "async",  "await",
+      "break", "class", "continue", "def", "del",    "elif",   "else",   "except",
+      "finally", "for", "from",  "global", "if",     "import", "in",     "is",
+      "lambda", "nonlocal", "not", "or",   "pass",   "raise",  "return", "try",
+      "while", "with",  "yield", "match",  "case",   "type",   "print",  "exec"};
+  const std::vector<Token> toks = Tokenize(body);
+  return toks.size() >= 2 && toks[0].IsName() && toks[1].IsName() && !kKeywords.count(toks[0].text);
+}
+
+}  // namespace
 
 ModuleTranslator::ModuleTranslator(std::string_view source)
     : source_(source), lines_(SplitLogicalLines(source_)) {
@@ -31,6 +47,7 @@ Translation ModuleTranslator::Run() {
     }
   }
   PopFrames(-1);
+  pending_blanks_ = 0;
   std::string text;
   for (const std::string& chunk : out_) text += chunk + "\n";
   std::vector<std::string> imports;
@@ -40,7 +57,7 @@ Translation ModuleTranslator::Run() {
     for (const std::string& n : names) joined += (joined.empty() ? "" : ", ") + n;
     imports.push_back(fmt::format("from {} import {}", module, joined));
   }
-  text = InsertImports(FillEmptyBlocks(text), imports);
+  text = InsertImports(CollapseBlankLines(FillEmptyBlocks(text)), imports);
   result_.python = std::move(text);
   // Notes are deduplicated but keep first-seen order.
   std::vector<std::string> notes;
@@ -106,6 +123,10 @@ void ModuleTranslator::EmitUntranslatedBlock(const LogicalLine& ll, const std::s
 }
 
 void ModuleTranslator::EmitRewritten(const LogicalLine& ll, const std::string& body) {
+  if (LooksLikeCDeclaration(body)) {
+    EmitUntranslatedBlock(ll, "C declaration outside a cdef context");
+    return;
+  }
   ExprResult r = RewriteExpression(body, env_);
   if (!r.failure.empty()) {
     EmitUntranslatedBlock(ll, r.failure);
@@ -122,6 +143,7 @@ void ModuleTranslator::EmitRewritten(const LogicalLine& ll, const std::string& b
 
 void ModuleTranslator::Push(Frame f) {
   f.saved_pointers = env_.pointer_names;
+  f.saved_memviews = env_.memview_dims;
   stack_.push_back(std::move(f));
 }
 
@@ -133,6 +155,7 @@ void ModuleTranslator::PopFrame() {
   Frame f = std::move(stack_.back());
   stack_.pop_back();
   env_.pointer_names = f.saved_pointers;
+  env_.memview_dims = f.saved_memviews;
   RenderedBlock block;
   switch (f.kind) {
     case FrameKind::kStruct:
@@ -157,7 +180,7 @@ void ModuleTranslator::PopFrame() {
     default:
       return;
   }
-  for (const std::string& l : block.lines) out_.push_back(f.out_indent + l);
+  for (const std::string& l : block.lines) out_.push_back(l.empty() ? l : f.out_indent + l);
   for (const std::string& imp : block.imports) {
     const size_t sp = imp.find(" import ");
     AddImport(imp.substr(5, sp - 5), imp.substr(sp + 8));
@@ -195,11 +218,19 @@ void ModuleTranslator::ProcessComment(const LogicalLine& ll) {
     case FrameKind::kStruct:
     case FrameKind::kEnum:
     case FrameKind::kFused:
+      if (ll.body.empty()) {
+        ++pending_blanks_;  // may turn out to follow the block
+        return;
+      }
       if (inside) return;
       break;
     case FrameKind::kExtern:
+      if (ll.body.empty()) {
+        ++pending_blanks_;
+        return;
+      }
       if (inside) {
-        if (!ll.body.empty()) stack_.back().out.push_back(top.out_indent + ll.body);
+        stack_.back().out.push_back(top.out_indent + ll.body);
         return;
       }
       break;
@@ -217,6 +248,13 @@ void ModuleTranslator::Process(const LogicalLine& ll) {
   const int width = ll.Width();
   PopFrames(width);
   Frame& top = stack_.back();
+  const bool collecting = top.kind == FrameKind::kSkip || top.kind == FrameKind::kStruct ||
+                          top.kind == FrameKind::kEnum || top.kind == FrameKind::kFused ||
+                          top.kind == FrameKind::kExtern;
+  if (!collecting) {
+    for (; pending_blanks_ > 0; --pending_blanks_) out_.push_back("");
+  }
+  pending_blanks_ = collecting ? pending_blanks_ : 0;
   if (top.body_width < 0 && top.kind != FrameKind::kModule) {
     top.body_width = width;
     if (top.kind == FrameKind::kDedent || top.kind == FrameKind::kDeclBlock) {

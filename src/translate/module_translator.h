@@ -41,6 +41,7 @@ class ModuleTranslator {
     std::vector<std::string> out;         // kExtern: buffered output
     std::vector<UntranslatedLine> pending;  // kExtern: untranslated members
     std::set<std::string> saved_pointers;
+    std::map<std::string, int> saved_memviews;
   };
 
   void Process(const LogicalLine& ll);
@@ -84,6 +85,7 @@ class ModuleTranslator {
   std::vector<std::string> out_;
   std::map<std::string, std::set<std::string>> imports_;  // module -> names
   bool lazy_annotations_ = false;
+  int pending_blanks_ = 0;  // blank lines seen inside a block that emits later
   Translation result_;
   std::set<std::string> seen_notes_;
 };

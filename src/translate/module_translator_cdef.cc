@@ -196,9 +196,13 @@ bool ModuleTranslator::HandleFunction(const LogicalLine& ll, const std::string& 
   }
   if (sig->keyword != "def") Note(sig->keyword + " function -> def");
   std::set<std::string> pointers = env_.pointer_names;
+  std::map<std::string, int> memviews = env_.memview_dims;
   for (const Param& p : sig->params) {
     if (!p.type.empty()) Hint(p.type);
-    if (!p.type.empty() && IsPointerLike(ResolveAliases(p.type, types_))) pointers.insert(p.name);
+    if (p.type.empty()) continue;
+    const CType resolved = ResolveAliases(p.type, types_);
+    if (IsPointerLike(resolved)) pointers.insert(p.name);
+    if (resolved.memview_dims > 0) memviews[p.name] = resolved.memview_dims;
   }
   if (sig->has_return_type) Hint(sig->return_type);
   std::string text = RenderSignature(*sig, env_);
@@ -215,6 +219,7 @@ bool ModuleTranslator::HandleFunction(const LogicalLine& ll, const std::string& 
     f.header_width = ll.Width();
     Push(std::move(f));
     env_.pointer_names = pointers;
+    env_.memview_dims = memviews;
   }
   return true;
 }
@@ -243,8 +248,15 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
       value = r.text;
       if (value.rfind("bytearray(", 0) == 0 && hint && *hint == "bytes") hint = "bytearray";
     } else {
-      value = DefaultFor(d.type, types_);
-      if (value.empty() && !in_function) value = ZeroValue(d.type, types_);
+      // Class-level values are shared by all instances: only immutable ones.
+      value = where == FrameKind::kClass ? "" : DefaultFor(d.type, types_);
+      if (value.empty() && !in_function) {
+        value = ZeroValue(d.type, types_);
+        if (where == FrameKind::kClass && value.ends_with("()")) value = "None";
+      }
+    }
+    if (resolved.memview_dims > 0 && where != FrameKind::kClass) {
+      env_.memview_dims[d.name] = resolved.memview_dims;
     }
     if (pointer) {
       env_.pointer_names.insert(where == FrameKind::kClass ? "self." + d.name : d.name);

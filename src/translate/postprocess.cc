@@ -67,6 +67,23 @@ std::string FillEmptyBlocks(std::string_view python) {
   return JoinLines(physical);
 }
 
+std::string CollapseBlankLines(std::string_view python) {
+  const std::vector<LogicalLine> lines = SplitLogicalLines(python);
+  std::vector<std::string> physical = PhysicalLines(python);
+  std::vector<bool> drop(physical.size(), false);
+  int run = 0;
+  for (const LogicalLine& ll : lines) {
+    const bool blank = ll.body.empty() && ll.first_line == ll.last_line;
+    run = blank ? run + 1 : 0;
+    if (run > 2 && static_cast<size_t>(ll.first_line) <= physical.size()) drop[ll.first_line - 1] = true;
+  }
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < physical.size(); ++i) {
+    if (!drop[i]) kept.push_back(physical[i]);
+  }
+  return JoinLines(kept);
+}
+
 std::string InsertImports(std::string_view python, const std::vector<std::string>& imports) {
   if (imports.empty()) return std::string(python);
   const std::vector<LogicalLine> lines = SplitLogicalLines(python);

@@ -13,6 +13,10 @@ namespace cnake::translate {
 // comments or nothing), so the module stays valid Python.
 std::string FillEmptyBlocks(std::string_view python);
 
+// Limits runs of blank lines (outside string literals) to two, so dropped
+// statements do not leave gaps.
+std::string CollapseBlankLines(std::string_view python);
+
 // Inserts import lines after the module docstring (and after any leading
 // `from __future__` imports, except for `from __future__` lines themselves,
 // which go first). No-op when `imports` is empty.

@@ -20,6 +20,7 @@ class BoundedCounter:
         self.total = 0
 
     # __dealloc__ removed: Python releases the memory automatically
+
     def add(self, value: int) -> None:
         if value < 0 or value >= self.size:
             raise IndexError(value)

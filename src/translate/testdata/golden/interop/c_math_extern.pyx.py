@@ -5,7 +5,10 @@ Keywords: extern, C interop, math.h
 
 from math import cbrt, hypot
 
+
 INT_MAX = 2147483647
+
+
 def diagonal(w: float, h: float):
     """Length of the diagonal of a w-by-h rectangle."""
     return hypot(w, h)

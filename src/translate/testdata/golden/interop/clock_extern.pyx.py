@@ -6,6 +6,8 @@
 # untranslated:     long tv_nsec
 # untranslated: int clock_gettime(int clk_id, timespec* tp)
 # untranslated: enum: CLOCK_MONOTONIC
+
+
 def now_seconds() -> float:
     if clock_gettime(CLOCK_MONOTONIC, ts) != 0:
         raise OSError("clock_gettime failed")

@@ -10,7 +10,6 @@ import numpy as cnp
 from math import sqrt, fabs
 
 
-
 def l2_norm(v: cnp.ndarray):
     """Euclidean norm of a 1-D float64 array."""
     i: int
@@ -23,7 +22,7 @@ def l2_norm(v: cnp.ndarray):
 def l1_norm(v: list[float]):
     i: int
     acc: float = 0.0
-    for i in range(v.shape[0]):
+    for i in range(len(v)):
         acc += fabs(v[i])
     return acc
 

@@ -3,14 +3,14 @@
 
 def transpose(m: list[list[int]]):
     """Return the transpose of m as a list of lists."""
-    rows: int = m.shape[0]
-    cols: int = m.shape[1]
+    rows: int = len(m)
+    cols: int = len(m[0])
     i: int
     j: int
     out = [[0] * rows for _ in range(cols)]
     for i in range(rows):
         for j in range(cols):
-            out[j][i] = m[i, j]
+            out[j][i] = m[i][j]
     return out
 
 
@@ -18,8 +18,8 @@ def trace(m: list[list[int]]) -> int:
     """Sum of the main diagonal."""
     i: int
     acc: int = 0
-    for i in range(min(m.shape[0], m.shape[1])):
-        acc += m[i, i]
+    for i in range(min(len(m), len(m[0]))):
+        acc += m[i][i]
     return acc
 
 
@@ -28,12 +28,12 @@ def matvec(a: list[list[float]], x: list[float]):
     i: int
     j: int
     s: float
-    if a.shape[1] != x.shape[0]:
+    if len(a[0]) != len(x):
         raise ValueError("shape mismatch")
     result = []
-    for i in range(a.shape[0]):
+    for i in range(len(a)):
         s = 0.0
-        for j in range(a.shape[1]):
-            s += a[i, j] * x[j]
+        for j in range(len(a[0])):
+            s += a[i][j] * x[j]
         result.append(s)
     return result

@@ -8,7 +8,7 @@ from math import sqrt, fabs
 def mean(values: list[float]) -> float:
     """Arithmetic mean; 0.0 for an empty input."""
     i: int
-    n: int = values.shape[0]
+    n: int = len(values)
     total: float = 0.0
     if n == 0:
         return 0.0
@@ -20,7 +20,7 @@ def mean(values: list[float]) -> float:
 def variance(values: list[float]) -> float:
     """Population variance."""
     i: int
-    n: int = values.shape[0]
+    n: int = len(values)
     m: float = mean(values)
     acc: float = 0.0
     if n == 0:
@@ -38,7 +38,7 @@ def stddev(values: list[float]):
 def mean_abs_deviation(values: list[float]) -> float:
     """Mean absolute deviation around the mean."""
     i: int
-    n: int = values.shape[0]
+    n: int = len(values)
     m: float
     acc: float = 0.0
     if n == 0:

@@ -7,7 +7,7 @@ Keywords: prefix sums, contiguous memoryview, calloc
 def prefix_sums(values: list[float]):
     """prefix[i] is the sum of values[:i]; len(prefix) == len(values) + 1."""
     i: int
-    n: int = values.shape[0]
+    n: int = len(values)
     acc: list[float] = [0.0] * (n + 1)
     if acc is None:
         raise MemoryError()
@@ -27,9 +27,9 @@ def range_sum(prefix: list, lo: int, hi: int):
 def argmax(data: list[int]) -> int:
     i: int
     best: int = 0
-    if data.shape[0] == 0:
+    if len(data) == 0:
         raise ValueError("empty input")
-    for i in range(1, data.shape[0]):
+    for i in range(1, len(data)):
         if data[i] > data[best]:
             best = int(i)
     return best

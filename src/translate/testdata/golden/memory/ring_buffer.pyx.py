@@ -21,6 +21,7 @@ class RingBuffer:
         self.count = 0
 
     # __dealloc__ removed: Python releases the memory automatically
+
     def push(self, value: float) -> None:
         slot: int = (self.head + self.count) % self.capacity
         self.data[slot] = value

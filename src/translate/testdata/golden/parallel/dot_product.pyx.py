@@ -13,8 +13,8 @@ def check_same_length(n: int, m: int) -> int:
 def dot(a: list[float], b: list[float]) -> float:
     i: int
     acc: float = 0.0
-    check_same_length(a.shape[0], b.shape[0])
-    for i in range(a.shape[0]):
+    check_same_length(len(a), len(b))
+    for i in range(len(a)):
         acc += a[i] * b[i]
     return acc
 
@@ -22,8 +22,8 @@ def dot(a: list[float], b: list[float]) -> float:
 def axpy(alpha: float, x: list[float], y: list[float]):
     """y += alpha * x, in place; returns y as a list."""
     i: int
-    n: int = x.shape[0]
-    check_same_length(n, y.shape[0])
+    n: int = len(x)
+    check_same_length(n, len(y))
     for i in range(n):
         y[i] = y[i] + alpha * x[i]
     return [y[i] for i in range(n)]

@@ -16,6 +16,8 @@ class Header:
     version: int = 0
     flags: int = 0
     length: int = 0
+
+
 def parse_header(raw: bytes) -> Header:
     h: Header = Header()
     if len(raw) < 4:

@@ -11,6 +11,8 @@ class Particle:
     x: float = 0.0
     v: float = 0.0
     mass: float = 0.0
+
+
 class ParticleSystem:
     particles = None
     n: int = 0
@@ -27,6 +29,7 @@ class ParticleSystem:
             self.particles[i].mass = 1.0
 
     # __dealloc__ removed: Python releases the memory automatically
+
     def push(self, index: int, impulse: float):
         p = self.particles[index]
         p.v += impulse / p.mass

@@ -14,10 +14,14 @@ from math import sqrt
 class Point:
     x: float = 0.0
     y: float = 0.0
+
+
 @dataclass
 class Box:
     lo: Point = field(default_factory=Point)
     hi: Point = field(default_factory=Point)
+
+
 def distance(a: Point, b: Point) -> float:
     dx: float = a.x - b.x
     dy: float = a.y - b.y

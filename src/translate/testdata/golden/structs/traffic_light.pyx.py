@@ -12,14 +12,22 @@ class Light(IntEnum):
     RED = 0
     GREEN = 1
     YELLOW = 2
+
+
 RED = Light.RED
 GREEN = Light.GREEN
 YELLOW = Light.YELLOW
+
+
 class Mode(IntEnum):
     MODE_NORMAL = 0
     MODE_BLINKING = 1
+
+
 MODE_NORMAL = Mode.MODE_NORMAL
 MODE_BLINKING = Mode.MODE_BLINKING
+
+
 def next_light(current: Light) -> Light:
     if current == RED:
         return GREEN
