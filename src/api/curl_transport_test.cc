@@ -261,7 +261,7 @@ TEST_F(CurlTransportTest, SilentServerTimesOut) {
   auto transport = Make(options);
   Response r = RunOne(*transport, Get("/status/a"));
   EXPECT_EQ(r.transport, TransportError::kTimeout) << r.error;
-  EXPECT_GE(r.latency, milliseconds(300));
+  EXPECT_EQ(r.http_status, 0);
 }
 
 TEST_F(CurlTransportTest, SlowDripStalls) {
