@@ -15,6 +15,18 @@
 //   * response bodies are capped after content decoding, so neither a huge
 //     body nor a compression bomb can exhaust memory.
 //
+// Responses: `transport` is checked first. When it is not kNone the body is
+// empty and `error` says why; `http_status` may still be set when the headers
+// had arrived (a truncated or over-cap 200, a 302). Error texts are curl's
+// (CURLOPT_ERRORBUFFER) plus the CURLcode's name, scrubbed of the key. The
+// CURLcode -> TransportError table is in curl_support.h.
+//
+// Stall detection counts the time before the first response byte too: a
+// synchronous deployment that thinks longer than low_speed_time before
+// answering a POST needs a larger low_speed_time (or 0).
+//
+// Proxies: libcurl honours the usual *_proxy environment variables.
+//
 // Thread safety: as for Transport. Start/Poll/in_flight from one thread;
 // Wakeup from any thread while the object is alive.
 #pragma once
