@@ -24,6 +24,10 @@ constexpr FlagKey kGlobalFlags[] = {
     {"--log-level", "logging.level", "trace, debug, info, warn, error, critical, off"},
     {"--log-file", "logging.file", "Also log to this file (rotated)"},
     {"--log-format", "logging.format", "text or json"},
+    {"--batch-size", "processing.batch_size", "Entries claimed per batch"},
+    {"--max-concurrent", "processing.max_concurrent", "Jobs in flight at most"},
+    {"--rpm", "processing.rate_limit.requests_per_minute", "API requests per minute at most"},
+    {"--job-timeout", "processing.job_timeout", "Seconds a job may take before it fails"},
 };
 
 constexpr const char* kExitCodesHelp =
@@ -54,6 +58,10 @@ int RunCli(int argc, char** argv, const std::map<std::string, std::string>& env,
   }
 
   Action run;
+  AddProcessCommand(app, run);
+  AddStatusCommand(app, run);
+  AddResumeCommand(app, run);
+  AddCancelCommand(app, run);
   AddInitCommand(app, run);
   AddImportCommand(app, run);
   AddExportCommand(app, run);

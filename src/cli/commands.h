@@ -16,5 +16,9 @@ void AddImportCommand(CLI::App& app, Action& run);
 void AddExportCommand(CLI::App& app, Action& run);
 void AddStatsCommand(CLI::App& app, Action& run);
 void AddConfigCommand(CLI::App& app, Action& run);
+void AddProcessCommand(CLI::App& app, Action& run);
+void AddResumeCommand(CLI::App& app, Action& run);
+void AddStatusCommand(CLI::App& app, Action& run);
+void AddCancelCommand(CLI::App& app, Action& run);
 
 }  // namespace cnake::cli

@@ -1,6 +1,7 @@
 #include "store/duckdb.h"
 
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <regex>
 
@@ -295,6 +296,11 @@ Status Appender::Append(double v) {
 Status Appender::Append(bool v) { return Check(duckdb_append_bool(handle_, v), "append failed"); }
 Status Appender::Append(std::nullopt_t) {
   return Check(duckdb_append_null(handle_), "append failed");
+}
+Status Appender::AppendCurrentTimestamp() {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return Check(duckdb_append_timestamp(handle_, duckdb_timestamp{micros.count()}), "append failed");
 }
 Status Appender::EndRow() { return Check(duckdb_appender_end_row(handle_), "append failed"); }
 Status Appender::Flush() { return Check(duckdb_appender_flush(handle_), "appender flush failed"); }

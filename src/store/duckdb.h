@@ -213,6 +213,7 @@ class Appender {
   Status Append(const std::optional<T>& value) {
     return value ? Append(*value) : Append(std::nullopt);
   }
+  Status AppendCurrentTimestamp();
   Status EndRow();
   Status Flush();
   Status Close();

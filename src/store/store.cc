@@ -57,6 +57,9 @@ std::string NewBatchId() {
 
 }  // namespace
 
+const char* EntrySelectList() { return kEntryColumns; }
+Entry ReadEntryRow(const db::DataChunk& chunk, std::size_t row) { return ReadEntry(chunk, row); }
+
 std::string PythonIdFor(const std::string& entry_id) { return "py:" + entry_id; }
 
 std::string LockedMessage(const std::string& db_path, const Status& status) {

@@ -141,6 +141,10 @@ class Store {
   std::string registered_path_;
 };
 
+// The SELECT list that ReadEntryRow() reads, for queries over the entries table.
+const char* EntrySelectList();
+Entry ReadEntryRow(const db::DataChunk& chunk, std::size_t row);
+
 // The python row id for an entry: one result row per entry, by construction.
 std::string PythonIdFor(const std::string& entry_id);
 

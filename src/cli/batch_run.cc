@@ -1,0 +1,201 @@
+#include "cli/batch_run.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <ostream>
+
+#include "api/curl_transport.h"
+#include "cli/signals.h"
+#include "engine/control_channel.h"
+#include "engine/engine.h"
+#include "util/sha256.h"
+
+namespace cnake::cli {
+namespace {
+
+using std::chrono::duration_cast;
+
+Duration Seconds(double s) { return duration_cast<Duration>(std::chrono::duration<double>(s)); }
+
+engine::EngineOptions EngineOptionsFrom(const Config& c, const std::string& batch_id) {
+  engine::EngineOptions o;
+  o.batch_id = batch_id;
+  o.base_url = c.api.base_url;
+  o.max_concurrent = c.processing.max_concurrent;
+  o.rate.requests_per_minute = c.processing.rate_limit.requests_per_minute;
+  o.rate.burst = c.processing.rate_limit.burst;
+  o.retry.max_retries = c.api.max_retries;
+  o.retry.base_delay = Seconds(c.api.retry_delay);
+  o.retry.max_delay = Seconds(c.api.max_retry_delay);
+  o.retry.max_retry_after = Seconds(c.api.max_retry_delay);
+  o.poll.initial = Seconds(c.processing.poll_interval);
+  o.poll.max = Seconds(c.processing.max_poll_interval);
+  o.job_timeout = Seconds(c.processing.job_timeout);
+  o.breaker_threshold = c.processing.circuit_breaker_threshold;
+  o.shutdown_grace = Seconds(c.processing.shutdown_grace);
+  o.prompt_template = c.processing.prompt_template;
+  if (const char* seed = std::getenv("CNAKE_TEST_SEED")) o.seed = std::strtoull(seed, nullptr, 10);
+  return o;
+}
+
+Result<std::unique_ptr<api::CurlTransport>> MakeTransport(const Context& ctx,
+                                                          const RunFlags& flags) {
+  api::TransportOptions options =
+      api::TransportOptionsFromConfig(ctx.config().api, ctx.config().processing.max_concurrent);
+  options.insecure = flags.insecure;
+  options.verbose = flags.verbose_http;
+  if (flags.insecure) {
+    *ctx.err << "warning: --insecure: TLS certificates and host names are NOT verified\n";
+  }
+  return api::CurlTransport::Create(std::move(options));
+}
+
+std::string RandomToken() {
+  std::string seed = std::to_string(getpid()) + ":" +
+                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  std::FILE* urandom = std::fopen("/dev/urandom", "rb");
+  if (urandom) {
+    char buf[32];
+    if (std::fread(buf, 1, sizeof buf, urandom) == sizeof buf) seed.append(buf, sizeof buf);
+    std::fclose(urandom);
+  }
+  return Sha256Hex(seed);
+}
+
+void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
+  const engine::Snapshot& s = r.final;
+  *ctx.out << fmt::format(
+      "batch {}: {} — {} completed, {} failed, {} left of {} in {:.1f}s ({:.2f} entries/s)\n",
+      s.batch_id, engine::StopReasonName(r.reason), s.completed, s.failed, s.total - s.finished(),
+      s.total, s.elapsed_seconds, s.entries_per_second);
+  *ctx.out << fmt::format(
+      "requests: {} (generate {}, status {}, results {}), retries {}, 429s {}, lost jobs {}; "
+      "latency p50 {:.0f} ms, p90 {:.0f} ms, p99 {:.0f} ms\n",
+      s.requests, s.requests_by_endpoint[0], s.requests_by_endpoint[1], s.requests_by_endpoint[2],
+      s.retries, s.throttled, s.lost_jobs, s.latency.Quantile(0.5), s.latency.Quantile(0.9),
+      s.latency.Quantile(0.99));
+  if (!r.message.empty()) *ctx.err << "error: " << r.message << "\n";
+  if (!s.recent_errors.empty() && s.failed > 0) {
+    *ctx.err << "recent errors:\n";
+    for (const auto& e : s.recent_errors) *ctx.err << "  " << e << "\n";
+  }
+  if (r.reason == engine::StopReason::kInterrupted || r.reason == engine::StopReason::kCancelled) {
+    *ctx.err << "resume with: cnake-charmer-client resume --batch-id " << s.batch_id << "\n";
+  }
+}
+
+int ExitCodeForRun(const engine::RunSummary& r) {
+  switch (r.reason) {
+    case engine::StopReason::kFinished:
+      return r.final.failed > 0 ? kExitEntriesFailed : kExitOk;
+    case engine::StopReason::kInterrupted:
+    case engine::StopReason::kCancelled:
+      return kExitInterrupted;
+    case engine::StopReason::kAuthFailed:
+    case engine::StopReason::kFatal:
+      return kExitApi;
+    case engine::StopReason::kDatabase:
+      return kExitDatabase;
+  }
+  return kExitDatabase;
+}
+
+}  // namespace
+
+void AddRunFlags(CLI::App& cmd, RunFlags& flags) {
+  cmd.add_option("--progress", flags.progress, "tty, log, json (NDJSON on stderr) or none")
+      ->check(CLI::IsMember({"tty", "log", "json", "none"}));
+  cmd.add_flag("--insecure", flags.insecure, "Do not verify TLS certificates (prints a warning)");
+  cmd.add_flag("--verbose-http", flags.verbose_http, "Log HTTP exchanges (the key is redacted)");
+}
+
+nlohmann::json BatchOptionsJson(const Config& c, const nlohmann::json& selection) {
+  return {{"base_url", c.api.base_url},
+          {"api_key_fingerprint", c.api.api_key.Fingerprint()},
+          {"max_concurrent", c.processing.max_concurrent},
+          {"requests_per_minute", c.processing.rate_limit.requests_per_minute},
+          {"burst", c.processing.rate_limit.burst},
+          {"max_retries", c.api.max_retries},
+          {"retry_delay", c.api.retry_delay},
+          {"job_timeout", c.processing.job_timeout},
+          {"selection", selection}};
+}
+
+Status Preflight(const Context& ctx, const RunFlags& flags) {
+  auto transport = MakeTransport(ctx, flags);
+  if (!transport.ok()) return transport.status();
+  const std::string& url = ctx.config().api.base_url;
+  api::Response last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    api::Request req;
+    req.endpoint = api::Endpoint::kHealth;
+    req.path = "/health";
+    (*transport)->Start(req);
+    std::vector<api::Response> done;
+    while (done.empty()) done = (*transport)->Poll(std::chrono::seconds(1));
+    last = done.front();
+    if (last.transport == api::TransportError::kNone) break;
+    if (attempt < 2) usleep(500000 * (attempt + 1));
+  }
+  if (last.transport != api::TransportError::kNone) {
+    return Status(StatusCode::kNetwork,
+                  fmt::format("cannot reach the API at {}: {}. Is the API running at {}?", url,
+                              last.error, url));
+  }
+  if (last.http_status == 401 || last.http_status == 403) {
+    return Status(StatusCode::kAuth, fmt::format("authentication failed (HTTP {}) at {}: check "
+                                                 "CNAKE_API_KEY or api.api_key_file",
+                                                 last.http_status, url));
+  }
+  return Status::Ok();
+}
+
+int RunBatch(Context& ctx, Store& store, const std::string& batch_id, const RunFlags& flags) {
+  std::atomic<engine::Engine*> running{nullptr};
+  SignalWatcher signals([&running](int count, int) {
+    engine::Engine* e = running.load();
+    if (count >= 2 || e == nullptr) _exit(kExitInterrupted);  // committed state stays resumable
+    e->RequestStop(engine::StopReason::kInterrupted);
+  });
+  auto transport = MakeTransport(ctx, flags);
+  if (!transport.ok()) return Fail(ctx, transport.status());
+
+  engine::Engine eng(store, **transport, RealClock(), EngineOptionsFrom(ctx.config(), batch_id));
+  engine::RunFile run;
+  run.pid = getpid();
+  run.batch_id = batch_id;
+  run.db_path = ctx.config().duckdb.db_path;
+  run.token = RandomToken();
+  auto control = engine::ControlServer::Start(
+      run.token, {[&eng] { return eng.CurrentSnapshot(); },
+                  [&eng] { eng.RequestStop(engine::StopReason::kCancelled); }});
+  const std::string run_path = engine::RunFilePath(ctx.config().duckdb.db_path);
+  Status published = control.ok() ? Status::Ok() : control.status();
+  if (published.ok()) {
+    run.port = (*control)->port();
+    published = engine::WriteRunFile(run_path, run);
+  }
+  if (!published.ok()) spdlog::warn("live status channel unavailable: {}", published.message());
+
+  engine::ProgressMode mode = engine::DefaultProgressMode();
+  if (!flags.progress.empty()) engine::ParseProgressMode(flags.progress, mode);
+  if (ctx.quiet) mode = engine::ProgressMode::kNone;
+  const bool color = mode == engine::ProgressMode::kTty && std::getenv("NO_COLOR") == nullptr;
+  engine::ProgressPrinter printer(*ctx.err, mode, color, RealClock());
+
+  running.store(&eng);
+  engine::RunSummary summary =
+      eng.Run([&printer](const engine::Snapshot& s) { printer.Update(s); });
+  running.store(nullptr);
+  printer.Finish();
+  control = Status(StatusCode::kCancelled, "stopped");  // shuts the control endpoint down
+  std::remove(run_path.c_str());
+  PrintSummary(ctx, summary);
+  return ExitCodeForRun(summary);
+}
+
+}  // namespace cnake::cli

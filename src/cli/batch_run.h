@@ -1,0 +1,34 @@
+// Running a claimed batch: shared by `process` and `resume`. Sets up the API
+// transport, signal handling, the live status channel and progress output,
+// runs the engine, prints the summary and returns the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/context.h"
+#include "engine/progress.h"
+
+namespace cnake::cli {
+
+struct RunFlags {
+  std::string progress;  // tty|log|json|none; empty: tty on a terminal, else log
+  bool insecure = false;
+  bool verbose_http = false;
+};
+
+// Options recorded with a batch (batch_jobs.options) and reused by resume.
+// Never holds the API key itself, only its fingerprint.
+nlohmann::json BatchOptionsJson(const Config& config, const nlohmann::json& selection);
+
+// Checks that the API answers at all (GET /health) before a batch starts.
+// kNetwork/kAuth with a message that says what to do.
+Status Preflight(const Context& ctx, const RunFlags& flags);
+
+int RunBatch(Context& ctx, Store& store, const std::string& batch_id, const RunFlags& flags);
+
+// Registers --progress, --insecure, --verbose-http on a command.
+void AddRunFlags(CLI::App& cmd, RunFlags& flags);
+
+}  // namespace cnake::cli

@@ -1,0 +1,218 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "engine/batch_store.h"
+#include "engine/control_channel.h"
+#include "engine/progress.h"
+
+namespace cnake::cli {
+namespace {
+
+// The run file of the cnake-charmer-client holding the database, or an error
+// that says who holds it when that is not one of ours.
+Result<engine::RunFile> LiveRun(const Context& ctx, const Status& locked) {
+  const std::string& db = ctx.config().duckdb.db_path;
+  auto holder = db::ParseLockConflict(locked.message());
+  auto run = engine::ReadRunFile(engine::RunFilePath(db));
+  if (!holder || !run.ok() || run->pid != holder->pid) {
+    return Status(StatusCode::kLocked, LockedMessage(db, locked));
+  }
+  return run;
+}
+
+void PrintLive(const Context& ctx, const nlohmann::json& j) {
+  const auto& c = j["counts"];
+  *ctx.out << fmt::format("batch {} (live, {})\n", j.value("batch_id", ""), j.value("state", ""));
+  for (const char* state : kEntryStates) {
+    *ctx.out << fmt::format("  {:<11} {:>8}\n", state, c.value(state, 0));
+  }
+  *ctx.out << fmt::format(
+      "throughput {:.2f} entries/s, ETA {:.0f}s, {} jobs in flight, {:.0f} rpm, breaker {}\n",
+      j.value("entries_per_second", 0.0), j.value("eta_seconds", -1.0),
+      j.value("jobs_in_flight", 0), j.value("current_rpm", 0.0), j.value("breaker", ""));
+  const auto& l = j["latency_ms"];
+  *ctx.out << fmt::format("API latency p50 {} ms, p90 {} ms, p99 {} ms\n", l.value("p50", 0.0),
+                          l.value("p90", 0.0), l.value("p99", 0.0));
+  for (const auto& e : j["recent_errors"]) *ctx.out << "  error: " << e.get<std::string>() << "\n";
+}
+
+Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
+  CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));
+  if (!batch) return NotFound("no batch " + batch_id + "; `stats` lists the batches");
+  CNAKE_ASSIGN_OR_RETURN(auto counts,
+                         engine::CountBatch(store.connection(), store.tables(), batch_id));
+  nlohmann::json j = {{"batch_id", batch_id},
+                      {"state", batch->status},
+                      {"live", false},
+                      {"started_at", batch->started_at},
+                      {"completed_at", batch->completed_at},
+                      {"counts",
+                       {{"total", counts.total},
+                        {"pending", counts.pending},
+                        {"submitted", counts.submitted},
+                        {"processing", counts.processing},
+                        {"retrying", counts.retrying},
+                        {"completed", counts.completed},
+                        {"failed", counts.failed}}}};
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult lat,
+      store.connection().QueryWith(
+          "SELECT quantile_cont(latency_ms, 0.5), quantile_cont(latency_ms, 0.9), "
+          "quantile_cont(latency_ms, 0.99), count(*), "
+          "epoch(max(occurred_at)) - epoch(min(occurred_at)) FROM api_requests WHERE batch_id = ?",
+          batch_id));
+  if (auto chunk = lat.NextChunk(); chunk && !chunk->IsNull(0, 0)) {
+    j["latency_ms"] = {{"p50", chunk->GetDouble(0, 0)},
+                       {"p90", chunk->GetDouble(1, 0)},
+                       {"p99", chunk->GetDouble(2, 0)},
+                       {"count", chunk->GetInt64(3, 0)}};
+    const double span = chunk->IsNull(4, 0) ? 0 : chunk->GetDouble(4, 0);
+    j["entries_per_second"] = span > 0 ? static_cast<double>(counts.finished()) / span : 0.0;
+  } else {
+    j["latency_ms"] = {{"p50", 0}, {"p90", 0}, {"p99", 0}, {"count", 0}};
+    j["entries_per_second"] = 0.0;
+  }
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult errs,
+      store.connection().QueryWith(
+          "SELECT entry_id || ': ' || coalesce(error_type, '?') || ': ' || "
+          "coalesce(error_message, '') FROM processing_errors WHERE batch_id = ? "
+          "ORDER BY occurred_at DESC LIMIT 5",
+          batch_id));
+  j["recent_errors"] = nlohmann::json::array();
+  while (auto chunk = errs.NextChunk()) {
+    for (std::size_t r = 0; r < chunk->size(); ++r)
+      j["recent_errors"].push_back(chunk->GetString(0, r));
+  }
+  return j;
+}
+
+void PrintStored(const Context& ctx, const nlohmann::json& j) {
+  const auto& c = j["counts"];
+  *ctx.out << fmt::format("batch {} ({}), started {}{}\n", j["batch_id"].get<std::string>(),
+                          j["state"].get<std::string>(), j["started_at"].get<std::string>(),
+                          j["completed_at"].get<std::string>().empty()
+                              ? ""
+                              : ", finished " + j["completed_at"].get<std::string>());
+  for (const char* state : kEntryStates) {
+    *ctx.out << fmt::format("  {:<11} {:>8}\n", state, c.value(state, 0));
+  }
+  const auto& l = j["latency_ms"];
+  *ctx.out << fmt::format(
+      "throughput {:.2f} entries/s; API latency p50 {:.0f} ms, p90 {:.0f} ms, "
+      "p99 {:.0f} ms over {} requests\n",
+      j.value("entries_per_second", 0.0), l.value("p50", 0.0), l.value("p90", 0.0),
+      l.value("p99", 0.0), l.value("count", 0));
+  for (const auto& e : j["recent_errors"]) *ctx.out << "  error: " << e.get<std::string>() << "\n";
+}
+
+int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) {
+  auto store = OpenStore(ctx);
+  if (store.ok()) {
+    auto j = StoredStatus(*store, batch_id);
+    if (!j.ok()) return Fail(ctx, j.status());
+    json ? (*ctx.out << j->dump(2) << "\n", void()) : PrintStored(ctx, *j);
+    return kExitOk;
+  }
+  if (store.status().code() != StatusCode::kLocked) return Fail(ctx, store.status());
+  auto run = LiveRun(ctx, store.status());
+  if (!run.ok()) return Fail(ctx, run.status());
+  if (run->batch_id != batch_id) {
+    return Fail(ctx, Status(StatusCode::kLocked,
+                            "the database is in use by cnake-charmer-client (PID " +
+                                std::to_string(run->pid) + ") running batch " + run->batch_id +
+                                "; status of other batches is available when it finishes"));
+  }
+  for (;;) {
+    auto body = engine::CallControl(*run, "GET", "/status");
+    if (!body.ok()) return watch ? kExitOk : Fail(ctx, body.status());
+    auto j = nlohmann::json::parse(*body, nullptr, false);
+    if (json) {
+      *ctx.out << j.dump(watch ? -1 : 2) << "\n" << std::flush;
+    } else if (watch) {
+      engine::Snapshot s;
+      *ctx.out << "\r\033[K" << j["batch_id"].get<std::string>() << ": " << j["counts"]["completed"]
+               << " ok, " << j["counts"]["failed"] << " failed of " << j["counts"]["total"] << ", "
+               << j["jobs_in_flight"] << " in flight, "
+               << fmt::format("{:.1f}", j.value("entries_per_second", 0.0)) << "/s" << std::flush;
+    } else {
+      PrintLive(ctx, j);
+    }
+    if (!watch) return kExitOk;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+int RunCancel(Context& ctx, const std::string& batch_id) {
+  auto store = OpenStore(ctx);
+  if (store.ok()) {
+    auto batch = store->GetBatch(batch_id);
+    if (!batch.ok()) return Fail(ctx, batch.status());
+    if (!*batch) return Fail(ctx, NotFound("no batch " + batch_id));
+    if ((*batch)->status == "completed") {
+      *ctx.out << "batch " << batch_id << " already completed; nothing to cancel\n";
+      return kExitOk;
+    }
+    BatchUpdate u;
+    u.status = "cancelled";
+    u.stop_reason = "cancel command";
+    if (Status st = store->UpdateBatchStatus(batch_id, u); !st.ok()) return Fail(ctx, st);
+    *ctx.out << "batch " << batch_id
+             << " marked cancelled; jobs already at the API keep their request_id, so "
+                "`resume` collects their results\n";
+    return kExitOk;
+  }
+  if (store.status().code() != StatusCode::kLocked) return Fail(ctx, store.status());
+  auto run = LiveRun(ctx, store.status());
+  if (!run.ok()) return Fail(ctx, run.status());
+  if (run->batch_id != batch_id) {
+    return Fail(ctx, InvalidArgument("the running process works on batch " + run->batch_id +
+                                     ", not " + batch_id));
+  }
+  auto r = engine::CallControl(*run, "POST", "/cancel");
+  if (!r.ok()) return Fail(ctx, r.status());
+  *ctx.out << "cancel sent to cnake-charmer-client (PID " << run->pid
+           << "); it stops submitting and saves in-flight request_ids\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App& app, Action& run) {
+  CLI::App* cmd = app.add_subcommand("status", "Counts, throughput, latency and errors of a batch");
+  auto batch_id = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto watch = std::make_shared<bool>(false);
+  cmd->add_option("--batch-id", *batch_id, "The batch")->required();
+  cmd->add_flag("--json", *json, "Print JSON");
+  cmd->add_flag("--watch", *watch, "Refresh while the batch runs in another process");
+  cmd->footer(
+      "Works on finished batches and on a batch that `process` runs right now in another\n"
+      "process (through its live status channel, since DuckDB locks the file).\n\n"
+      "Examples:\n"
+      "  cnake-charmer-client status --batch-id b-20261128-101500-3fa2\n"
+      "  cnake-charmer-client status --batch-id b-20261128-101500-3fa2 --watch");
+  cmd->callback([&run, batch_id, json, watch] {
+    run = [=](Context& ctx) { return RunStatus(ctx, *batch_id, *json, *watch); };
+  });
+}
+
+void AddCancelCommand(CLI::App& app, Action& run) {
+  CLI::App* cmd =
+      app.add_subcommand("cancel", "Stop a running batch, or mark a stopped one cancelled");
+  auto batch_id = std::make_shared<std::string>();
+  cmd->add_option("--batch-id", *batch_id, "The batch")->required();
+  cmd->footer(
+      "In-flight request_ids are kept, so a later `resume` collects their results.\n\n"
+      "Examples:\n"
+      "  cnake-charmer-client cancel --batch-id b-20261128-101500-3fa2");
+  cmd->callback(
+      [&run, batch_id] { run = [batch_id](Context& ctx) { return RunCancel(ctx, *batch_id); }; });
+}
+
+}  // namespace cnake::cli

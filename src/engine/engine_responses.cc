@@ -1,0 +1,313 @@
+// Engine: turning each finished HTTP exchange into the next step of its job.
+#include <spdlog/spdlog.h>
+
+#include "api/api_paths.h"
+#include "engine/engine.h"
+#include "scheduler/deadline.h"
+#include "scheduler/retry_after.h"
+
+namespace cnake::engine {
+
+using scheduler::Action;
+using scheduler::Endpoint;
+using scheduler::Outcome;
+using scheduler::TransportError;
+
+namespace {
+
+const char* EndpointName(Endpoint e) {
+  switch (e) {
+    case Endpoint::kSubmit:
+      return "generate";
+    case Endpoint::kStatus:
+      return "status";
+    case Endpoint::kResult:
+      return "results";
+    case Endpoint::kHealth:
+      return "health";
+  }
+  return "?";
+}
+
+bool Is2xx(int status) { return status >= 200 && status < 300; }
+
+Outcome OutcomeOf(const api::Response& r, const Clock& clock, Duration max_retry_after) {
+  Outcome o;
+  o.endpoint = r.endpoint;
+  o.transport = r.transport;
+  o.http_status = r.http_status;
+  if (r.retry_after)
+    o.retry_after = scheduler::ParseRetryAfter(*r.retry_after, clock.WallNow(), max_retry_after);
+  return o;
+}
+
+std::string Describe(const api::Response& r) {
+  if (r.transport != TransportError::kNone) return r.error.empty() ? "transport error" : r.error;
+  std::string detail = api::ParseErrorDetail(r.body);
+  return "HTTP " + std::to_string(r.http_status) + (detail.empty() ? "" : ": " + detail);
+}
+
+}  // namespace
+
+void Engine::Observe(const Outcome& outcome, TimePoint now, bool got_response) {
+  if (outcome.http_status == 429) {
+    limiter_.OnThrottled(now, outcome.retry_after);
+  } else if (outcome.retry_after && got_response) {
+    limiter_.PauseUntil(now, AddSaturating(now, *outcome.retry_after));
+  } else if (got_response) {
+    limiter_.OnSuccess(now);
+  }
+  if (scheduler::IndicatesOutage(outcome)) {
+    breaker_.OnTransientFailure(now, rng_.Uniform01());
+  } else if (got_response) {
+    breaker_.OnSuccess(now);
+  }
+}
+
+void Engine::OnResponse(const api::Response& r, TimePoint now) {
+  if (r.tag == kProbeTag) return OnProbeResponse(r, now);
+  auto it = jobs_.find(r.tag);
+  if (it == jobs_.end()) return;
+  Job& job = it->second;
+  job.in_request = false;
+  const double ms = std::chrono::duration<double, std::milli>(r.latency).count();
+  job.last_latency_ms = ms;
+  stats_.latency.Add(ms);
+  Outcome outcome = OutcomeOf(r, clock_, options_.retry.max_retry_after);
+  const bool ok = r.transport == TransportError::kNone && Is2xx(r.http_status);
+  pending_.requests.push_back({job.entry.id, job.retries + 1, EndpointName(r.endpoint),
+                               r.http_status, ms,
+                               ok ? std::string() : scheduler::ErrorType(outcome)});
+  if (pending_.requests.size() == 1) first_pending_ = now;
+  if (!ok) return OnFailure(r.tag, job, outcome, Describe(r), now);
+  Observe(outcome, now, true);
+  switch (r.endpoint) {
+    case Endpoint::kSubmit:
+      return OnSubmitOk(r.tag, job, r, now);
+    case Endpoint::kStatus:
+      return OnStatusOk(r.tag, job, r, now);
+    case Endpoint::kResult: {
+      auto result = api::ParseResultResponse(r.body);
+      if (!result.ok()) {
+        outcome.body_malformed = true;
+        return OnFailure(r.tag, job, outcome, result.status().message(), now);
+      }
+      return OnResultOk(r.tag, job, *result, now);
+    }
+    case Endpoint::kHealth:
+      return;
+  }
+}
+
+void Engine::OnProbeResponse(const api::Response& r, TimePoint now) {
+  probe_in_flight_ = false;
+  const bool healthy =
+      r.transport == TransportError::kNone && r.http_status > 0 && r.http_status < 500;
+  breaker_.OnProbeResult(healthy, now, rng_.Uniform01());
+  if (r.http_status == 401 || r.http_status == 403) {
+    fatal_ = StopReason::kAuthFailed;
+    fatal_message_ =
+        "authentication failed (HTTP " + std::to_string(r.http_status) + "): check CNAKE_API_KEY";
+  }
+}
+
+void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now) {
+  auto parsed = api::ParseSubmitResponse(r.body);
+  if (!parsed.ok()) {
+    Outcome o = OutcomeOf(r, clock_, options_.retry.max_retry_after);
+    o.body_malformed = true;
+    return OnFailure(tag, job, o, parsed.status().message(), now);
+  }
+  if (auto* result = std::get_if<api::ResultResponse>(&*parsed)) {
+    return OnResultOk(tag, job, *result, now);  // a synchronous server
+  }
+  const std::string& id = std::get<api::SubmitAccepted>(*parsed).request_id;
+  if (!api::IsAcceptableRequestId(id)) {
+    return Fail(tag, job, "invalid_request_id",
+                "the API returned an unusable request_id (" + std::to_string(id.size()) +
+                    " bytes); refusing to put it in a URL",
+                r.http_status, "generate");
+  }
+  job.entry.request_id = id;
+  job.awaiting_commit = true;
+  job.polls = 0;
+  MoveCount(job.written_state, "submitted");
+  job.written_state = "submitted";
+  if (pending_.empty()) first_pending_ = now;
+  pending_.submitted.push_back({job.entry.id, id, job.entry.submission_seq, job.retries + 1});
+  awaiting_commit_.push_back(tag);
+}
+
+void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now) {
+  auto parsed = api::ParseStatusResponse(r.body);
+  if (!parsed.ok()) {
+    Outcome o = OutcomeOf(r, clock_, options_.retry.max_retry_after);
+    o.body_malformed = true;
+    return OnFailure(tag, job, o, parsed.status().message(), now);
+  }
+  switch (parsed->status) {
+    case api::JobStatus::kCompleted:
+    case api::JobStatus::kFailed:
+      job.next = Next::kResult;  // a failed job's results carry its error messages
+      return Schedule(tag, job, now);
+    case api::JobStatus::kProcessing:
+      if (job.written_state != "processing") WriteState(job, "processing");
+      break;
+    default:
+      if (job.written_state == "retrying") WriteState(job, "submitted");
+      break;
+  }
+  const scheduler::Deadline deadline =
+      scheduler::Deadline::After(job.admitted, options_.job_timeout);
+  if (deadline.Expired(now)) {
+    return Fail(tag, job, "timeout", "no result within processing.job_timeout", 0, "status");
+  }
+  Duration delay =
+      scheduler::NextPollDelay(++job.polls, parsed->eta_seconds, options_.poll, rng_.Uniform01());
+  Schedule(tag, job, AddSaturating(now, deadline.Clip(now, delay)));
+}
+
+void Engine::OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& result,
+                        TimePoint now) {
+  if (result.status == api::JobStatus::kFailed) {
+    std::string msg;
+    for (const auto& m : result.error_messages) msg += (msg.empty() ? "" : "; ") + m;
+    Outcome o;
+    o.endpoint = Endpoint::kResult;
+    o.http_status = 200;
+    o.job_failed = true;
+    return OnFailure(tag, job, o, msg.empty() ? "the API reported the job failed" : msg, now);
+  }
+  if (result.status == api::JobStatus::kCompleted) {
+    if (result.missing_python()) {
+      Outcome o;
+      o.endpoint = Endpoint::kResult;
+      o.http_status = 200;
+      o.missing_python = true;
+      return OnFailure(tag, job, o, "result has no generated_code.python", now);
+    }
+    return Complete(tag, job, result);
+  }
+  // Not finished after all: keep polling.
+  job.next = Next::kStatus;
+  Schedule(tag, job,
+           AddSaturating(now, scheduler::NextPollDelay(++job.polls, std::nullopt, options_.poll,
+                                                       rng_.Uniform01())));
+}
+
+void Engine::OnFailure(std::uint64_t tag, Job& job, const Outcome& outcome,
+                       const std::string& detail, TimePoint now) {
+  const bool got_response = outcome.http_status > 0;
+  Observe(outcome, now, got_response);
+  scheduler::Decision d = scheduler::Decide(outcome, job.retries, options_.retry, rng_.Uniform01());
+  const char* endpoint = EndpointName(outcome.endpoint);
+  NoteError(job.entry.id + ": " + d.error_type + " on " + endpoint + ": " + detail);
+  spdlog::debug("batch={} entry={} {} on {}: {} -> {}", options_.batch_id, job.entry.id,
+                d.error_type, endpoint, detail, scheduler::ActionName(d.action));
+  const scheduler::Deadline deadline =
+      scheduler::Deadline::After(job.admitted, options_.job_timeout);
+  switch (d.action) {
+    case Action::kSucceed:
+      return;
+    case Action::kStopRun:
+      fatal_ = outcome.http_status == 401 || outcome.http_status == 403 ? StopReason::kAuthFailed
+                                                                        : StopReason::kFatal;
+      fatal_message_ = fatal_ == StopReason::kAuthFailed
+                           ? "authentication failed (HTTP " + std::to_string(outcome.http_status) +
+                                 "): check CNAKE_API_KEY"
+                           : d.error_type + ": " + detail;
+      return;
+    case Action::kFailEntry:
+      return Fail(tag, job, d.error_type, detail, outcome.http_status, endpoint);
+    case Action::kRetry:
+    case Action::kResubmit: {
+      if (deadline.Expired(now) || deadline.Overshoots(now, d.delay)) {
+        return Fail(tag, job, "timeout",
+                    "processing.job_timeout reached after " + d.error_type + ": " + detail,
+                    outcome.http_status, endpoint);
+      }
+      Duration delay = d.delay;
+      if (!breaker_.ShouldCountAttempt()) {
+        delay = std::max(delay, breaker_.TimeUntilProbe(now));  // an outage: do not spend retries
+      } else {
+        ++job.retries;
+        ++stats_.retries;
+      }
+      if (d.action == Action::kResubmit) {
+        ++stats_.lost_jobs;
+        ++job.entry.submission_seq;  // a new job is wanted: a new Idempotency-Key
+        job.entry.request_id.reset();
+        job.next = Next::kSubmit;
+        WriteState(job, "retrying", /*clear_request_id=*/true);
+      } else if (job.written_state != "retrying") {
+        WriteState(job, "retrying");
+      }
+      return Schedule(tag, job, AddSaturating(now, delay));
+    }
+  }
+}
+
+void Engine::WriteState(Job& job, const std::string& state, bool clear_request_id) {
+  StateChange c;
+  c.entry_id = job.entry.id;
+  c.state = state;
+  c.attempts = job.retries + 1;
+  c.clear_request_id = clear_request_id;
+  c.submission_seq = job.entry.submission_seq;
+  if (pending_.empty()) first_pending_ = clock_.Now();
+  pending_.state_changes.push_back(std::move(c));
+  MoveCount(job.written_state, state);
+  job.written_state = state;
+}
+
+void Engine::MoveCount(const std::string& from, const std::string& to) {
+  auto slot = [&](const std::string& s) -> std::int64_t* {
+    if (s == "pending") return &stats_.pending;
+    if (s == "submitted") return &stats_.submitted;
+    if (s == "processing") return &stats_.processing;
+    if (s == "retrying") return &stats_.retrying;
+    return nullptr;
+  };
+  if (auto* f = slot(from)) --*f;
+  if (auto* t = slot(to)) ++*t;
+}
+
+void Engine::Complete(std::uint64_t tag, Job& job, const api::ResultResponse& result) {
+  Completion c;
+  c.entry_id = job.entry.id;
+  c.python = *result.python;
+  c.attempts = job.retries + 1;
+  c.metadata = {{"request_id", job.entry.request_id.value_or("")},
+                {"attempts", job.retries + 1},
+                {"latency_ms", job.last_latency_ms},
+                {"batch_id", options_.batch_id},
+                {"build_results", result.build_results},
+                {"analysis_results", result.analysis_results},
+                {"equivalency_result", result.equivalency_result}};
+  if (pending_.empty()) first_pending_ = clock_.Now();
+  pending_.completions.push_back(std::move(c));
+  ++stats_.completed;
+  MoveCount(job.written_state, "");
+  jobs_.erase(tag);
+}
+
+void Engine::Fail(std::uint64_t tag, Job& job, const std::string& type, const std::string& message,
+                  int http_status, const char* endpoint) {
+  Failure f;
+  f.entry_id = job.entry.id;
+  f.error_type = type;
+  f.message = message.substr(0, 2000);
+  f.http_status = http_status;
+  f.attempts = job.retries + 1;
+  f.request_id = job.entry.request_id.value_or("");
+  f.endpoint = endpoint;
+  if (pending_.empty()) first_pending_ = clock_.Now();
+  pending_.failures.push_back(std::move(f));
+  ++stats_.failed;
+  MoveCount(job.written_state, "");
+  spdlog::info("batch={} entry={} failed: {}: {}", options_.batch_id, job.entry.id, type,
+               message.substr(0, 300));
+  jobs_.erase(tag);
+}
+
+}  // namespace cnake::engine

@@ -1,0 +1,33 @@
+#include "engine/snapshot.h"
+
+namespace cnake::engine {
+
+void LatencyHistogram::Add(double ms) {
+  std::size_t i = 0;
+  while (i < kBoundsMs.size() && ms > kBoundsMs[i]) ++i;
+  ++counts[i];
+  sum_ms += ms;
+  ++count;
+}
+
+double LatencyHistogram::Quantile(double q) const {
+  if (count == 0) return 0;
+  const double rank = q * static_cast<double>(count);
+  std::int64_t seen = 0;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    seen += counts[i];
+    if (static_cast<double>(seen) >= rank) {
+      return i < kBoundsMs.size() ? kBoundsMs[i] : kBoundsMs.back();
+    }
+  }
+  return kBoundsMs.back();
+}
+
+double Snapshot::eta_seconds() const {
+  const std::int64_t left = total - finished();
+  if (left <= 0) return 0;
+  if (entries_per_second <= 0) return -1;
+  return static_cast<double>(left) / entries_per_second;
+}
+
+}  // namespace cnake::engine

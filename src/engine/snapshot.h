@@ -1,0 +1,50 @@
+// A point-in-time view of a running batch, for the progress line, the live
+// status channel and metrics. Plain data; copied across threads under the
+// publisher's lock.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+
+namespace cnake::engine {
+
+// Request latency histogram with fixed bucket bounds (milliseconds).
+struct LatencyHistogram {
+  static constexpr std::array<double, 14> kBoundsMs = {
+      5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000};
+  std::array<std::int64_t, kBoundsMs.size() + 1> counts{};  // last: +Inf
+  double sum_ms = 0;
+  std::int64_t count = 0;
+
+  void Add(double ms);
+  // The q-quantile (0..1) estimated from the buckets (upper bound of the bucket).
+  double Quantile(double q) const;
+};
+
+struct Snapshot {
+  std::string batch_id;
+  std::string state = "running";  // running, stopping, finished
+  std::int64_t total = 0, pending = 0, submitted = 0, processing = 0, retrying = 0, completed = 0,
+               failed = 0;
+  std::int64_t jobs_in_flight = 0;      // submitted, not yet final
+  std::int64_t requests_in_flight = 0;  // HTTP exchanges under way
+  std::int64_t queued = 0;              // claimed entries waiting for a job slot
+  std::int64_t requests = 0, retries = 0, throttled = 0, lost_jobs = 0;
+  std::int64_t requests_by_endpoint[4] = {0, 0, 0, 0};  // submit, status, result, health
+  double current_rpm = 0, configured_rpm = 0;
+  std::string breaker_state = "closed";
+  double rate_wait_seconds = 0, breaker_open_seconds = 0;
+  double elapsed_seconds = 0;
+  double entries_per_second = 0;
+  LatencyHistogram latency;
+  std::deque<std::string> recent_errors;  // newest last, at most kRecentErrors
+
+  static constexpr std::size_t kRecentErrors = 10;
+  std::int64_t finished() const { return completed + failed; }
+  // Seconds until done at the current rate; negative when unknown.
+  double eta_seconds() const;
+};
+
+}  // namespace cnake::engine

@@ -1,0 +1,11 @@
+// SHA-256 as lowercase hex (OpenSSL). Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cnake {
+
+std::string Sha256Hex(std::string_view data);
+
+}  // namespace cnake
