@@ -179,8 +179,9 @@ Result<json> ParseJsonLimited(std::string_view text, int max_depth) {
   } catch (const DepthExceeded&) {
     return ParseError("JSON nested deeper than " + std::to_string(max_depth) + " levels");
   } catch (const json::exception& e) {
-    // nlohmann's message names the byte offset and the problem, never the text.
-    return ParseError(e.what());
+    // nlohmann's message ends with the last token read, which is body text:
+    // possibly huge, binary or invalid UTF-8. Keep it short and printable.
+    return ParseError(Truncate(OneLine(SanitizeUtf8(e.what())), kMaxDetailLength));
   } catch (const std::exception& e) {  // std::bad_alloc on a huge document
     return ParseError(std::string("JSON parse failed: ") + e.what());
   }

@@ -214,6 +214,17 @@ TEST(HostileJsonTest, InvalidUtf8IsAParseError) {
   EXPECT_EQ(ParseSubmitResponse("{\"request_id\":\"\xc3\"}").status().code(), StatusCode::kParse);
 }
 
+TEST(HostileJsonTest, ErrorMessageIsShortPrintableUtf8) {
+  // nlohmann quotes the last token read; here that is 100 KB of body text.
+  const std::string body = "{\"status\":\"" + std::string(100000, 'a') + "\xff\x01\"}";
+  auto r = ParseStatusResponse(body);
+  ASSERT_EQ(r.status().code(), StatusCode::kParse);
+  const std::string& message = r.status().message();
+  EXPECT_LE(message.size(), kMaxDetailLength + 3);
+  EXPECT_NO_THROW(json(message).dump());
+  EXPECT_EQ(message.find('\x01'), std::string::npos);
+}
+
 TEST(HostileJsonTest, TrailingGarbageIsAParseError) {
   EXPECT_EQ(ParseStatusResponse(R"({"status":"pending"} x)").status().code(), StatusCode::kParse);
 }
