@@ -14,11 +14,11 @@
 namespace cnake::translate {
 
 struct RenderedBlock {
-  std::vector<std::string> lines;     // unindented; nested lines carry their own 4 spaces
-  std::set<std::string> imports;      // e.g. "from dataclasses import dataclass"
+  std::vector<std::string> lines;  // unindented; nested lines carry their own 4 spaces
+  std::set<std::string> imports;   // e.g. "from dataclasses import dataclass"
   std::vector<std::string> notes;
   std::vector<std::string> untranslated;  // body statements that could not be mapped
-  bool lazy_annotations = false;      // hints reference module-defined names
+  bool lazy_annotations = false;          // hints reference module-defined names
 };
 
 // `cdef struct Name:` / `ctypedef struct Name:` / `cdef union Name:` with

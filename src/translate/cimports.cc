@@ -23,12 +23,12 @@ std::string Canonical(std::string_view m) {
 const std::map<std::string, LibcName>& MathNames() {
   static const std::map<std::string, LibcName> kTable = [] {
     std::map<std::string, LibcName> t;
-    for (const char* f : {"sqrt",  "sin",   "cos",   "tan",   "asin",     "acos",  "atan",
-                          "atan2", "sinh",  "cosh",  "tanh",  "asinh",    "acosh", "atanh",
-                          "exp",   "expm1", "log",   "log2",  "log10",    "log1p", "pow",
-                          "fabs",  "floor", "ceil",  "trunc", "fmod",     "hypot", "copysign",
-                          "erf",   "erfc",  "lgamma", "ldexp", "frexp",   "isnan", "isinf",
-                          "isfinite", "cbrt", "exp2"}) {
+    for (const char* f :
+         {"sqrt",  "sin",   "cos",   "tan",      "asin",  "acos",  "atan",   "atan2",
+          "sinh",  "cosh",  "tanh",  "asinh",    "acosh", "atanh", "exp",    "expm1",
+          "log",   "log2",  "log10", "log1p",    "pow",   "fabs",  "floor",  "ceil",
+          "trunc", "fmod",  "hypot", "copysign", "erf",   "erfc",  "lgamma", "ldexp",
+          "frexp", "isnan", "isinf", "isfinite", "cbrt",  "exp2"}) {
       t[f] = {Kind::kImport, "math", f};
       t[std::string(f) + "f"] = {Kind::kImport, "math", f};
     }
@@ -71,16 +71,24 @@ const std::map<std::string, std::map<std::string, LibcName>>& Tables() {
     str["strlen"] = {Kind::kRename, "", "len"};
     t["libc.stdio"]["puts"] = {Kind::kRename, "", "print"};
     auto& limits = t["libc.limits"];
-    const std::pair<const char*, const char*> kLimits[] = {
-        {"CHAR_BIT", "8"},           {"CHAR_MAX", "127"},
-        {"CHAR_MIN", "-128"},        {"SCHAR_MAX", "127"},
-        {"SCHAR_MIN", "-128"},       {"UCHAR_MAX", "255"},
-        {"SHRT_MAX", "32767"},       {"SHRT_MIN", "-32768"},
-        {"USHRT_MAX", "65535"},      {"INT_MAX", "2147483647"},
-        {"INT_MIN", "-2147483648"},  {"UINT_MAX", "4294967295"},
-        {"LONG_MAX", "9223372036854775807"},   {"LONG_MIN", "-9223372036854775808"},
-        {"ULONG_MAX", "18446744073709551615"}, {"LLONG_MAX", "9223372036854775807"},
-        {"LLONG_MIN", "-9223372036854775808"}, {"ULLONG_MAX", "18446744073709551615"}};
+    const std::pair<const char*, const char*> kLimits[] = {{"CHAR_BIT", "8"},
+                                                           {"CHAR_MAX", "127"},
+                                                           {"CHAR_MIN", "-128"},
+                                                           {"SCHAR_MAX", "127"},
+                                                           {"SCHAR_MIN", "-128"},
+                                                           {"UCHAR_MAX", "255"},
+                                                           {"SHRT_MAX", "32767"},
+                                                           {"SHRT_MIN", "-32768"},
+                                                           {"USHRT_MAX", "65535"},
+                                                           {"INT_MAX", "2147483647"},
+                                                           {"INT_MIN", "-2147483648"},
+                                                           {"UINT_MAX", "4294967295"},
+                                                           {"LONG_MAX", "9223372036854775807"},
+                                                           {"LONG_MIN", "-9223372036854775808"},
+                                                           {"ULONG_MAX", "18446744073709551615"},
+                                                           {"LLONG_MAX", "9223372036854775807"},
+                                                           {"LLONG_MIN", "-9223372036854775808"},
+                                                           {"ULLONG_MAX", "18446744073709551615"}};
     for (auto [k, v] : kLimits) limits[k] = {Kind::kConstant, "", v};
     auto& flt = t["libc.float"];
     flt["DBL_MAX"] = {Kind::kConstant, "", "1.7976931348623157e308"};
@@ -89,9 +97,9 @@ const std::map<std::string, std::map<std::string, LibcName>>& Tables() {
     flt["FLT_MAX"] = {Kind::kConstant, "", "3.4028234663852886e38"};
     flt["FLT_EPSILON"] = {Kind::kConstant, "", "1.1920928955078125e-07"};
     auto& mem = t["cpython.mem"];
-    for (const char* f : {"PyMem_Malloc", "PyMem_Calloc", "PyMem_Realloc", "PyMem_Free",
-                          "PyMem_RawMalloc", "PyMem_RawCalloc", "PyMem_RawRealloc",
-                          "PyMem_RawFree"}) {
+    for (const char* f :
+         {"PyMem_Malloc", "PyMem_Calloc", "PyMem_Realloc", "PyMem_Free", "PyMem_RawMalloc",
+          "PyMem_RawCalloc", "PyMem_RawRealloc", "PyMem_RawFree"}) {
       mem[f] = {Kind::kDrop, "", ""};
     }
     return t;
@@ -181,7 +189,8 @@ std::optional<CimportTranslation> TranslateCimport(std::string_view body,
       } else if (IsKnownCModule(module)) {
         out.notes.push_back("cimport " + module + " dropped");
       } else {
-        out.lines.push_back(n.alias.empty() ? "import " + module : "import " + module + " as " + n.alias);
+        out.lines.push_back(n.alias.empty() ? "import " + module
+                                            : "import " + module + " as " + n.alias);
         out.notes.push_back("cimport " + module + " -> import");
       }
     }
@@ -211,7 +220,8 @@ std::optional<CimportTranslation> TranslateCimport(std::string_view body,
   }
   if (!IsKnownCModule(module)) {
     std::vector<std::string> items;
-    for (const ImportedName& n : names) items.push_back(n.alias.empty() ? n.name : n.name + " as " + n.alias);
+    for (const ImportedName& n : names)
+      items.push_back(n.alias.empty() ? n.name : n.name + " as " + n.alias);
     out.lines.push_back("from " + module + " import " + Join(items));
     out.notes.push_back("from " + module + " cimport -> import");
     return out;

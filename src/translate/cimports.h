@@ -36,20 +36,20 @@ std::optional<LibcName> LookupLibcName(std::string_view module_or_header, std::s
 bool IsKnownCModule(std::string_view module_or_header);
 
 struct CimportTranslation {
-  std::vector<std::string> lines;                 // Python statements to emit in place
-  std::map<std::string, std::string> renames;     // call renames to apply from now on
+  std::vector<std::string> lines;              // Python statements to emit in place
+  std::map<std::string, std::string> renames;  // call renames to apply from now on
   std::vector<std::string> notes;
-  std::vector<std::string> untranslated_names;    // names with no Python equivalent
-  std::set<std::string> type_names;               // names that are C types (stdint, libcpp)
-  std::string numpy_alias;                        // set when numpy is bound to a name
+  std::vector<std::string> untranslated_names;  // names with no Python equivalent
+  std::set<std::string> type_names;             // names that are C types (stdint, libcpp)
+  std::string numpy_alias;                      // set when numpy is bound to a name
 };
 
 // Translates one `cimport x [as y]`, `from x cimport a [as b], ...` or a
 // Python import of a Cython-only module (`from cython.parallel import prange`).
 // `python_numpy_aliases` are names the module already binds to numpy with a
 // plain import. Returns nullopt when the line is not such an import.
-std::optional<CimportTranslation> TranslateCimport(std::string_view body,
-                                                   const std::set<std::string>& python_numpy_aliases);
+std::optional<CimportTranslation> TranslateCimport(
+    std::string_view body, const std::set<std::string>& python_numpy_aliases);
 
 // True for `# cython: ...` and `# distutils: ...` directive comments.
 bool IsDirectiveComment(std::string_view body);

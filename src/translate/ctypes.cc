@@ -6,9 +6,8 @@ namespace cnake::translate {
 namespace {
 
 bool IsTypeWord(std::string_view w) {
-  static const std::set<std::string_view> kWords = {"unsigned", "signed", "long",  "short",
-                                                    "int",      "char",   "double", "float",
-                                                    "complex"};
+  static const std::set<std::string_view> kWords = {"unsigned", "signed", "long",  "short",  "int",
+                                                    "char",     "double", "float", "complex"};
   return kWords.count(w) > 0;
 }
 
@@ -23,35 +22,67 @@ std::string Prefix(const std::string& name) {
 }
 
 TypeCategory CategorizeBase(const std::string& base) {
-  static const std::set<std::string> kInts = {
-      "short", "short int", "int", "long", "long int", "long long", "long long int", "unsigned",
-      "signed", "unsigned short", "unsigned int", "unsigned long", "unsigned long long",
-      "signed short", "signed int", "signed long", "signed long long", "unsigned short int",
-      "unsigned long int", "unsigned long long int", "size_t", "ssize_t", "Py_ssize_t",
-      "Py_hash_t", "ptrdiff_t", "intptr_t", "uintptr_t", "Py_intptr_t", "time_t", "off_t",
-      "npy_intp", "intmax_t", "uintmax_t", "integral", "longlong", "ulonglong", "uint", "ulong",
-      "Py_ssize_t"};
-  static const std::set<std::string> kFloats = {"float", "double", "long double", "floating",
+  static const std::set<std::string> kInts = {"short",
+                                              "short int",
+                                              "int",
+                                              "long",
+                                              "long int",
+                                              "long long",
+                                              "long long int",
+                                              "unsigned",
+                                              "signed",
+                                              "unsigned short",
+                                              "unsigned int",
+                                              "unsigned long",
+                                              "unsigned long long",
+                                              "signed short",
+                                              "signed int",
+                                              "signed long",
+                                              "signed long long",
+                                              "unsigned short int",
+                                              "unsigned long int",
+                                              "unsigned long long int",
+                                              "size_t",
+                                              "ssize_t",
+                                              "Py_ssize_t",
+                                              "Py_hash_t",
+                                              "ptrdiff_t",
+                                              "intptr_t",
+                                              "uintptr_t",
+                                              "Py_intptr_t",
+                                              "time_t",
+                                              "off_t",
+                                              "npy_intp",
+                                              "intmax_t",
+                                              "uintmax_t",
+                                              "integral",
+                                              "longlong",
+                                              "ulonglong",
+                                              "uint",
+                                              "ulong",
+                                              "Py_ssize_t"};
+  static const std::set<std::string> kFloats = {"float",   "double",   "long double", "floating",
                                                 "float_t", "double_t", "longdouble_t"};
   static const std::set<std::string> kChars = {"char", "signed char", "unsigned char", "uchar",
                                                "schar"};
-  static const std::set<std::string> kComplex = {"double complex", "float complex",
-                                                 "long double complex", "doublecomplex",
-                                                 "floatcomplex"};
+  static const std::set<std::string> kComplex = {
+      "double complex", "float complex", "long double complex", "doublecomplex", "floatcomplex"};
   static const std::map<std::string, TypeCategory> kPy = {
-      {"object", TypeCategory::kPyObject},   {"list", TypeCategory::kPyObject},
-      {"dict", TypeCategory::kPyObject},     {"tuple", TypeCategory::kPyObject},
-      {"set", TypeCategory::kPyObject},      {"frozenset", TypeCategory::kPyObject},
-      {"str", TypeCategory::kPyObject},      {"bytes", TypeCategory::kPyObject},
-      {"bytearray", TypeCategory::kPyObject}, {"unicode", TypeCategory::kPyObject},
+      {"object", TypeCategory::kPyObject},     {"list", TypeCategory::kPyObject},
+      {"dict", TypeCategory::kPyObject},       {"tuple", TypeCategory::kPyObject},
+      {"set", TypeCategory::kPyObject},        {"frozenset", TypeCategory::kPyObject},
+      {"str", TypeCategory::kPyObject},        {"bytes", TypeCategory::kPyObject},
+      {"bytearray", TypeCategory::kPyObject},  {"unicode", TypeCategory::kPyObject},
       {"basestring", TypeCategory::kPyObject}, {"type", TypeCategory::kPyObject},
-      {"slice", TypeCategory::kPyObject},    {"complex", TypeCategory::kPyObject},
+      {"slice", TypeCategory::kPyObject},      {"complex", TypeCategory::kPyObject},
       {"memoryview", TypeCategory::kPyObject}, {"Py_UCS4", TypeCategory::kPyObject},
       {"Py_UNICODE", TypeCategory::kPyObject}};
   static const std::regex kIntPattern(
       R"((u?int(8|16|32|64|p|ptr|max|c|_fast\d+|_least\d+)?|u?long(long)?|u?short|u?byte|intp|uintp|npy_u?int\d*|npy_intp|Py_ssize)(_t)?)");
-  static const std::regex kFloatPattern(R"((float(16|32|64|96|128)|npy_float\d*|npy_double|double)(_t)?)");
-  static const std::regex kComplexPattern(R"((complex(64|128|256)|npy_c?double|c?float\d*complex)(_t)?)");
+  static const std::regex kFloatPattern(
+      R"((float(16|32|64|96|128)|npy_float\d*|npy_double|double)(_t)?)");
+  static const std::regex kComplexPattern(
+      R"((complex(64|128|256)|npy_c?double|c?float\d*complex)(_t)?)");
 
   if (base == "bint" || base == "bool" || base == "cython.bint") return TypeCategory::kBool;
   if (base == "void") return TypeCategory::kVoid;
@@ -61,7 +92,8 @@ TypeCategory CategorizeBase(const std::string& base) {
   if (kFloats.count(base) || (kFloats.count(LastComponent(base)) && !Prefix(base).empty())) {
     return TypeCategory::kFloat;
   }
-  if (kChars.count(base) || base == "cython.char" || base == "cython.uchar") return TypeCategory::kChar;
+  if (kChars.count(base) || base == "cython.char" || base == "cython.uchar")
+    return TypeCategory::kChar;
   if (kComplex.count(base) || base == "cython.doublecomplex") return TypeCategory::kComplex;
   if (auto it = kPy.find(base); it != kPy.end()) return it->second;
   const std::string last = LastComponent(base);
@@ -272,12 +304,14 @@ std::optional<int> SizeOf(const CType& type, const TypeContext& ctx) {
   if (t.pointer_depth > 0) return 8;
   if (t.memview_dims > 0 || !t.template_args.empty()) return std::nullopt;
   static const std::map<std::string, int> kSizes = {
-      {"char", 1},      {"signed char", 1},   {"unsigned char", 1}, {"short", 2},
-      {"unsigned short", 2}, {"int", 4},      {"unsigned int", 4},  {"unsigned", 4},
-      {"long", 8},      {"unsigned long", 8}, {"long long", 8},     {"unsigned long long", 8},
-      {"float", 4},     {"double", 8},        {"long double", 16},  {"size_t", 8},
-      {"ssize_t", 8},   {"Py_ssize_t", 8},    {"bint", 4},          {"ptrdiff_t", 8},
-      {"intptr_t", 8},  {"uintptr_t", 8},     {"double complex", 16}, {"float complex", 8}};
+      {"char", 1},          {"signed char", 1},     {"unsigned char", 1},
+      {"short", 2},         {"unsigned short", 2},  {"int", 4},
+      {"unsigned int", 4},  {"unsigned", 4},        {"long", 8},
+      {"unsigned long", 8}, {"long long", 8},       {"unsigned long long", 8},
+      {"float", 4},         {"double", 8},          {"long double", 16},
+      {"size_t", 8},        {"ssize_t", 8},         {"Py_ssize_t", 8},
+      {"bint", 4},          {"ptrdiff_t", 8},       {"intptr_t", 8},
+      {"uintptr_t", 8},     {"double complex", 16}, {"float complex", 8}};
   if (auto it = kSizes.find(t.base); it != kSizes.end()) return it->second;
   static const std::regex kFixed(R"(u?int(8|16|32|64)_t|float(32|64)_t)");
   std::smatch m;
@@ -307,8 +341,6 @@ std::string CastFunction(const CType& type, const TypeContext& ctx) {
   }
 }
 
-bool IsPointerLike(const CType& type) {
-  return type.pointer_depth > 0 || !type.array_dims.empty();
-}
+bool IsPointerLike(const CType& type) { return type.pointer_depth > 0 || !type.array_dims.empty(); }
 
 }  // namespace cnake::translate

@@ -19,11 +19,12 @@
 namespace cnake::translate {
 
 struct CType {
-  std::string base;       // qualifiers dropped, words joined by ' ': "unsigned long long", "cnp.ndarray"
+  std::string base;  // qualifiers dropped, words joined by ' ': "unsigned long long", "cnp.ndarray"
   int pointer_depth = 0;  // number of '*'
   int memview_dims = 0;   // double[:, ::1] -> 2
-  std::vector<std::string> template_args;  // vector[int] -> {"int"}; cnp.ndarray[double, ndim=2] -> {"double", "ndim=2"}
-  std::vector<std::string> array_dims;     // C arrays: double a[3][4] -> {"3", "4"}
+  std::vector<std::string>
+      template_args;  // vector[int] -> {"int"}; cnp.ndarray[double, ndim=2] -> {"double", "ndim=2"}
+  std::vector<std::string> array_dims;  // C arrays: double a[3][4] -> {"3", "4"}
   bool is_const = false;
 
   bool empty() const { return base.empty(); }
@@ -39,13 +40,13 @@ CType ParseCType(std::string_view text);
 // What the module defines that types can refer to. Filled by the translator's
 // pre-scan before any line is rewritten.
 struct TypeContext {
-  std::set<std::string> classes;  // cdef classes and Python classes: hint is the name
-  std::set<std::string> structs;  // structs/unions turned into dataclasses
-  std::set<std::string> enums;    // enums turned into IntEnum classes
-  std::set<std::string> fused;    // fused types turned into TypeVars or aliases
-  std::map<std::string, CType> aliases;       // ctypedef name -> aliased type
-  std::set<std::string> numpy_aliases;        // names bound to numpy in the output
-  std::set<std::string> opaque;               // extern structs and other C-only names
+  std::set<std::string> classes;         // cdef classes and Python classes: hint is the name
+  std::set<std::string> structs;         // structs/unions turned into dataclasses
+  std::set<std::string> enums;           // enums turned into IntEnum classes
+  std::set<std::string> fused;           // fused types turned into TypeVars or aliases
+  std::map<std::string, CType> aliases;  // ctypedef name -> aliased type
+  std::set<std::string> numpy_aliases;   // names bound to numpy in the output
+  std::set<std::string> opaque;          // extern structs and other C-only names
 };
 
 enum class TypeCategory { kUnknown, kInt, kFloat, kComplex, kBool, kChar, kVoid, kPyObject, kUser };

@@ -8,8 +8,8 @@ namespace {
 using Tokens = std::vector<Token>;
 
 bool IsModifier(const Token& t) {
-  return t.Is("public") || t.Is("readonly") || t.Is("api") || t.Is("static") ||
-         t.Is("extern") || t.Is("inline") || t.Is("private");
+  return t.Is("public") || t.Is("readonly") || t.Is("api") || t.Is("static") || t.Is("extern") ||
+         t.Is("inline") || t.Is("private");
 }
 
 // Index of the first depth-0 token equal to `what` in [first, last), or last.
@@ -93,11 +93,11 @@ Param ParseParam(const std::string& raw) {
 }
 
 bool IsSignatureTail(const Token& t) {
-  static const std::set<std::string_view> kWords = {"except", "nogil", "gil",  "with",
+  static const std::set<std::string_view> kWords = {"except",   "nogil", "gil",  "with",
                                                     "noexcept", "const", "NULL", "MemoryError"};
   return t.kind == TokenKind::kNumber || t.kind == TokenKind::kComment ||
-         (t.IsName() && kWords.count(t.text)) || t.Is("?") || t.Is("*") || t.Is("+") ||
-         t.Is("-") || t.Is(":") || t.Is(".") || (t.IsName() && t.text.ends_with("Error"));
+         (t.IsName() && kWords.count(t.text)) || t.Is("?") || t.Is("*") || t.Is("+") || t.Is("-") ||
+         t.Is(":") || t.Is(".") || (t.IsName() && t.text.ends_with("Error"));
 }
 
 }  // namespace
@@ -128,14 +128,15 @@ std::optional<Declaration> ParseDeclaration(std::string_view text) {
       // The name is the last Name before any trailing array dims.
       size_t name_at = eq;
       while (name_at > first && toks[name_at - 1].Is("]")) {
-        size_t depth = 0, open = name_at - 1;
+        int depth = 0;
+        size_t open = name_at - 1;
         for (;; --open) {
           if (toks[open].Is("]")) ++depth;
           if (toks[open].Is("[") && --depth == 0) break;
           if (open == first) return std::nullopt;
         }
-        if (open == first || !toks[open - 1].IsName() || open - 1 == first) break;
-        name_at = open;
+        if (open == first) return std::nullopt;
+        name_at = open;  // keep walking back over "[3][4]"
       }
       if (name_at <= first + 1 || !toks[name_at - 1].IsName()) return std::nullopt;
       --name_at;
@@ -245,9 +246,8 @@ std::string RenderSignature(const Signature& sig, const ExprEnv& env) {
 
 bool HintNeedsLazyAnnotations(std::string_view hint) {
   static const std::set<std::string_view> kBuiltins = {
-      "int",   "float", "bool",      "complex", "str",    "bytes", "bytearray",
-      "list",  "dict",  "tuple",     "set",     "frozenset", "object", "type",
-      "slice", "None",  "memoryview"};
+      "int",   "float", "bool",      "complex", "str",  "bytes", "bytearray", "list",      "dict",
+      "tuple", "set",   "frozenset", "object",  "type", "slice", "None",      "memoryview"};
   for (const Token& t : Tokenize(hint)) {
     if (t.IsName() && !kBuiltins.count(t.text)) return true;
   }

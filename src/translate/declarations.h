@@ -32,17 +32,17 @@ struct Declaration {
 std::optional<Declaration> ParseDeclaration(std::string_view after_cdef);
 
 struct Param {
-  std::string raw;      // original text, used when the parameter is not rewritten
-  std::string name;     // empty for "*", "/", "*args" style (kept raw)
-  CType type;           // empty when untyped or not mappable
+  std::string raw;   // original text, used when the parameter is not rewritten
+  std::string name;  // empty for "*", "/", "*args" style (kept raw)
+  CType type;        // empty when untyped or not mappable
   std::string default_value;
   bool keep_raw = false;  // Python-annotated, star-args, separators
 };
 
 struct Signature {
-  std::string keyword;    // "def", "cdef" or "cpdef"
+  std::string keyword;  // "def", "cdef" or "cpdef"
   std::string name;
-  CType return_type;      // empty when not declared
+  CType return_type;  // empty when not declared
   bool has_return_type = false;
   std::vector<Param> params;
   std::string python_tail;  // for `def`: text between ')' and ':' (e.g. "-> int")

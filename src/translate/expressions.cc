@@ -20,9 +20,9 @@ bool InUnaryPosition(const Tokens& toks, size_t i) {
   if (p.kind == TokenKind::kOp) return !(p.text == ")" || p.text == "]" || p.text == "}");
   if (p.kind == TokenKind::kName) {
     static const std::set<std::string_view> kKeywords = {
-        "return", "if",  "elif",   "while", "and", "or",    "not",   "in",    "is",
-        "else",   "lambda", "yield", "await", "assert", "del", "raise", "from", "print",
-        "with",   "case", "match"};
+        "return", "if",    "elif", "while",  "and",   "or",    "not",
+        "in",     "is",    "else", "lambda", "yield", "await", "assert",
+        "del",    "raise", "from", "print",  "with",  "case",  "match"};
     return kKeywords.count(p.text) > 0;
   }
   return false;
@@ -39,8 +39,8 @@ size_t ParseCastType(std::string_view text, const Tokens& toks, size_t i, CType*
     if (t.Is("[")) ++depth;
     if (t.Is("]")) --depth;
     if (depth == 0 && t.Is(">")) break;
-    const bool ok = t.IsName() || t.Is(".") || t.Is("*") || t.Is("**") || t.Is("?") ||
-                    t.Is("[") || t.Is("]") || t.Is(",") || t.Is(":") || t.Is("&") ||
+    const bool ok = t.IsName() || t.Is(".") || t.Is("*") || t.Is("**") || t.Is("?") || t.Is("[") ||
+                    t.Is("]") || t.Is(",") || t.Is(":") || t.Is("&") ||
                     (depth > 0 && t.kind == TokenKind::kNumber);
     if (!ok) return 0;
     ++j;
@@ -122,9 +122,9 @@ bool IsPrimary(const std::string& s) {
       continue;
     }
     if (toks[k].kind == TokenKind::kOp && !toks[k].Is(".")) return false;
-    if (toks[k].IsName() && (toks[k].text == "if" || toks[k].text == "and" ||
-                             toks[k].text == "or" || toks[k].text == "not" ||
-                             toks[k].text == "lambda")) {
+    if (toks[k].IsName() &&
+        (toks[k].text == "if" || toks[k].text == "and" || toks[k].text == "or" ||
+         toks[k].text == "not" || toks[k].text == "lambda")) {
       return false;
     }
   }
@@ -351,8 +351,8 @@ ExprResult RewriteExpression(std::string_view text, const ExprEnv& env) {
         path += "." + std::string(toks[k + 1].text);
         k += 2;
       }
-      const bool ends = k == toks.size() || toks[k].Is(":") || toks[k].Is(")") ||
-                        toks[k].Is(",") || toks[k].Is("and") || toks[k].Is("or") ||
+      const bool ends = k == toks.size() || toks[k].Is(":") || toks[k].Is(")") || toks[k].Is(",") ||
+                        toks[k].Is("and") || toks[k].Is("or") ||
                         toks[k].kind == TokenKind::kComment;
       if (ends && env.pointer_names.count(path)) {
         replace(i, k, path + " is None");
@@ -445,7 +445,8 @@ ExprResult RewriteExpression(std::string_view text, const ExprEnv& env) {
                           num[keep - 1] == 'L')) {
         --keep;
       }
-      if (keep != num.size() && !(hex && keep == 1)) replace(i, i + 1, std::string(num.substr(0, keep)));
+      if (keep != num.size() && !(hex && keep == 1))
+        replace(i, i + 1, std::string(num.substr(0, keep)));
       continue;
     }
   }

@@ -52,10 +52,10 @@ TEST(GoldenTest, EverySampleMatchesItsGolden) {
       std::ofstream(golden, std::ios::binary) << actual;
       continue;
     }
-    ASSERT_TRUE(fs::exists(golden)) << "missing golden " << golden
-                                    << " (run with CNAKE_UPDATE_GOLDENS=1)";
-    EXPECT_EQ(actual, ReadFile(golden)) << "golden mismatch for " << rel
-                                        << " (run with CNAKE_UPDATE_GOLDENS=1 and review)";
+    ASSERT_TRUE(fs::exists(golden))
+        << "missing golden " << golden << " (run with CNAKE_UPDATE_GOLDENS=1)";
+    EXPECT_EQ(actual, ReadFile(golden))
+        << "golden mismatch for " << rel << " (run with CNAKE_UPDATE_GOLDENS=1 and review)";
   }
 }
 

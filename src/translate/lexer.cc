@@ -11,9 +11,7 @@ bool IsIdentStart(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 bool OneOf(std::string_view set, char c) { return set.find(c) != std::string_view::npos; }
-bool IsIdentChar(char c) {
-  return IsIdentStart(c) || std::isdigit(static_cast<unsigned char>(c));
-}
+bool IsIdentChar(char c) { return IsIdentStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
 
 // Length of a string prefix (r, b, u, f, rb, br, fr, rf, c, any case) at pos
 // when it is immediately followed by a quote, else 0.
@@ -105,7 +103,8 @@ std::vector<Token> Tokenize(std::string_view s) {
       while (i < s.size() && IsIdentChar(s[i])) ++i;
       kind = TokenKind::kName;
     } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-               (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+               (c == '.' && i + 1 < s.size() &&
+                std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
       i = ScanNumber(s, i);
       kind = TokenKind::kNumber;
     } else {
@@ -176,8 +175,8 @@ std::vector<LogicalLine> SplitLogicalLines(std::string_view src) {
     LogicalLine ll;
     ll.first_line = line_no;
     size_t body_start = i;
-    while (body_start < src.size() && (src[body_start] == ' ' || src[body_start] == '\t' ||
-                                       src[body_start] == '\f')) {
+    while (body_start < src.size() &&
+           (src[body_start] == ' ' || src[body_start] == '\t' || src[body_start] == '\f')) {
       ++body_start;
     }
     ll.indent = std::string(src.substr(i, body_start - i));

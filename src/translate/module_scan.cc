@@ -26,11 +26,12 @@ ModuleScan ScanModule(const std::vector<LogicalLine>& lines) {
     if (toks.empty()) continue;
     const bool in_extern = extern_width >= 0;
     if (toks[0].Is("import") && toks.size() >= 2 && toks[1].Is("numpy")) {
-      scan.python_numpy_aliases.insert(toks.size() >= 4 && toks[2].Is("as") ? std::string(toks[3].text)
-                                                                           : "numpy");
+      scan.python_numpy_aliases.insert(
+          toks.size() >= 4 && toks[2].Is("as") ? std::string(toks[3].text) : "numpy");
     }
     if (toks[0].Is("cimport") && toks.size() >= 2 && toks[1].Is("numpy")) {
-      t.numpy_aliases.insert(toks.size() >= 4 && toks[2].Is("as") ? std::string(toks[3].text) : "numpy");
+      t.numpy_aliases.insert(toks.size() >= 4 && toks[2].Is("as") ? std::string(toks[3].text)
+                                                                  : "numpy");
     }
     if (toks[0].Is("class") && toks.size() >= 2 && toks[1].IsName()) {
       t.classes.insert(std::string(toks[1].text));

@@ -16,11 +16,11 @@ namespace {
 // keyword; C declarations ("double x", "unsigned int n", "struct s:") do.
 bool LooksLikeCDeclaration(std::string_view body) {
   static const std::set<std::string_view> kKeywords = {
-      "False", "None",  "True",  "and",    "as",     "assert", "async",  "await",
-      "break", "class", "continue", "def", "del",    "elif",   "else",   "except",
-      "finally", "for", "from",  "global", "if",     "import", "in",     "is",
-      "lambda", "nonlocal", "not", "or",   "pass",   "raise",  "return", "try",
-      "while", "with",  "yield", "match",  "case",   "type",   "print",  "exec"};
+      "False",   "None",     "True",     "and",    "as",   "assert", "async",  "await",
+      "break",   "class",    "continue", "def",    "del",  "elif",   "else",   "except",
+      "finally", "for",      "from",     "global", "if",   "import", "in",     "is",
+      "lambda",  "nonlocal", "not",      "or",     "pass", "raise",  "return", "try",
+      "while",   "with",     "yield",    "match",  "case", "type",   "print",  "exec"};
   const std::vector<Token> toks = Tokenize(body);
   return toks.size() >= 2 && toks[0].IsName() && toks[1].IsName() && !kKeywords.count(toks[0].text);
 }
@@ -97,7 +97,8 @@ void ModuleTranslator::EmitUntranslated(const LogicalLine& ll, const std::string
   bool first = true;
   while (start <= ll.body.size()) {
     size_t nl = ll.body.find('\n', start);
-    std::string piece = ll.body.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    std::string piece =
+        ll.body.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     if (!first) {
       // Continuation lines keep their indentation relative to the statement.
       const size_t drop = std::min(piece.find_first_not_of(' '), ll.indent.size());
@@ -312,8 +313,8 @@ void ModuleTranslator::HandleStatement(const LogicalLine& ll, const std::string&
     return;
   }
   if (head.Is("IF") || head.Is("ELIF") || head.Is("ELSE") || head.Is("include")) {
-    EmitUntranslatedBlock(ll, head.Is("include") ? "include of a .pxi file"
-                                                 : "compile-time conditional");
+    EmitUntranslatedBlock(
+        ll, head.Is("include") ? "include of a .pxi file" : "compile-time conditional");
     return;
   }
   if ((head.Is("cimport") || head.Is("from")) && HandleImport(ll, body)) return;

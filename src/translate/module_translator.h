@@ -24,21 +24,31 @@ class ModuleTranslator {
 
  private:
   enum class FrameKind {
-    kModule, kClass, kFunction, kBlock, kDedent, kSkip, kCommentOut,
-    kStruct, kEnum, kFused, kExtern, kDeclBlock,
+    kModule,
+    kClass,
+    kFunction,
+    kBlock,
+    kDedent,
+    kSkip,
+    kCommentOut,
+    kStruct,
+    kEnum,
+    kFused,
+    kExtern,
+    kDeclBlock,
   };
   struct Frame {
     FrameKind kind = FrameKind::kModule;
     int header_width = -1;
     int body_width = -1;
-    int dedent = 0;            // columns removed from lines inside (kDedent, kDeclBlock)
-    std::string out_indent;    // indentation of the header in the output
-    std::string name;          // class, struct, enum or fused name; reason for kCommentOut
-    std::string text;          // decl prefix (kDeclBlock), header (kExtern)
-    int line = 0;              // header line number
-    bool flag = false;         // kClass: has __init__; kStruct: is union
-    std::vector<std::string> body;        // collected statements (struct, enum, fused)
-    std::vector<std::string> out;         // kExtern: buffered output
+    int dedent = 0;                 // columns removed from lines inside (kDedent, kDeclBlock)
+    std::string out_indent;         // indentation of the header in the output
+    std::string name;               // class, struct, enum or fused name; reason for kCommentOut
+    std::string text;               // decl prefix (kDeclBlock), header (kExtern)
+    int line = 0;                   // header line number
+    bool flag = false;              // kClass: has __init__; kStruct: is union
+    std::vector<std::string> body;  // collected statements (struct, enum, fused)
+    std::vector<std::string> out;   // kExtern: buffered output
     std::vector<UntranslatedLine> pending;  // kExtern: untranslated members
     std::set<std::string> saved_pointers;
     std::map<std::string, int> saved_memviews;

@@ -12,8 +12,9 @@ namespace cnake::translate {
 namespace {
 
 std::string TrailingComment(const std::vector<Token>& toks) {
-  return !toks.empty() && toks.back().kind == TokenKind::kComment ? "  " + std::string(toks.back().text)
-                                                                   : "";
+  return !toks.empty() && toks.back().kind == TokenKind::kComment
+             ? "  " + std::string(toks.back().text)
+             : "";
 }
 
 bool IsModifierWord(const Token& t) {
@@ -104,7 +105,7 @@ void ModuleTranslator::HandleCdef(const LogicalLine& ll, const std::string& body
       return;
     }
     const std::string suite = colon + 1 < n ? std::string(Span(body, toks, colon + 1, n)) : "";
-    const FrameKind kind = struct_kw ? FrameKind::kStruct
+    const FrameKind kind = struct_kw       ? FrameKind::kStruct
                            : kw.Is("enum") ? FrameKind::kEnum
                                            : FrameKind::kFused;
     OpenCollector(ll, kind, name, suite);
@@ -342,8 +343,8 @@ void ModuleTranslator::HandleExternMember(const LogicalLine& ll, Frame& frame) {
     return;
   }
   const int relative = ll.Width() - frame.header_width;
-  frame.out.push_back(frame.out_indent + "# untranslated: " + std::string(std::max(0, relative - 4), ' ') +
-                      ll.body);
+  frame.out.push_back(frame.out_indent +
+                      "# untranslated: " + std::string(std::max(0, relative - 4), ' ') + ll.body);
   frame.pending.push_back({ll.first_line, ll.body, "cdef extern declaration"});
 }
 

@@ -35,7 +35,9 @@ bool IsDocstring(const LogicalLine& ll) {
   return toks[0].kind == TokenKind::kString;
 }
 
-bool IsFutureImport(const LogicalLine& ll) { return ll.body.rfind("from __future__ import", 0) == 0; }
+bool IsFutureImport(const LogicalLine& ll) {
+  return ll.body.rfind("from __future__ import", 0) == 0;
+}
 
 }  // namespace
 
@@ -75,7 +77,8 @@ std::string CollapseBlankLines(std::string_view python) {
   for (const LogicalLine& ll : lines) {
     const bool blank = ll.body.empty() && ll.first_line == ll.last_line;
     run = blank ? run + 1 : 0;
-    if (run > 2 && static_cast<size_t>(ll.first_line) <= physical.size()) drop[ll.first_line - 1] = true;
+    if (run > 2 && static_cast<size_t>(ll.first_line) <= physical.size())
+      drop[ll.first_line - 1] = true;
   }
   std::vector<std::string> kept;
   for (size_t i = 0; i < physical.size(); ++i) {

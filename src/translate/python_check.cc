@@ -53,7 +53,8 @@ std::vector<std::string> ParseErrors(const std::vector<std::string>& sources) {
       "    except SyntaxError as e:\n"
       "        print(f'line {e.lineno}: {e.msg}'.replace('\\n', ' '))\n";
   std::string joined;
-  for (size_t i = 0; i < sources.size(); ++i) joined += (i ? std::string(1, '\0') : "") + sources[i];
+  for (size_t i = 0; i < sources.size(); ++i)
+    joined += (i ? std::string(1, '\0') : "") + sources[i];
   const PythonRun run = RunPython(kScript, joined);
   EXPECT_EQ(run.exit_code, 0) << run.output;
   std::vector<std::string> errors;

@@ -38,7 +38,8 @@ std::optional<std::string> RewriteForFrom(std::string_view body, const ExprEnv& 
     }
     if (depth == 0 && IsComparison(toks[k])) cmps.push_back(k);
   }
-  if (cmps.size() != 2 || cmps[1] != cmps[0] + 2 || toks[cmps[0] + 1].text != var) return std::nullopt;
+  if (cmps.size() != 2 || cmps[1] != cmps[0] + 2 || toks[cmps[0] + 1].text != var)
+    return std::nullopt;
   const std::string lo = RewriteExpression(Span(body, toks, 3, cmps[0]), env).text;
   const std::string hi = RewriteExpression(Span(body, toks, cmps[1] + 1, end), env).text;
   const std::string_view op1 = toks[cmps[0]].text, op2 = toks[cmps[1]].text;
@@ -53,7 +54,9 @@ std::optional<std::string> RewriteForFrom(std::string_view body, const ExprEnv& 
   } else {
     start = op1 == ">" ? Plus(lo, -1) : lo;
     stop = op2 == ">=" ? Plus(hi, -1) : hi;
-    stride = ", -" + (step.empty() ? std::string("1") : Tokenize(step).size() == 1 ? step : "(" + step + ")");
+    stride = ", -" + (step.empty()                 ? std::string("1")
+                      : Tokenize(step).size() == 1 ? step
+                                                   : "(" + step + ")");
   }
   std::string out = fmt::format("for {} in range({}, {}{}):", var, start, stop, stride);
   if (toks.back().kind == TokenKind::kComment) out += "  " + std::string(toks.back().text);
@@ -123,7 +126,8 @@ StatementRewrite RewriteCStatement(std::string_view body, const std::set<std::st
     r.text = fmt::format("{}[:{}] = {}[:{}]", args[0], count, args[1], count);
     return r;
   }
-  if (n == 5 && toks[1].Is(".") && toks[2].Is("import_array") && toks[3].Is("(") && toks[4].Is(")")) {
+  if (n == 5 && toks[1].Is(".") && toks[2].Is("import_array") && toks[3].Is("(") &&
+      toks[4].Is(")")) {
     r.action = StatementAction::kDrop;
     r.reason = "numpy import_array() dropped: not needed in Python";
     return r;

@@ -17,11 +17,11 @@ namespace cnake::translate {
 std::optional<std::string> RewriteForFrom(std::string_view body, const ExprEnv& env);
 
 struct WithRewrite {
-  bool is_with = false;            // the statement is a `with` header
-  std::vector<std::string> kept;   // items that stay (files, locks, ...)
-  bool dropped_any = false;        // nogil/gil/parallel()/cython.* items removed
-  std::string suite;               // statement after ':' on the same line
-  std::string comment;             // trailing comment
+  bool is_with = false;           // the statement is a `with` header
+  std::vector<std::string> kept;  // items that stay (files, locks, ...)
+  bool dropped_any = false;       // nogil/gil/parallel()/cython.* items removed
+  std::string suite;              // statement after ':' on the same line
+  std::string comment;            // trailing comment
 };
 // Splits a `with` header into the items Python keeps and those it drops.
 WithRewrite AnalyzeWith(std::string_view body);
