@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "translate/lexer.h"
@@ -106,6 +107,41 @@ TEST(GoldenTest, IndividualSampleStatementsNeverBreakParsing) {
   const std::vector<std::string> errors = testing::ParseErrors(outputs);
   for (size_t i = 0; i < outputs.size(); ++i) {
     EXPECT_EQ(errors[i], "") << origins[i] << ":\n" << outputs[i];
+  }
+}
+
+// Random mixes of sample statements (fixed seed, so failures reproduce):
+// every program must translate to parseable Python.
+TEST(GoldenTest, RandomStatementMixesParse) {
+  std::vector<std::string> statements;
+  for (const fs::path& s : Samples()) {
+    for (const LogicalLine& ll : SplitLogicalLines(ReadFile(s))) {
+      const std::string& b = ll.body;
+      if (ll.IsBlankOrComment() || b[0] == '"' || b[0] == '@' || b.rfind("else", 0) == 0 ||
+          b.rfind("elif", 0) == 0 || b.rfind("except", 0) == 0 || b.rfind("finally", 0) == 0 ||
+          b == "try:") {
+        continue;
+      }
+      statements.push_back(b);
+    }
+  }
+  std::mt19937 rng(20240611);
+  std::uniform_int_distribution<size_t> pick(0, statements.size() - 1);
+  std::vector<std::string> programs, outputs;
+  for (int p = 0; p < 200; ++p) {
+    std::string program;
+    for (int k = 0; k < 8; ++k) {
+      const std::string& st = statements[pick(rng)];
+      // Half of the statements go inside the previous block when it opened one.
+      const bool nest = !program.empty() && program[program.size() - 2] == ':' && (k % 2 == 0);
+      program += (nest ? "    " : "") + st + "\n";
+    }
+    programs.push_back(program);
+    outputs.push_back(TranslateCython(program).python);
+  }
+  const std::vector<std::string> errors = testing::ParseErrors(outputs);
+  for (size_t i = 0; i < programs.size(); ++i) {
+    EXPECT_EQ(errors[i], "") << "input:\n" << programs[i] << "output:\n" << outputs[i];
   }
 }
 

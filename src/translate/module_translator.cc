@@ -80,7 +80,12 @@ int ModuleTranslator::TotalDedent() const {
 std::string ModuleTranslator::OutIndent(const LogicalLine& ll) const {
   const int dedent = TotalDedent();
   if (dedent == 0) return ll.indent;
-  return std::string(std::max(0, ll.Width() - dedent), ' ');
+  const int width = std::max(0, ll.Width() - dedent);
+  // Tab-indented sources stay tab-indented, or Python rejects the mix.
+  if (ll.indent.find('\t') != std::string::npos) {
+    return std::string(width / 8, '\t') + std::string(width % 8, ' ');
+  }
+  return std::string(width, ' ');
 }
 
 void ModuleTranslator::EmitAt(const std::string& indent, const std::string& text) {

@@ -222,3 +222,30 @@ TEST(TranslatorTest, TranslatedSamplesRun) {
 
 }  // namespace
 }  // namespace cnake::translate
+
+namespace cnake::translate {
+namespace {
+
+TEST(TranslatorEdgeTest, EmptyAndWhitespaceInputs) {
+  EXPECT_EQ(Py(""), "");
+  EXPECT_EQ(Py("\n"), "\n");
+  EXPECT_EQ(Py("# only a comment\n"), "# only a comment\n");
+}
+
+TEST(TranslatorEdgeTest, TabsAndCrlfStayParseable) {
+  const std::vector<std::string> cases = {
+      "def f(int n):\r\n    cdef int i = 0\r\n    return i\r\n",
+      "def f(int n):\n\twith nogil:\n\t\tx = n\n\treturn x\n",
+      "cdef class A:\n\tcdef public int x\n\tdef __cinit__(self):\n\t\tself.x = 1\n",
+      "def f():\n    with nogil:\n        x = (1 +\n             2)\n    return x\n",
+  };
+  std::vector<std::string> outs;
+  for (const std::string& c : cases) outs.push_back(Py(c));
+  const std::vector<std::string> errors = testing::ParseErrors(outs);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(errors[i], "") << "input:\n" << cases[i] << "output:\n" << outs[i];
+  }
+}
+
+}  // namespace
+}  // namespace cnake::translate
