@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help exits 0; every other parse or validation error is a usage error.
+    return app.exit(e) == 0 ? cnake::kExitOk : cnake::kExitUsage;
   }
   // stdout carries only the "listening on" line; diagnostics go to stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("server"));

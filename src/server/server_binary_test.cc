@@ -80,12 +80,15 @@ TEST(ServerBinaryTest, PortZeroFirstLineAndCleanSigterm) {
 }
 
 TEST(ServerBinaryTest, BadFlagsExitWithUsageError) {
-  Child child = Spawn({"--delay", "whenever"}, {});
-  int status = 0;
-  ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 2);
-  fclose(child.out);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--delay", "whenever"}, {"--mode", "turbo"}, {"--no-such-flag"}}) {
+    Child child = Spawn(args, {});
+    int status = 0;
+    ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 2) << args[0];
+    fclose(child.out);
+  }
 }
 
 }  // namespace
