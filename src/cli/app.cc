@@ -39,7 +39,7 @@ constexpr const char* kExitCodesHelp =
 }  // namespace
 
 int RunCli(int argc, char** argv, const std::map<std::string, std::string>& env, std::ostream& out,
-           std::ostream& err) {
+           std::ostream& err, SignalWatcher* signals) {
   CLI::App app{
       "cnake-charmer-client: turn Cython entries in DuckDB into Python through the "
       "CnakeCharmer API"};
@@ -85,7 +85,7 @@ int RunCli(int argc, char** argv, const std::map<std::string, std::string>& env,
     err << "error: " << loaded.status().message() << "\n";
     return kExitUsage;
   }
-  Context ctx{std::move(loaded).value(), &out, &err, quiet};
+  Context ctx{std::move(loaded).value(), &out, &err, quiet, signals};
   for (const std::string& w : ctx.loaded.warnings) err << "warning: " << w << "\n";
   Status log_status = SetUpLogging(ctx.config().logging);
   if (!log_status.ok()) return Fail(ctx, log_status);

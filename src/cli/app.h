@@ -8,8 +8,11 @@
 
 namespace cnake::cli {
 
-// `env` is the process environment (tests pass their own).
+class SignalWatcher;
+
+// `env` is the process environment (tests pass their own); `signals` may be
+// null (then SIGINT keeps its default action).
 int RunCli(int argc, char** argv, const std::map<std::string, std::string>& env, std::ostream& out,
-           std::ostream& err);
+           std::ostream& err, SignalWatcher* signals = nullptr);
 
 }  // namespace cnake::cli

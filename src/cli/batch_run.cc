@@ -155,12 +155,6 @@ Status Preflight(const Context& ctx, const RunFlags& flags) {
 }
 
 int RunBatch(Context& ctx, Store& store, const std::string& batch_id, const RunFlags& flags) {
-  std::atomic<engine::Engine*> running{nullptr};
-  SignalWatcher signals([&running](int count, int) {
-    engine::Engine* e = running.load();
-    if (count >= 2 || e == nullptr) _exit(kExitInterrupted);  // committed state stays resumable
-    e->RequestStop(engine::StopReason::kInterrupted);
-  });
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return Fail(ctx, transport.status());
 
@@ -187,10 +181,15 @@ int RunBatch(Context& ctx, Store& store, const std::string& batch_id, const RunF
   const bool color = mode == engine::ProgressMode::kTty && std::getenv("NO_COLOR") == nullptr;
   engine::ProgressPrinter printer(*ctx.err, mode, color, RealClock());
 
-  running.store(&eng);
+  if (ctx.signals) {
+    ctx.signals->SetHandler([&eng](int count, int) {
+      if (count >= 2) _exit(kExitInterrupted);  // committed state stays resumable
+      eng.RequestStop(engine::StopReason::kInterrupted);
+    });
+  }
   engine::RunSummary summary =
       eng.Run([&printer](const engine::Snapshot& s) { printer.Update(s); });
-  running.store(nullptr);
+  if (ctx.signals) ctx.signals->SetHandler(nullptr);
   printer.Finish();
   control = Status(StatusCode::kCancelled, "stopped");  // shuts the control endpoint down
   std::remove(run_path.c_str());

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/live.h"
 
 namespace cnake::cli {
 namespace {
@@ -52,6 +53,23 @@ void PrintStats(std::ostream& out, const Statistics& s) {
   }
 }
 
+// While a batch runs, the database is locked: show the running batch instead.
+int LiveStats(Context& ctx, const Status& locked, bool json) {
+  auto run = LiveRun(ctx, locked);
+  if (!run.ok()) return Fail(ctx, run.status());
+  auto body = engine::CallControl(*run, "GET", "/status");
+  if (!body.ok()) return Fail(ctx, body.status());
+  auto live = nlohmann::json::parse(*body, nullptr, false);
+  if (json) {
+    *ctx.out << nlohmann::json{{"live_batch", live}}.dump(2) << "\n";
+  } else {
+    *ctx.err << "the database is in use by cnake-charmer-client (PID " << run->pid
+             << "); whole-database statistics are available when it finishes. Its batch:\n";
+    PrintLive(ctx, live);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddStatsCommand(CLI::App& app, Action& run) {
@@ -64,6 +82,8 @@ void AddStatsCommand(CLI::App& app, Action& run) {
   cmd->callback([&run, json] {
     run = [json](Context& ctx) -> int {
       auto store = OpenStore(ctx);
+      if (!store.ok() && store.status().code() == StatusCode::kLocked)
+        return LiveStats(ctx, store.status(), *json);
       if (!store.ok()) return Fail(ctx, store.status());
       auto stats = store->GetStatistics();
       if (!stats.ok()) return Fail(ctx, stats.status());

@@ -6,40 +6,13 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/live.h"
 #include "engine/batch_store.h"
 #include "engine/control_channel.h"
 #include "engine/progress.h"
 
 namespace cnake::cli {
 namespace {
-
-// The run file of the cnake-charmer-client holding the database, or an error
-// that says who holds it when that is not one of ours.
-Result<engine::RunFile> LiveRun(const Context& ctx, const Status& locked) {
-  const std::string& db = ctx.config().duckdb.db_path;
-  auto holder = db::ParseLockConflict(locked.message());
-  auto run = engine::ReadRunFile(engine::RunFilePath(db));
-  if (!holder || !run.ok() || run->pid != holder->pid) {
-    return Status(StatusCode::kLocked, LockedMessage(db, locked));
-  }
-  return run;
-}
-
-void PrintLive(const Context& ctx, const nlohmann::json& j) {
-  const auto& c = j["counts"];
-  *ctx.out << fmt::format("batch {} (live, {})\n", j.value("batch_id", ""), j.value("state", ""));
-  for (const char* state : kEntryStates) {
-    *ctx.out << fmt::format("  {:<11} {:>8}\n", state, c.value(state, 0));
-  }
-  *ctx.out << fmt::format(
-      "throughput {:.2f} entries/s, ETA {:.0f}s, {} jobs in flight, {:.0f} rpm, breaker {}\n",
-      j.value("entries_per_second", 0.0), j.value("eta_seconds", -1.0),
-      j.value("jobs_in_flight", 0), j.value("current_rpm", 0.0), j.value("breaker", ""));
-  const auto& l = j["latency_ms"];
-  *ctx.out << fmt::format("API latency p50 {} ms, p90 {} ms, p99 {} ms\n", l.value("p50", 0.0),
-                          l.value("p90", 0.0), l.value("p99", 0.0));
-  for (const auto& e : j["recent_errors"]) *ctx.out << "  error: " << e.get<std::string>() << "\n";
-}
 
 Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
   CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));

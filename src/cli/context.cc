@@ -24,6 +24,10 @@ int ExitCodeFor(const Status& status) {
 }
 
 int Fail(const Context& ctx, const Status& status) {
+  if (status.code() == StatusCode::kLocked && db::ParseLockConflict(status.message())) {
+    *ctx.err << "error: " << LockedMessage(ctx.config().duckdb.db_path, status) << "\n";
+    return ExitCodeFor(status);
+  }
   *ctx.err << "error: " << status.message() << "\n";
   return ExitCodeFor(status);
 }
@@ -36,9 +40,6 @@ Result<Store> OpenStore(const Context& ctx, bool read_only) {
   auto store = Store::Open(options);
   if (store.ok()) return store;
   const Status& st = store.status();
-  if (st.code() == StatusCode::kLocked) {
-    return Status(StatusCode::kLocked, LockedMessage(options.path, st));
-  }
   if (st.code() == StatusCode::kSchemaMismatch) {
     return Status(st.code(), "database " + options.path + ": " + st.message());
   }

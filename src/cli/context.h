@@ -12,11 +12,14 @@
 
 namespace cnake::cli {
 
+class SignalWatcher;
+
 struct Context {
   LoadedConfig loaded;
   std::ostream* out;
   std::ostream* err;
   bool quiet = false;
+  SignalWatcher* signals = nullptr;  // set by main; commands may install a handler
 
   const Config& config() const { return loaded.config; }
 };

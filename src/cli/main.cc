@@ -3,12 +3,16 @@
 #include <iostream>
 
 #include "cli/app.h"
+#include "cli/signals.h"
 #include "config/config_loader.h"
 #include "util/exit_codes.h"
 
 int main(int argc, char** argv) {
   try {
-    return cnake::cli::RunCli(argc, argv, cnake::ProcessEnvironment(), std::cout, std::cerr);
+    // Before any thread exists, so that every thread blocks SIGINT/SIGTERM.
+    cnake::cli::SignalWatcher signals;
+    return cnake::cli::RunCli(argc, argv, cnake::ProcessEnvironment(), std::cout, std::cerr,
+                              &signals);
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return cnake::kExitUsage;

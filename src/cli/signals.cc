@@ -1,5 +1,9 @@
 #include "cli/signals.h"
 
+#include <unistd.h>
+
+#include "util/exit_codes.h"
+
 namespace cnake::cli {
 namespace {
 
@@ -17,30 +21,34 @@ sigset_t WatchedSignals() {
 
 }  // namespace
 
-SignalWatcher::SignalWatcher(std::function<void(int, int)> on_signal) {
+SignalWatcher::SignalWatcher() {
   sigset_t set = WatchedSignals();
   pthread_sigmask(SIG_BLOCK, &set, &old_mask_);
-  thread_ = std::thread([set, on_signal = std::move(on_signal)] {
+  thread_ = std::thread([this, set] {
     int count = 0;
     for (;;) {
       int signo = 0;
       if (sigwait(&set, &signo) != 0) continue;
       if (signo == kStopSignal) return;
-      on_signal(++count, signo);
+      Dispatch(++count, signo);
     }
   });
+}
+
+void SignalWatcher::SetHandler(Handler handler) {
+  std::lock_guard lock(mu_);
+  handler_ = std::move(handler);
+}
+
+void SignalWatcher::Dispatch(int count, int signo) {
+  std::lock_guard lock(mu_);
+  if (!handler_) _exit(kExitInterrupted);
+  handler_(count, signo);
 }
 
 SignalWatcher::~SignalWatcher() {
   pthread_kill(thread_.native_handle(), kStopSignal);
   thread_.join();
-  // Discard a SIGINT/SIGTERM that arrived after the run ended.
-  sigset_t pending;
-  sigpending(&pending);
-  timespec zero{0, 0};
-  sigset_t set = WatchedSignals();
-  while (sigtimedwait(&set, nullptr, &zero) > 0) {
-  }
   pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
 }
 

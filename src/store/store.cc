@@ -65,7 +65,7 @@ std::string PythonIdFor(const std::string& entry_id) { return "py:" + entry_id; 
 std::string LockedMessage(const std::string& db_path, const Status& status) {
   auto holder = db::ParseLockConflict(status.message());
   std::string who = holder ? fmt::format("{} (PID {})", holder->program, holder->pid)
-                           : std::string("another process");
+                           : "another process (" + status.message() + ")";
   bool ours = holder && holder->program.find("cnake-charmer-client") != std::string::npos;
   std::string msg = fmt::format("database {} is locked by {}. ", db_path, who);
   if (ours) {

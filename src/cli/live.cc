@@ -1,0 +1,35 @@
+#include "cli/live.h"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace cnake::cli {
+
+Result<engine::RunFile> LiveRun(const Context& ctx, const Status& locked) {
+  const std::string& db = ctx.config().duckdb.db_path;
+  auto holder = db::ParseLockConflict(locked.message());
+  auto run = engine::ReadRunFile(engine::RunFilePath(db));
+  if (!holder || !run.ok() || run->pid != holder->pid) {
+    return Status(StatusCode::kLocked, LockedMessage(db, locked));
+  }
+  return run;
+}
+
+void PrintLive(const Context& ctx, const nlohmann::json& j) {
+  const auto& c = j["counts"];
+  *ctx.out << fmt::format("batch {} (live, {})\n", j.value("batch_id", ""), j.value("state", ""));
+  for (const char* state : kEntryStates) {
+    *ctx.out << fmt::format("  {:<11} {:>8}\n", state, c.value(state, 0));
+  }
+  *ctx.out << fmt::format(
+      "throughput {:.2f} entries/s, ETA {:.0f}s, {} jobs in flight, {:.0f} rpm, breaker {}\n",
+      j.value("entries_per_second", 0.0), j.value("eta_seconds", -1.0),
+      j.value("jobs_in_flight", 0), j.value("current_rpm", 0.0), j.value("breaker", ""));
+  const auto& l = j["latency_ms"];
+  *ctx.out << fmt::format("API latency p50 {} ms, p90 {} ms, p99 {} ms\n", l.value("p50", 0.0),
+                          l.value("p90", 0.0), l.value("p99", 0.0));
+  for (const auto& e : j["recent_errors"]) *ctx.out << "  error: " << e.get<std::string>() << "\n";
+}
+
+}  // namespace cnake::cli

@@ -1,0 +1,61 @@
+// A child process running in the background, its stdout and stderr going to
+// files. Test-only. The destructor kills (SIGKILL) and reaps it if still running.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cnake::testing {
+
+class ChildProcess {
+ public:
+  // Starts argv[0] with exactly `env`; output to the given files ("" = /dev/null).
+  ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+               const std::string& stdout_path, const std::string& stderr_path);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void Signal(int signo);
+  // Waits for exit; returns the exit code, or 128 + signal.
+  int Wait();
+  // Non-blocking: true (and sets *code) when it has exited.
+  bool TryWait(int* code);
+  bool running() const { return !reaped_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  int code_ = -1;
+};
+
+// The reference API server on a free loopback port, for integration tests.
+class ReferenceServer {
+ public:
+  // `args` are extra server flags (e.g. {"--delay", "fixed:50ms"}).
+  explicit ReferenceServer(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env = {});
+  ~ReferenceServer();
+  const std::string& url() const { return url_; }  // http://127.0.0.1:<port>/api
+  int port() const { return port_; }
+  // PUT /admin/faults with a scenario; returns the HTTP status.
+  int SetScenario(const std::string& scenario_json);
+  std::string Stats();
+  ChildProcess& process() { return *process_; }
+
+ private:
+  std::string out_path_;
+  std::unique_ptr<ChildProcess> process_;
+  std::string url_;
+  int port_ = 0;
+};
+
+// Reads a JSONL file into lines (each a JSON text).
+std::vector<std::string> ReadLines(const std::string& path);
+
+}  // namespace cnake::testing

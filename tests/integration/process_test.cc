@@ -1,0 +1,331 @@
+// `process`, `resume`, `status` and `cancel` end to end: the real client
+// binary against the real reference server on loopback, real DuckDB files.
+// The server's request log is the ground truth for what was sent.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "store/store.h"
+#include "testing/child_process.h"
+#include "testing/subprocess.h"
+#include "testing/temp_dir.h"
+#include "util/sha256.h"
+
+namespace cnake {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::ChildProcess;
+using testing::ProcessResult;
+using testing::ReferenceServer;
+
+const std::string kClient = std::string(CNAKE_BINARY_DIR) + "/cnake-charmer-client";
+const std::string kSamples = std::string(CNAKE_SOURCE_DIR) + "/samples/cython";
+
+class ProcessTest : public ::testing::Test {
+ protected:
+  std::map<std::string, std::string> Env(const std::string& url) {
+    return {{"HOME", dir_.path().string()},
+            {"PATH", "/usr/bin:/bin"},
+            {"CNAKE_API_BASE_URL", url},
+            {"CNAKE_DUCKDB_DB_PATH", Db()},
+            {"CNAKE_PROCESSING_POLL_INTERVAL", "0.05"},
+            {"CNAKE_PROCESSING_MAX_POLL_INTERVAL", "0.3"},
+            {"CNAKE_API_RETRY_DELAY", "0.05"},
+            {"CNAKE_API_MAX_RETRY_DELAY", "1"},
+            {"CNAKE_API_TIMEOUT", "5"},
+            {"CNAKE_PROCESSING_SHUTDOWN_GRACE", "1"},
+            {"CNAKE_PROCESSING_RATE_LIMIT_REQUESTS_PER_MINUTE", "60000"},
+            {"CNAKE_PROCESSING_RATE_LIMIT_BURST", "50"}};
+  }
+  ProcessResult Client(std::vector<std::string> args, const std::string& url,
+                       std::map<std::string, std::string> extra = {}) {
+    args.insert(args.begin(), kClient);
+    auto env = Env(url);
+    for (auto& [k, v] : extra) env[k] = v;
+    return testing::RunProcess(args, env, dir_.path().string());
+  }
+  std::unique_ptr<ChildProcess> Background(std::vector<std::string> args, const std::string& url) {
+    args.insert(args.begin(), kClient);
+    return std::make_unique<ChildProcess>(args, Env(url), dir_.File("client.out"),
+                                          dir_.File("client.err"));
+  }
+  std::string Db() const { return dir_.File("data.duckdb"); }
+  std::string Log() const { return dir_.File("requests.jsonl"); }
+
+  // Imports n entries: the samples, cycled, each made distinct.
+  void ImportEntries(int n) {
+    std::vector<std::string> codes;
+    for (const auto& e : fs::recursive_directory_iterator(kSamples)) {
+      if (e.path().extension() != ".pyx") continue;
+      std::ifstream in(e.path());
+      codes.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    std::ofstream out(dir_.File("entries.jsonl"));
+    for (int i = 0; i < n; ++i) {
+      char id[32];
+      snprintf(id, sizeof id, "entry-%04d", i);
+      out << json{{"id", id},
+                  {"code", codes[i % codes.size()] + "\n# variant " + std::to_string(i) + "\n"}}
+                 .dump()
+          << "\n";
+    }
+    out.close();
+    ProcessResult r = Client({"import", dir_.File("entries.jsonl")}, "http://127.0.0.1:9/api");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  struct Row {
+    std::string status, python, request_id;
+  };
+  // Reads every entry's state and result (the client must not be running).
+  std::map<std::string, Row> Rows() {
+    std::map<std::string, Row> rows;
+    auto store = Store::Open({Db(), {}, {}});
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    auto r = store->connection().Query(
+        "SELECT e.id, e.processing_status, coalesce(p.code, ''), "
+        "coalesce(json_extract_string(p.metadata, '$.request_id'), '') FROM cython_entries e "
+        "LEFT JOIN python_entries p ON p.cython_id = e.id");
+    while (auto c = r->NextChunk()) {
+      for (std::size_t i = 0; i < c->size(); ++i) {
+        rows[std::string(c->GetString(0, i))] = {std::string(c->GetString(1, i)),
+                                                 std::string(c->GetString(2, i)),
+                                                 std::string(c->GetString(3, i))};
+      }
+    }
+    return rows;
+  }
+  std::string Query(const std::string& sql) {
+    auto store = Store::Open({Db(), {}, {}});
+    auto r = store->connection().Query(sql);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    auto c = r->NextChunk();
+    return c && c->size() && !c->IsNull(0, 0) ? std::string(c->GetString(0, 0)) : "";
+  }
+
+  // Every completed entry's python equals what the server sent for its job.
+  void ExpectResultsMatchServerLog(const std::map<std::string, Row>& rows) {
+    std::map<std::string, std::string> python_sha;  // request_id -> sha of the generated python
+    for (const auto& line : testing::ReadLines(Log())) {
+      auto j = json::parse(line);
+      if (j["path"].get<std::string>().find("/results/") != std::string::npos &&
+          j["python_sha256"].is_string()) {
+        python_sha[j["request_id"].get<std::string>()] = j["python_sha256"];
+      }
+    }
+    for (const auto& [id, row] : rows) {
+      if (row.status != "completed") continue;
+      auto it = python_sha.find(row.request_id);
+      ASSERT_NE(it, python_sha.end()) << id << " request " << row.request_id;
+      EXPECT_EQ(Sha256Hex(row.python), it->second) << id;
+    }
+  }
+
+  // Per entry: how many distinct Idempotency-Keys it was posted with, and how
+  // many jobs the server created for it.
+  struct Posts {
+    std::set<std::string> keys;
+    int jobs_created = 0;
+    int posts = 0;
+  };
+  std::map<std::string, Posts> PostsPerEntry() {
+    std::map<std::string, Posts> out;
+    for (const auto& line : testing::ReadLines(Log())) {
+      auto j = json::parse(line);
+      if (j["method"] != "POST") continue;
+      Posts& p = out[j["source_id"].is_string() ? j["source_id"].get<std::string>() : "?"];
+      ++p.posts;
+      if (j["idempotency_key"].is_string()) p.keys.insert(j["idempotency_key"]);
+      if (j["job_created"] == true) ++p.jobs_created;
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(ProcessTest, ProcessesEverySampleAndStoresWhatTheServerSent) {
+  ReferenceServer server({"--delay", "fixed:20ms", "--capacity", "8", "--request-log", Log()});
+  ImportEntries(40);
+  ProcessResult r =
+      Client({"process", "--batch-size", "100", "--max-concurrent", "8"}, server.url());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("40 completed, 0 failed"), std::string::npos) << r.out;
+  auto rows = Rows();
+  ASSERT_EQ(rows.size(), 40u);
+  for (const auto& [id, row] : rows) EXPECT_EQ(row.status, "completed") << id;
+  ExpectResultsMatchServerLog(rows);
+  for (const auto& [entry, p] : PostsPerEntry()) EXPECT_EQ(p.posts, 1) << entry;
+  EXPECT_EQ(Query("SELECT status || ':' || successful_entries FROM batch_jobs"), "completed:40");
+  EXPECT_FALSE(fs::exists(Db() + ".run"));
+}
+
+TEST_F(ProcessTest, SynchronousServer) {
+  ReferenceServer server({"--mode", "sync", "--request-log", Log()});
+  ImportEntries(10);
+  ProcessResult r = Client({"process", "--batch-size", "10"}, server.url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& line : testing::ReadLines(Log())) {
+    auto j = json::parse(line);
+    if (j["path"] != "/api/health") EXPECT_EQ(j["method"], "POST") << line;
+  }
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "10");
+}
+
+TEST_F(ProcessTest, AuthFailureExitsFourWithoutLeakingTheKey) {
+  ReferenceServer server({}, {{"CNAKE_SERVER_API_KEY", "the-right-key"}});
+  ImportEntries(3);
+  const std::string canary = "canary-wrong-key-8d1f";
+  ProcessResult r = Client({"process"}, server.url(), {{"CNAKE_API_KEY", canary}});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("authentication failed"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find(canary), std::string::npos);
+  ProcessResult ok = Client({"process"}, server.url(), {{"CNAKE_API_KEY", "the-right-key"}});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+TEST_F(ProcessTest, UnreachableApiExitsFourAndSaysWhere) {
+  ImportEntries(2);
+  ProcessResult r = Client({"process"}, "http://127.0.0.1:9/api");
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("Is the API running at http://127.0.0.1:9/api"), std::string::npos) << r.err;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM batch_jobs"), "0");
+}
+
+TEST_F(ProcessTest, LostJobsAreSubmittedAgainAsNewJobs) {
+  ReferenceServer server({"--request-log", Log(), "--seed", "3"});
+  ASSERT_EQ(server.SetScenario(R"({"endpoints": {"generate": {"job_lost": 0.3}}})"), 200);
+  ImportEntries(20);
+  ProcessResult r =
+      Client({"process", "--batch-size", "20"}, server.url(), {{"CNAKE_API_MAX_RETRIES", "10"}});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  int resubmitted = 0;
+  for (const auto& [entry, p] : PostsPerEntry()) {
+    EXPECT_EQ(static_cast<int>(p.keys.size()), p.jobs_created) << entry;
+    resubmitted += p.keys.size() > 1;
+  }
+  EXPECT_GT(resubmitted, 0);
+  ExpectResultsMatchServerLog(Rows());
+}
+
+TEST_F(ProcessTest, KillNineAtRandomMomentsThenResumeLosesAndDuplicatesNothing) {
+  ReferenceServer server(
+      {"--delay", "uniform:20ms,300ms", "--capacity", "16", "--request-log", Log()});
+  ImportEntries(300);
+  std::mt19937 rng(20261128);
+  std::string batch;
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::string> args = {"process", "--batch-size", "300", "--max-concurrent",
+                                     "16",      "--progress",   "none"};
+    if (!batch.empty()) args = {"resume", "--batch-id", batch, "--progress", "none"};
+    auto child = Background(args, server.url());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 700));
+    child->Signal(SIGKILL);
+    child->Wait();
+    if (batch.empty()) batch = Query("SELECT id FROM batch_jobs LIMIT 1");
+  }
+  ASSERT_FALSE(batch.empty());
+  ProcessResult last = Client({"resume", "--batch-id", batch}, server.url());
+  ASSERT_EQ(last.exit_code, 0) << last.out << last.err;
+  auto rows = Rows();
+  ASSERT_EQ(rows.size(), 300u);
+  for (const auto& [id, row] : rows) EXPECT_EQ(row.status, "completed") << id;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "300");
+  ExpectResultsMatchServerLog(rows);
+  // One Idempotency-Key and one job per entry: a POST was repeated only when
+  // its request_id had not been committed, and then with the same key.
+  for (const auto& [entry, p] : PostsPerEntry()) {
+    EXPECT_EQ(p.keys.size(), 1u) << entry;
+    EXPECT_EQ(p.jobs_created, 1) << entry;
+  }
+  EXPECT_EQ(Query("SELECT processed_entries || '/' || successful_entries FROM batch_jobs"),
+            "300/300");
+}
+
+TEST_F(ProcessTest, SigintStopsGracefullyAndResumeFinishes) {
+  ReferenceServer server({"--delay", "fixed:400ms", "--capacity", "4", "--request-log", Log()});
+  ImportEntries(30);
+  auto child = Background({"process", "--batch-size", "30", "--max-concurrent", "4"}, server.url());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  child->Signal(SIGINT);
+  EXPECT_EQ(child->Wait(), 130);
+  const std::string batch = Query("SELECT id FROM batch_jobs");
+  EXPECT_EQ(Query("SELECT status FROM batch_jobs"), "interrupted");
+  ProcessResult r = Client({"resume", "--batch-id", batch}, server.url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "30");
+  for (const auto& [entry, p] : PostsPerEntry()) EXPECT_EQ(p.jobs_created, 1) << entry;
+}
+
+TEST_F(ProcessTest, StatusAndCancelFromASecondProcessWhileRunning) {
+  ReferenceServer server({"--delay", "fixed:300ms", "--capacity", "2"});
+  ImportEntries(40);
+  auto child = Background({"process", "--batch-size", "40", "--max-concurrent", "2"}, server.url());
+  for (int i = 0; i < 100 && !fs::exists(Db() + ".run"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(fs::exists(Db() + ".run"));
+  EXPECT_EQ(fs::status(Db() + ".run").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  auto run = json::parse(testing::ReadLines(Db() + ".run").at(0));
+  const std::string batch = run["batch_id"];
+
+  ProcessResult status = Client({"status", "--batch-id", batch, "--json"}, server.url());
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto live = json::parse(status.out);
+  EXPECT_EQ(live["live"], true);
+  EXPECT_EQ(live["counts"]["total"], 40);
+
+  ProcessResult stats = Client({"stats", "--json"}, server.url());
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_EQ(json::parse(stats.out)["live_batch"]["batch_id"], batch);
+
+  ProcessResult second = Client({"process"}, server.url());
+  EXPECT_EQ(second.exit_code, 3);
+  EXPECT_NE(second.err.find("PID " + std::to_string(child->pid())), std::string::npos)
+      << second.err;
+
+  ProcessResult cancel = Client({"cancel", "--batch-id", batch}, server.url());
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_EQ(child->Wait(), 130);
+  EXPECT_EQ(Query("SELECT status FROM batch_jobs"), "cancelled");
+  ProcessResult stored = Client({"status", "--batch-id", batch}, server.url());
+  EXPECT_EQ(stored.exit_code, 0) << stored.err;
+  ProcessResult resume =
+      Client({"resume", "--batch-id", batch, "--max-concurrent", "8"}, server.url());
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  EXPECT_NE(resume.err.find("processing.max_concurrent = 8"), std::string::npos) << resume.err;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "40");
+}
+
+TEST_F(ProcessTest, ThirtySecondOutageInTheMiddleFailsNothing) {
+  ReferenceServer server({"--delay", "fixed:100ms", "--capacity", "8", "--request-log", Log()});
+  ImportEntries(60);
+  auto child =
+      Background({"process", "--batch-size", "60", "--max-concurrent", "4", "--progress", "log"},
+                 server.url());
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  ASSERT_EQ(server.SetScenario(R"({"duration_s": 30, "endpoints": {"*": {"503": 1.0}}})"), 200);
+  EXPECT_EQ(child->Wait(), 0) << testing::ReadLines(dir_.File("client.err")).back();
+  auto rows = Rows();
+  for (const auto& [id, row] : rows) EXPECT_EQ(row.status, "completed") << id;
+  // During the outage the breaker holds requests to probes (plus the wave that opened it).
+  int during = 0;
+  for (const auto& line : testing::ReadLines(Log())) {
+    if (json::parse(line)["status"] == 503) ++during;
+  }
+  EXPECT_LT(during, 40) << "requests during the outage";
+}
+
+}  // namespace
+}  // namespace cnake
