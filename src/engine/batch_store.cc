@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/crash_point.h"
+
 namespace cnake::engine {
 namespace {
 
@@ -185,6 +187,7 @@ Result<ClaimResult> ClaimEntries(Store& store, const std::string& batch_id,
                            batch_id));
   (void)n;
   CNAKE_RETURN_IF_ERROR(txn.Commit());
+  CrashPoint("after_claim");
   return result;
 }
 
@@ -224,6 +227,7 @@ Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::st
     CNAKE_RETURN_IF_ERROR(ApplySubmitted(conn, entries, group));
     CNAKE_RETURN_IF_ERROR(ApplyStateChanges(conn, entries, group));
     CNAKE_RETURN_IF_ERROR(ApplyCompletions(conn, tables, group));
+    if (!group.completions.empty()) CrashPoint("mid_result_group");
     CNAKE_RETURN_IF_ERROR(ApplyFailures(conn, tables, batch_id, group));
     if (!group.completions.empty() || !group.failures.empty()) {
       CNAKE_RETURN_IF_ERROR(RecountBatch(conn, tables, batch_id));

@@ -7,6 +7,7 @@
 #include "api/api_paths.h"
 #include "config/prompt_template.h"
 #include "engine/idempotency.h"
+#include "util/crash_point.h"
 
 namespace cnake::engine {
 
@@ -82,8 +83,12 @@ RunSummary Engine::Run(const ProgressSink& on_progress) {
       break;
     }
     if (Done()) break;
+    const std::int64_t posts_before = stats_.requests_by_endpoint[0];
     Dispatch(now);
-    for (const api::Response& r : transport_.Poll(PollWait(now))) OnResponse(r, clock_.Now());
+    const bool posted = stats_.requests_by_endpoint[0] != posts_before;
+    std::vector<api::Response> responses = transport_.Poll(PollWait(now));
+    if (posted) CrashPoint("after_post_sent");
+    for (const api::Response& r : responses) OnResponse(r, clock_.Now());
     now = clock_.Now();
     if (auto st = Flush(now, false); !st.ok()) db_error_ = st;
     stats_.entries_per_second =

@@ -5,6 +5,7 @@
 #include "engine/engine.h"
 #include "scheduler/deadline.h"
 #include "scheduler/retry_after.h"
+#include "util/crash_point.h"
 
 namespace cnake::engine {
 
@@ -136,6 +137,7 @@ void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   if (pending_.empty()) first_pending_ = now;
   pending_.submitted.push_back({job.entry.id, id, job.entry.submission_seq, job.retries + 1});
   awaiting_commit_.push_back(tag);
+  CrashPoint("before_request_id_commit");
 }
 
 void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now) {

@@ -54,9 +54,12 @@ class ProcessTest : public ::testing::Test {
     for (auto& [k, v] : extra) env[k] = v;
     return testing::RunProcess(args, env, dir_.path().string());
   }
-  std::unique_ptr<ChildProcess> Background(std::vector<std::string> args, const std::string& url) {
+  std::unique_ptr<ChildProcess> Background(std::vector<std::string> args, const std::string& url,
+                                           std::map<std::string, std::string> extra = {}) {
     args.insert(args.begin(), kClient);
-    return std::make_unique<ChildProcess>(args, Env(url), dir_.File("client.out"),
+    auto env = Env(url);
+    for (auto& [k, v] : extra) env[k] = v;
+    return std::make_unique<ChildProcess>(args, env, dir_.File("client.out"),
                                           dir_.File("client.err"));
   }
   std::string Db() const { return dir_.File("data.duckdb"); }
@@ -168,6 +171,75 @@ TEST_F(ProcessTest, ProcessesEverySampleAndStoresWhatTheServerSent) {
   for (const auto& [entry, p] : PostsPerEntry()) EXPECT_EQ(p.posts, 1) << entry;
   EXPECT_EQ(Query("SELECT status || ':' || successful_entries FROM batch_jobs"), "completed:40");
   EXPECT_FALSE(fs::exists(Db() + ".run"));
+  // The concurrency cap as the server saw it.
+  auto stats = json::parse(server.Stats());
+  EXPECT_LE(stats["max_outstanding_jobs"].get<int>(), 8) << stats.dump();
+  EXPECT_GE(stats["max_outstanding_jobs"].get<int>(), 2) << stats.dump();
+}
+
+TEST_F(ProcessTest, ThrottlingWithRetryAfterInBothFormsStillCompletes) {
+  for (const std::string form : {"seconds", "http-date"}) {
+    SCOPED_TRACE(form);
+    fs::remove(Db());
+    fs::remove(Db() + ".wal");
+    testing::TempDir run_dir;
+    ReferenceServer server({"--request-log", run_dir.File("log.jsonl"), "--seed", "11"});
+    ASSERT_EQ(
+        server.SetScenario(R"({"endpoints": {"*": {"429": 0.3}}, "params": {"retry_after_s": 1,
+                                    "retry_after_form": ")" +
+                           form + R"("}})"),
+        200);
+    ImportEntries(8);
+    // One request at a time, so the request after a 429 was sent after the client saw it.
+    ProcessResult r =
+        Client({"process", "--batch-size", "8", "--max-concurrent", "1", "--progress", "none"},
+               server.url(), {{"CNAKE_API_MAX_RETRIES", "30"}});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    int throttled = 0;
+    long last_429 = -1;
+    for (const auto& line : testing::ReadLines(run_dir.File("log.jsonl"))) {
+      auto j = json::parse(line);
+      const long t = j["mono_ms"];
+      if (last_429 >= 0 && form == "seconds") {
+        EXPECT_GE(t - last_429, 900) << "a request went out during a Retry-After pause";
+      }
+      last_429 = -1;
+      if (j["status"] == 429) {
+        ++throttled;
+        last_429 = t;
+      }
+    }
+    EXPECT_GT(throttled, 0);
+    EXPECT_EQ(r.out.find("429s 0,"), std::string::npos) << r.out;
+  }
+}
+
+TEST_F(ProcessTest, RateLimitHoldsOverTenSecondsAgainstTheServer) {
+  ReferenceServer server({"--mode", "sync", "--request-log", Log()});
+  ImportEntries(300);
+  auto child = Background({"process", "--batch-size", "300", "--max-concurrent", "8", "--rpm",
+                           "600", "--progress", "none"},
+                          server.url(), {{"CNAKE_PROCESSING_RATE_LIMIT_BURST", "5"}});
+  std::this_thread::sleep_for(std::chrono::seconds(13));
+  child->Signal(SIGINT);
+  EXPECT_EQ(child->Wait(), 130);
+  std::vector<long> times;
+  for (const auto& line : testing::ReadLines(Log())) {
+    auto j = json::parse(line);
+    if (j["method"] == "POST") times.push_back(j["mono_ms"]);
+  }
+  ASSERT_GT(times.size(), 100u);
+  // 600/min = 10/s: over 10 s after the first second, 100 requests within 2%.
+  const long from = times.front() + 1000, to = from + 10000;
+  long in_window =
+      std::count_if(times.begin(), times.end(), [&](long t) { return t >= from && t < to; });
+  EXPECT_NEAR(in_window, 100, 2);
+  // No one-second window above the rate plus the burst.
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    long n =
+        std::count_if(times.begin() + i, times.end(), [&](long t) { return t < times[i] + 1000; });
+    EXPECT_LE(n, 10 + 5);
+  }
 }
 
 TEST_F(ProcessTest, SynchronousServer) {
@@ -326,6 +398,52 @@ TEST_F(ProcessTest, ThirtySecondOutageInTheMiddleFailsNothing) {
   }
   EXPECT_LT(during, 40) << "requests during the outage";
 }
+
+}  // namespace
+}  // namespace cnake
+
+namespace cnake {
+namespace {
+
+// kill -9 at named moments (CNAKE_CRASH_AT), then resume until done.
+class CrashPointTest : public ProcessTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(CrashPointTest, ResumeFinishesWithEveryEntryOnceAndNoSecondJob) {
+  ReferenceServer server(
+      {"--delay", "uniform:10ms,80ms", "--capacity", "8", "--request-log", Log()});
+  ImportEntries(60);
+  ProcessResult crashed = Client({"process", "--batch-size", "60", "--max-concurrent", "8"},
+                                 server.url(), {{"CNAKE_CRASH_AT", GetParam()}});
+  ASSERT_EQ(crashed.exit_code, 128 + SIGKILL) << crashed.out << crashed.err;
+  const std::string batch = Query("SELECT id FROM batch_jobs");
+  ASSERT_FALSE(batch.empty());
+  // Crash again at the same point on resume, then resume cleanly.
+  ProcessResult again =
+      Client({"resume", "--batch-id", batch}, server.url(), {{"CNAKE_CRASH_AT", GetParam()}});
+  ProcessResult done = Client({"resume", "--batch-id", batch}, server.url());
+  ASSERT_EQ(done.exit_code, 0) << done.out << done.err;
+  auto rows = Rows();
+  ASSERT_EQ(rows.size(), 60u);
+  for (const auto& [id, row] : rows) EXPECT_EQ(row.status, "completed") << id;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "60");
+  ExpectResultsMatchServerLog(rows);
+  for (const auto& [entry, p] : PostsPerEntry()) {
+    EXPECT_EQ(p.keys.size(), 1u) << entry;
+    EXPECT_EQ(p.jobs_created, 1) << entry;
+  }
+  EXPECT_EQ(Query("SELECT processed_entries || '/' || successful_entries FROM batch_jobs"),
+            "60/60");
+}
+
+INSTANTIATE_TEST_SUITE_P(Points, CrashPointTest,
+                         ::testing::Values("after_claim", "after_post_sent:5",
+                                           "before_request_id_commit:7", "mid_result_group:2"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace cnake
