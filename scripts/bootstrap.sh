@@ -20,7 +20,7 @@ packages=(
   libtomlplusplus-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
-  python3 wrk openssl chromium
+  python3 wrk openssl chromium ccache time
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
