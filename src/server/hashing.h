@@ -6,10 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "util/sha256.h"
+
 namespace cnake::server {
 
-// Lowercase hex SHA-256 of `data` (OpenSSL).
-std::string Sha256Hex(std::string_view data);
+// Lowercase hex SHA-256: the project's one implementation.
+using ::cnake::Sha256Hex;
 
 // FNV-1a 64-bit of `data`; stable across platforms and runs.
 uint64_t Fnv1a64(std::string_view data);

@@ -1,4 +1,4 @@
-// SHA-256 as lowercase hex (OpenSSL). Thread-safe.
+// SHA-256 as lowercase hex (OpenSSL). Thread-safe. Empty only if OpenSSL fails.
 #pragma once
 
 #include <string>
