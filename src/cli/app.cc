@@ -66,6 +66,7 @@ int RunCli(int argc, char** argv, const std::map<std::string, std::string>& env,
   AddImportCommand(app, run);
   AddExportCommand(app, run);
   AddStatsCommand(app, run);
+  AddReportCommand(app, run);
   AddConfigCommand(app, run);
 
   try {

@@ -20,5 +20,6 @@ void AddProcessCommand(CLI::App& app, Action& run);
 void AddResumeCommand(CLI::App& app, Action& run);
 void AddStatusCommand(CLI::App& app, Action& run);
 void AddCancelCommand(CLI::App& app, Action& run);
+void AddReportCommand(CLI::App& app, Action& run);
 
 }  // namespace cnake::cli

@@ -1,0 +1,53 @@
+#include "report/json_log_formatter.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cnake::report {
+namespace {
+
+// The value of "key=<value>" in a message, value up to the next space.
+std::string_view Field(std::string_view message, std::string_view key) {
+  std::size_t pos = 0;
+  while ((pos = message.find(key, pos)) != std::string_view::npos) {
+    const bool at_word_start = pos == 0 || message[pos - 1] == ' ';
+    pos += key.size();
+    if (!at_word_start || pos >= message.size() || message[pos] != '=') continue;
+    const std::size_t start = pos + 1;
+    const std::size_t end = message.find(' ', start);
+    return message.substr(start, end == std::string_view::npos ? end : end - start);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string JsonLogLine(std::string_view time_iso, std::string_view level, long pid,
+                        std::string_view message) {
+  nlohmann::ordered_json j = {{"time", time_iso}, {"level", level}, {"pid", pid}, {"msg", message}};
+  if (auto batch = Field(message, "batch"); !batch.empty()) j["batch_id"] = batch;
+  if (auto entry = Field(message, "entry"); !entry.empty()) j["entry_id"] = entry;
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+void JsonLogFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  const auto since_epoch = msg.time.time_since_epoch();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
+  const std::string time = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
+                                       fmt::gmtime(std::chrono::system_clock::to_time_t(msg.time)),
+                                       static_cast<int>(ms));
+  const auto level = spdlog::level::to_string_view(msg.level);
+  const std::string line =
+      JsonLogLine(time, std::string_view(level.data(), level.size()), static_cast<long>(getpid()),
+                  std::string_view(msg.payload.data(), msg.payload.size()));
+  dest.append(line.data(), line.data() + line.size());
+}
+
+std::unique_ptr<spdlog::formatter> JsonLogFormatter::clone() const {
+  return std::make_unique<JsonLogFormatter>();
+}
+
+}  // namespace cnake::report

@@ -1,0 +1,298 @@
+// `report` end to end: databases produced by real runs of the client against
+// the reference server with faults switched on, every report type × format
+// checked for structure (JSON Schema, RFC 4180 CSV, Markdown tables, HTML)
+// and for agreement with the server's request log; the live /metrics of a
+// running process parsed with a strict Prometheus text-format parser.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "engine/control_channel.h"
+#include "report/testing/prometheus_text.h"
+#include "report/testing/report_checks.h"
+#include "report/testing/schema_lite.h"
+#include "store/store.h"
+#include "testing/child_process.h"
+#include "testing/subprocess.h"
+#include "testing/temp_dir.h"
+
+namespace cnake {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::ChildProcess;
+using testing::ProcessResult;
+using testing::ReferenceServer;
+
+const std::string kClient = std::string(CNAKE_BINARY_DIR) + "/cnake-charmer-client";
+const std::string kSamples = std::string(CNAKE_SOURCE_DIR) + "/samples/cython";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+json Schema(const std::string& type) {
+  return json::parse(
+      ReadFile(std::string(CNAKE_SOURCE_DIR) + "/docs/schemas/" + type + ".schema.json"));
+}
+
+class ReportTest : public ::testing::Test {
+ protected:
+  std::map<std::string, std::string> Env(const std::string& url) {
+    return {{"HOME", dir_.path().string()},
+            {"PATH", "/usr/bin:/bin"},
+            {"CNAKE_API_BASE_URL", url},
+            {"CNAKE_DUCKDB_DB_PATH", Db()},
+            {"CNAKE_PROCESSING_POLL_INTERVAL", "0.05"},
+            {"CNAKE_PROCESSING_MAX_POLL_INTERVAL", "0.3"},
+            {"CNAKE_API_RETRY_DELAY", "0.05"},
+            {"CNAKE_API_MAX_RETRY_DELAY", "1"},
+            {"CNAKE_API_MAX_RETRIES", "6"},
+            {"CNAKE_API_TIMEOUT", "5"},
+            {"CNAKE_PROCESSING_SHUTDOWN_GRACE", "1"},
+            {"CNAKE_PROCESSING_RATE_LIMIT_REQUESTS_PER_MINUTE", "60000"},
+            {"CNAKE_PROCESSING_RATE_LIMIT_BURST", "50"}};
+  }
+  ProcessResult Client(std::vector<std::string> args,
+                       const std::string& url = "http://127.0.0.1:9/api") {
+    args.insert(args.begin(), kClient);
+    return testing::RunProcess(args, Env(url), dir_.path().string());
+  }
+  std::string Db() const { return dir_.File("data.duckdb"); }
+
+  void ImportEntries(int n) {
+    std::vector<std::string> codes;
+    for (const auto& e : fs::recursive_directory_iterator(kSamples)) {
+      if (e.path().extension() != ".pyx") continue;
+      codes.push_back(ReadFile(e.path().string()));
+    }
+    ASSERT_FALSE(codes.empty());
+    std::ofstream out(dir_.File("entries.jsonl"));
+    for (int i = 0; i < n; ++i) {
+      out << json{{"id", "entry-" + std::to_string(1000 + i)},
+                  {"code", codes[i % codes.size()] + "\n# variant " + std::to_string(i) + "\n"}}
+                 .dump()
+          << "\n";
+    }
+    out.close();
+    ProcessResult r = Client({"import", dir_.File("entries.jsonl")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  std::string Query(const std::string& sql) {
+    auto store = Store::Open({Db(), {}, {}});
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    auto r = store->connection().Query(sql);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    auto c = r->NextChunk();
+    return c && c->size() && !c->IsNull(0, 0) ? std::string(c->GetString(0, 0)) : "";
+  }
+
+  testing::TempDir dir_;
+};
+
+// One faulty run, then every report type × format of it.
+TEST_F(ReportTest, EveryTypeAndFormatFromAFaultyRun) {
+  const std::string log = dir_.File("requests.jsonl");
+  ReferenceServer server({"--delay", "fixed:10ms", "--request-log", log, "--seed", "5"});
+  ASSERT_EQ(server.SetScenario(R"({"endpoints": {"generate": {"500": 0.2, "job_failed": 0.1},
+                                  "status": {"429": 0.1}}, "params": {"retry_after_s": 1,
+                                  "retry_after_form": "seconds"}})"),
+            200);
+  ImportEntries(40);
+  ProcessResult run =
+      Client({"process", "--batch-size", "40", "--max-concurrent", "8", "--progress", "none"},
+             server.url());
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.out << run.err;
+  const std::string batch = Query("SELECT id FROM batch_jobs");
+  ASSERT_FALSE(batch.empty());
+  const int failed =
+      std::stoi(Query("SELECT count(*)::VARCHAR FROM cython_entries WHERE "
+                      "processing_status = 'failed'"));
+  ASSERT_GT(failed, 0) << "the scenario should make some jobs fail";
+
+  // What the server answered, from its own log.
+  int server_requests = 0, server_429 = 0;
+  for (const auto& line : testing::ReadLines(log)) {
+    auto j = json::parse(line);
+    if (j["path"].get<std::string>().find("/health") != std::string::npos) continue;
+    ++server_requests;
+    server_429 += j["status"] == 429;
+  }
+  ASSERT_GT(server_429, 0);
+
+  std::map<std::string, std::string> outputs;
+  for (const std::string type : {"summary", "detailed", "errors"}) {
+    for (const std::string format : {"json", "md", "html", "csv"}) {
+      const std::string file = dir_.File(type + "." + format);
+      ProcessResult r = Client(
+          {"report", "--batch-id", batch, "--type", type, "--format", format, "--output", file});
+      ASSERT_EQ(r.exit_code, 0) << type << " " << format << ": " << r.err;
+      outputs[type + "." + format] = ReadFile(file);
+      ASSERT_FALSE(outputs[type + "." + format].empty()) << type << "." << format;
+    }
+  }
+
+  // JSON: the schemas, and the numbers against the database and the server.
+  for (const std::string type : {"summary", "detailed", "errors"}) {
+    const json doc = json::parse(outputs[type + ".json"]);
+    auto errors = report::testing::SchemaLite(Schema(type)).Validate(doc);
+    EXPECT_TRUE(errors.empty()) << type << ": " << json(errors).dump(1);
+    EXPECT_EQ(doc["batch_id"], batch);
+  }
+  const json summary = json::parse(outputs["summary.json"]);
+  EXPECT_EQ(summary["entries"]["total"], 40);
+  EXPECT_EQ(summary["entries"]["by_state"]["failed"], failed);
+  EXPECT_EQ(summary["entries"]["by_state"]["completed"].get<int>() + failed, 40);
+  EXPECT_EQ(summary["requests"]["http_429"], server_429);
+  EXPECT_EQ(summary["requests"]["total"], server_requests);
+  EXPECT_EQ(summary["batches"][0]["options"].dump().find("api_key\""), std::string::npos);
+
+  const json detailed = json::parse(outputs["detailed.json"]);
+  ASSERT_EQ(detailed["entries"].size(), 40u);
+  std::set<std::string> ids;
+  for (const auto& e : detailed["entries"]) {
+    ids.insert(e["entry_id"].get<std::string>());
+    if (e["state"] == "failed") {
+      EXPECT_TRUE(e["error"].is_string()) << e.dump();
+      EXPECT_TRUE(e["error_type"].is_string()) << e.dump();
+    } else {
+      EXPECT_EQ(e["state"], "completed") << e.dump();
+      EXPECT_TRUE(e["latency_ms"].is_number()) << e.dump();
+      EXPECT_TRUE(e["python_id"].is_string()) << e.dump();
+    }
+    EXPECT_GE(e["requests"].get<int>(), 1) << e.dump();
+  }
+  EXPECT_EQ(ids.size(), 40u);
+
+  const json errors = json::parse(outputs["errors.json"]);
+  EXPECT_EQ(errors["failures"], failed);
+  int pattern_total = 0;
+  for (const auto& p : errors["patterns"]) {
+    pattern_total += p["count"].get<int>();
+    EXPECT_LE(p["examples"].size(), 3u);
+    for (const auto& e : p["examples"]) EXPECT_TRUE(ids.count(e.get<std::string>())) << e;
+  }
+  EXPECT_EQ(pattern_total, failed);
+  // Patterns are largest first.
+  for (std::size_t i = 1; i < errors["patterns"].size(); ++i) {
+    EXPECT_GE(errors["patterns"][i - 1]["count"], errors["patterns"][i]["count"]);
+  }
+  bool saw_429 = false;
+  for (const auto& r : errors["request_errors"]) saw_429 |= r["http_status"] == 429;
+  EXPECT_TRUE(saw_429) << errors["request_errors"].dump();
+
+  // CSV: rectangular RFC 4180, one row per entry / pattern.
+  std::string error;
+  auto csv = report::testing::ParseCsv(outputs["detailed.csv"], &error);
+  ASSERT_TRUE(csv) << error;
+  EXPECT_EQ(csv->size(), 41u);
+  csv = report::testing::ParseCsv(outputs["errors.csv"], &error);
+  ASSERT_TRUE(csv) << error;
+  EXPECT_EQ(csv->size(), errors["patterns"].size() + 1);
+  EXPECT_EQ((*csv)[0].size(), 9u);
+  csv = report::testing::ParseCsv(outputs["summary.csv"], &error);
+  ASSERT_TRUE(csv) << error;
+  EXPECT_EQ((*csv)[0], std::vector<std::string>({"field", "value"}));
+
+  // Markdown tables keep their shape; HTML is well formed and self-contained.
+  for (const std::string type : {"summary", "detailed", "errors"}) {
+    int tables = 0;
+    EXPECT_TRUE(report::testing::CheckMarkdownTables(outputs[type + ".md"], &error, &tables))
+        << type << ": " << error;
+    EXPECT_GE(tables, 1) << type;
+    EXPECT_TRUE(report::testing::CheckHtml(outputs[type + ".html"], &error))
+        << type << ": " << error;
+  }
+  const std::string& html = outputs["summary.html"];
+  EXPECT_GE(std::count(html.begin(), html.end(), '\n'), 10);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no other URL
+
+  // Without --output: JSON on stdout; without --batch-id: every batch.
+  ProcessResult all = Client({"report"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_TRUE(json::parse(all.out)["batch_id"].is_null());
+}
+
+TEST_F(ReportTest, UsageErrors) {
+  ImportEntries(2);
+  ProcessResult r = Client({"report", "--batch-id", "b-nope"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("no batch b-nope"), std::string::npos) << r.err;
+  r = Client({"report", "--format", "pdf"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = Client({"report", "--type", "everything"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  // An unwritable output leaves nothing behind and exits non-zero.
+  r = Client({"report", "-o", dir_.File("no/such/dir/r.json")});
+  EXPECT_NE(r.exit_code, 0);
+  // A report of a database without batches is valid and empty.
+  r = Client({"report", "--type", "errors"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["failures"], 0);
+}
+
+// /metrics of a running process, scraped through its run file, parsed with a
+// strict text-format 0.0.4 parser, several times during the run.
+TEST_F(ReportTest, LiveMetricsAreStrictPrometheusText) {
+  ReferenceServer server({"--delay", "fixed:200ms"});
+  ImportEntries(30);
+  auto env = Env(server.url());
+  ChildProcess child(
+      {kClient, "process", "--batch-size", "30", "--max-concurrent", "2", "--progress", "none"},
+      env, dir_.File("client.out"), dir_.File("client.err"));
+  std::optional<engine::RunFile> run;
+  for (int i = 0; i < 200 && !run; ++i) {
+    auto r = engine::ReadRunFile(engine::RunFilePath(Db()));
+    if (r.ok() && r->port > 0) {
+      run = *r;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ASSERT_TRUE(run) << "no run file";
+  int scrapes = 0;
+  double last_requests = -1;
+  for (int i = 0; i < 4; ++i) {
+    auto body = engine::CallControl(*run, "GET", "/metrics");
+    if (!body.ok()) break;  // the run may have finished
+    report::testing::PrometheusTextParser parser;
+    ASSERT_TRUE(parser.Parse(*body)) << parser.error() << "\n" << *body;
+    ++scrapes;
+    const auto* latency = parser.Find("cnake_request_latency_seconds");
+    ASSERT_NE(latency, nullptr) << *body;
+    EXPECT_EQ(latency->type, "histogram");
+    EXPECT_FALSE(latency->help.empty());
+    const auto* requests = parser.Find("cnake_requests_total");
+    ASSERT_NE(requests, nullptr) << *body;
+    EXPECT_EQ(requests->type, "counter");
+    double total = 0;
+    for (const auto& s : requests->samples) total += s.value;
+    EXPECT_GE(total, last_requests) << "a counter went down";
+    last_requests = total;
+    const auto* entries = parser.Find("cnake_entries");
+    ASSERT_NE(entries, nullptr);
+    double sum = 0;
+    for (const auto& s : entries->samples) sum += s.value;
+    EXPECT_EQ(sum, 30) << *body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  EXPECT_GE(scrapes, 2);
+  // A wrong token is refused.
+  engine::RunFile wrong = *run;
+  wrong.token = "not-the-token";
+  EXPECT_FALSE(engine::CallControl(wrong, "GET", "/metrics").ok());
+  EXPECT_EQ(child.Wait(), 0) << ReadFile(dir_.File("client.err"));
+}
+
+}  // namespace
+}  // namespace cnake
