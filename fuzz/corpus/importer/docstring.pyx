@@ -1,0 +1,5 @@
+"""Doc line.
+
+Keywords: a, b, a
+"""
+cdef int x = 1
