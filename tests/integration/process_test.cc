@@ -63,6 +63,15 @@ class ProcessTest : public ::testing::Test {
                                           dir_.File("client.err"));
   }
   std::string Db() const { return dir_.File("data.duckdb"); }
+  // Waits until a running client publishes its run file (the engine is running).
+  bool WaitForRunFile(std::chrono::seconds limit = std::chrono::seconds(60)) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!fs::exists(Db() + ".run")) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
   std::string Log() const { return dir_.File("requests.jsonl"); }
 
   // Imports n entries: the samples, cycled, each made distinct.
@@ -220,7 +229,8 @@ TEST_F(ProcessTest, RateLimitHoldsOverTenSecondsAgainstTheServer) {
   auto child = Background({"process", "--batch-size", "300", "--max-concurrent", "8", "--rpm",
                            "600", "--progress", "none"},
                           server.url(), {{"CNAKE_PROCESSING_RATE_LIMIT_BURST", "5"}});
-  std::this_thread::sleep_for(std::chrono::seconds(13));
+  ASSERT_TRUE(WaitForRunFile());
+  std::this_thread::sleep_for(std::chrono::seconds(12));
   child->Signal(SIGINT);
   EXPECT_EQ(child->Wait(), 130);
   std::vector<long> times;
@@ -300,8 +310,12 @@ TEST_F(ProcessTest, KillNineAtRandomMomentsThenResumeLosesAndDuplicatesNothing) 
     std::vector<std::string> args = {"process", "--batch-size", "300", "--max-concurrent",
                                      "16",      "--progress",   "none"};
     if (!batch.empty()) args = {"resume", "--batch-id", batch, "--progress", "none"};
+    fs::remove(Db() + ".run");  // a killed run leaves its run file behind
     auto child = Background(args, server.url());
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 700));
+    // Kill at a random moment while the engine runs (startup crashes are
+    // covered by the named crash points below).
+    ASSERT_TRUE(WaitForRunFile());
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 700));
     child->Signal(SIGKILL);
     child->Wait();
     if (batch.empty()) batch = Query("SELECT id FROM batch_jobs LIMIT 1");
@@ -328,7 +342,8 @@ TEST_F(ProcessTest, SigintStopsGracefullyAndResumeFinishes) {
   ReferenceServer server({"--delay", "fixed:400ms", "--capacity", "4", "--request-log", Log()});
   ImportEntries(30);
   auto child = Background({"process", "--batch-size", "30", "--max-concurrent", "4"}, server.url());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  ASSERT_TRUE(WaitForRunFile());
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
   child->Signal(SIGINT);
   EXPECT_EQ(child->Wait(), 130);
   const std::string batch = Query("SELECT id FROM batch_jobs");
@@ -343,10 +358,7 @@ TEST_F(ProcessTest, StatusAndCancelFromASecondProcessWhileRunning) {
   ReferenceServer server({"--delay", "fixed:300ms", "--capacity", "2"});
   ImportEntries(40);
   auto child = Background({"process", "--batch-size", "40", "--max-concurrent", "2"}, server.url());
-  for (int i = 0; i < 100 && !fs::exists(Db() + ".run"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(fs::exists(Db() + ".run"));
+  ASSERT_TRUE(WaitForRunFile());
   EXPECT_EQ(fs::status(Db() + ".run").permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
   auto run = json::parse(testing::ReadLines(Db() + ".run").at(0));
