@@ -35,19 +35,26 @@ int Scale() {
 }
 
 std::map<std::string, std::string> ReliabilityTest::Env(const std::string& url) const {
-  return {{"HOME", dir_.path().string()},
-          {"PATH", "/usr/bin:/bin"},
-          {"CNAKE_API_BASE_URL", url},
-          {"CNAKE_DUCKDB_DB_PATH", Db()},
-          {"CNAKE_PROCESSING_POLL_INTERVAL", "0.05"},
-          {"CNAKE_PROCESSING_MAX_POLL_INTERVAL", "0.2"},
-          {"CNAKE_API_RETRY_DELAY", "0.02"},
-          {"CNAKE_API_MAX_RETRY_DELAY", "0.2"},
-          {"CNAKE_API_TIMEOUT", "5"},
-          {"CNAKE_API_CONNECT_TIMEOUT", "2"},
-          {"CNAKE_PROCESSING_SHUTDOWN_GRACE", "1"},
-          {"CNAKE_PROCESSING_RATE_LIMIT_REQUESTS_PER_MINUTE", "60000"},
-          {"CNAKE_PROCESSING_RATE_LIMIT_BURST", "50"}};
+  std::map<std::string, std::string> env = {
+      {"HOME", dir_.path().string()},
+      {"PATH", "/usr/bin:/bin"},
+      {"CNAKE_API_BASE_URL", url},
+      {"CNAKE_DUCKDB_DB_PATH", Db()},
+      {"CNAKE_PROCESSING_POLL_INTERVAL", "0.05"},
+      {"CNAKE_PROCESSING_MAX_POLL_INTERVAL", "0.2"},
+      {"CNAKE_API_RETRY_DELAY", "0.02"},
+      {"CNAKE_API_MAX_RETRY_DELAY", "0.2"},
+      {"CNAKE_API_TIMEOUT", "5"},
+      {"CNAKE_API_CONNECT_TIMEOUT", "2"},
+      {"CNAKE_PROCESSING_SHUTDOWN_GRACE", "1"},
+      {"CNAKE_PROCESSING_RATE_LIMIT_REQUESTS_PER_MINUTE", "60000"},
+      {"CNAKE_PROCESSING_RATE_LIMIT_BURST", "50"}};
+  // A sanitizer build of the client (scripts/soak.sh) must abort on a report,
+  // so that no report can pass for an ordinary exit code.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    if (const char* v = getenv(name)) env[name] = v;
+  }
+  return env;
 }
 
 testing::ProcessResult ReliabilityTest::Client(std::vector<std::string> args,

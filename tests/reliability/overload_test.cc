@@ -119,10 +119,10 @@ TEST_F(OverloadTest, InFlightJobsNeverExceedTheCap) {
   EXPECT_GE(stats["max_outstanding_jobs"].get<int>(), 2) << stats.dump();
 }
 
-// Peak RSS does not grow with the number of entries (CI: 1,000 vs 10,000;
+// Peak RSS does not grow with the number of entries (CI: 1,000 vs 4,000;
 // soak: CNAKE_TEST_MEMORY_LARGE=100000).
 TEST_F(OverloadTest, PeakMemoryDoesNotGrowWithTheNumberOfEntries) {
-  const int small = 1000, large = EnvInt("CNAKE_TEST_MEMORY_LARGE", 10000);
+  const int small = 1000, large = EnvInt("CNAKE_TEST_MEMORY_LARGE", 4000);
   ReferenceServer server({"--mode", "sync"});
   std::map<int, long> rss;
   for (int n : {small, large}) {
