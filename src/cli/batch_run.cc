@@ -12,6 +12,7 @@
 #include "cli/signals.h"
 #include "engine/control_channel.h"
 #include "engine/engine.h"
+#include "report/systemic_hints.h"
 #include "util/sha256.h"
 
 namespace cnake::cli {
@@ -194,6 +195,9 @@ int RunBatch(Context& ctx, Store& store, const std::string& batch_id, const RunF
   control = Status(StatusCode::kCancelled, "stopped");  // shuts the control endpoint down
   std::remove(run_path.c_str());
   PrintSummary(ctx, summary);
+  auto hints = report::HintsFromDatabase(store.connection(), batch_id);  // systemic failures
+  for (const std::string& h : hints.ok() ? *hints : std::vector<std::string>{})
+    *ctx.err << "hint: " << h << "\n";
   return ExitCodeForRun(summary);
 }
 
