@@ -182,7 +182,10 @@ void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
     in.source_code = job.entry.code;
     in.source_id = job.entry.id;
     in.batch_id = options_.batch_id;
-    in.extra_metadata = {{"attempt", job.retries + 1}, {"submission", job.entry.submission_seq}};
+    // The body must be identical for every retry of one submission: the same
+    // Idempotency-Key with a different body is a 422 (docs/api.md). So nothing
+    // that changes between retries (like the attempt number) goes in here.
+    in.extra_metadata = {{"submission", job.entry.submission_seq}};
     req.endpoint = Endpoint::kSubmit;
     req.path = "/generate";
     req.body = api::BuildGenerateBody(in);

@@ -218,11 +218,15 @@ TEST_F(EngineTest, TransientPostFailureRetriesWithTheSameKey) {
   };
   RunSummary r = RunBatch(Options(Claim(1)));
   EXPECT_EQ(r.final.completed, 1);
-  std::set<std::string> keys;
+  std::set<std::string> keys, bodies;
   for (const auto& q : transport_.requests()) {
-    if (q.endpoint == Endpoint::kSubmit) keys.insert(q.idempotency_key);
+    if (q.endpoint != Endpoint::kSubmit) continue;
+    keys.insert(q.idempotency_key);
+    bodies.insert(q.body);
   }
   EXPECT_EQ(keys.size(), 1u);
+  // Same key, same body: a server honouring Idempotency-Key answers with the same job.
+  EXPECT_EQ(bodies.size(), 1u);
   EXPECT_EQ(One("SELECT attempts::VARCHAR FROM cython_entries"), "3");
 }
 
