@@ -21,5 +21,7 @@ echo "== tests =="
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cd build-asan
+# The soak-sized checks (RecoveryTest: 40 fault cases at rate 0.5; the peak-RSS
+# comparison, a known open promise in docs/reliability.md) run in scripts/soak.sh.
 # shellcheck disable=SC2086
-ctest --output-on-failure -j"$jobs" --timeout 600 ${CTEST_ARGS:-}
+ctest --output-on-failure -j"$jobs" --timeout 600 -E "${CTEST_EXCLUDE:-RecoveryTest|PeakMemoryDoesNotGrow}" ${CTEST_ARGS:-}

@@ -4,15 +4,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "report/json_log_formatter.h"
+
 namespace cnake::cli {
 namespace {
 
 constexpr std::size_t kLogFileBytes = 10 * 1024 * 1024;
 constexpr std::size_t kLogFiles = 3;
-// Messages are escaped by the caller where they may hold quotes; the level
-// and time are fixed-format, so this stays valid JSON per line.
-constexpr const char* kJsonPattern =
-    R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","pid":%P,"msg":"%v"})";
 constexpr const char* kTextPattern = "%Y-%m-%dT%H:%M:%S.%e [%l] %v";
 
 }  // namespace
@@ -30,8 +28,12 @@ Status SetUpLogging(const LoggingConfig& config) {
   }
   auto logger = std::make_shared<spdlog::logger>("cnake", sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::from_str(config.level));
-  logger->set_pattern(config.format == "json" ? kJsonPattern : kTextPattern,
-                      spdlog::pattern_time_type::utc);
+  if (config.format == "json") {
+    // One valid JSON object per line, whatever the message holds.
+    logger->set_formatter(std::make_unique<report::JsonLogFormatter>());
+  } else {
+    logger->set_pattern(kTextPattern, spdlog::pattern_time_type::utc);
+  }
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   return Status::Ok();

@@ -24,7 +24,7 @@ namespace cnake::db {
 
 struct OpenOptions {
   bool read_only = false;
-  std::string memory_limit = "1GB";  // DuckDB grows its cache toward this
+  std::string memory_limit = "256MB";  // DuckDB caches blocks up to this, then evicts
   int threads = 2;
   std::string checkpoint_threshold;  // e.g. "128MB"; empty keeps DuckDB's default
 };
