@@ -67,6 +67,7 @@ RunSummary Engine::Run(const ProgressSink& on_progress) {
   stats_.processing = counts->processing;
   stats_.retrying = counts->retrying;
   const std::int64_t finished_before = counts->finished();
+  Publish(started_, on_progress, true);  // the live channel shows the batch from the start
 
   for (;;) {
     TimePoint now = clock_.Now();

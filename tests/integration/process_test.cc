@@ -243,7 +243,11 @@ TEST_F(ProcessTest, RateLimitHoldsOverTenSecondsAgainstTheServer) {
   const long from = times.front() + 1000, to = from + 10000;
   long in_window =
       std::count_if(times.begin(), times.end(), [&](long t) { return t >= from && t < to; });
-  EXPECT_NEAR(in_window, 100, 2);
+  // The exact ±2% figure is proven with a fake clock (scheduler's
+  // RateLimiterTest); over real time on a loaded machine a starved client may
+  // catch up with at most `burst` (5) saved tokens, never more.
+  EXPECT_GE(in_window, 98);
+  EXPECT_LE(in_window, 100 + 5);
   // No one-second window above the rate plus the burst.
   for (std::size_t i = 0; i < times.size(); ++i) {
     long n =
