@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 #include "util/crash_point.h"
 
 namespace cnake::engine {
@@ -12,95 +14,206 @@ std::string Q(const std::string& name) { return db::QuoteIdentifier(name); }
 constexpr const char* kUnfinished =
     "coalesce(processing_status, 'pending') NOT IN ('completed', 'failed')";
 
-Status ApplySubmitted(db::Connection& conn, const std::string& entries, const WriteGroup& g) {
-  if (g.submitted.empty()) return Status::Ok();
-  CNAKE_ASSIGN_OR_RETURN(
-      db::PreparedStatement stmt,
-      conn.Prepare(fmt::format("UPDATE {} SET processing_status = 'submitted', request_id = ?, "
-                               "submission_seq = ?, attempts = ?, updated_at = now() "
-                               "WHERE id = ? AND {}",
-                               entries, kUnfinished)));
+// CommitGroup writes set-based: the group's rows go into a per-connection
+// temporary table through an appender, then one statement per kind of change
+// joins it with the entries table. Per-row prepared statements cost about a
+// scan of the entries table each (DuckDB does not turn a bound parameter into
+// an index lookup), so a group of 64 results on 100,000 entries took ~0.7 s;
+// set-based it takes a few statements whose cost does not grow with the table
+// (the join's dynamic filter on the ids limits the scan to the row groups the
+// ids fall in). Figures: bench/store_bench, docs/benchmarks.md.
+
+// The net effect of a group's Submitted and StateChange rows on one entry,
+// applied in the order the per-row statements had: all submissions first,
+// then the state changes in order.
+struct Progress {
+  std::string entry_id;
+  std::string state;
+  bool submitted = false;
+  std::string request_id;
+  bool clear_request_id = false;
+  int submission_seq = 0;
+  int attempts = 0;
+  std::optional<std::string> last_error;
+};
+
+std::vector<Progress> FoldProgress(const WriteGroup& g) {
+  std::vector<Progress> out;
+  std::unordered_map<std::string, std::size_t> index;
+  auto slot = [&](const std::string& id) -> Progress& {
+    auto [it, inserted] = index.try_emplace(id, out.size());
+    if (inserted) out.push_back({.entry_id = id});
+    return out[it->second];
+  };
   for (const Submitted& s : g.submitted) {
-    CNAKE_RETURN_IF_ERROR(stmt.BindAll(s.request_id, s.submission_seq, s.attempts, s.entry_id));
-    CNAKE_RETURN_IF_ERROR(stmt.Run().status());
+    Progress& p = slot(s.entry_id);
+    p.state = "submitted";
+    p.submitted = true;
+    p.request_id = s.request_id;
+    p.clear_request_id = false;
+    p.submission_seq = s.submission_seq;
+    p.attempts = s.attempts;
   }
-  return Status::Ok();
-}
-
-Status ApplyStateChanges(db::Connection& conn, const std::string& entries, const WriteGroup& g) {
-  if (g.state_changes.empty()) return Status::Ok();
-  CNAKE_ASSIGN_OR_RETURN(
-      db::PreparedStatement stmt,
-      conn.Prepare(
-          fmt::format("UPDATE {} SET processing_status = ?, attempts = ?, last_error = coalesce(?, "
-                      "last_error), "
-                      "request_id = CASE WHEN ? THEN NULL ELSE request_id END, submission_seq = ?, "
-                      "updated_at = now() WHERE id = ? AND {}",
-                      entries, kUnfinished)));
   for (const StateChange& c : g.state_changes) {
-    CNAKE_RETURN_IF_ERROR(stmt.BindAll(c.state, c.attempts, c.last_error, c.clear_request_id,
-                                       c.submission_seq, c.entry_id));
-    CNAKE_RETURN_IF_ERROR(stmt.Run().status());
+    Progress& p = slot(c.entry_id);
+    p.state = c.state;
+    p.attempts = c.attempts;
+    p.submission_seq = c.submission_seq;
+    if (c.last_error) p.last_error = c.last_error;
+    if (c.clear_request_id) p.clear_request_id = true;
   }
-  return Status::Ok();
+  return out;
 }
 
-Status ApplyCompletions(db::Connection& conn, const TableNames& t, const WriteGroup& g) {
-  if (g.completions.empty()) return Status::Ok();
-  CNAKE_ASSIGN_OR_RETURN(
-      db::PreparedStatement del,
-      conn.Prepare(fmt::format("DELETE FROM {} WHERE cython_id = ? OR id = ?", Q(t.results))));
-  CNAKE_ASSIGN_OR_RETURN(
-      db::PreparedStatement ins,
-      conn.Prepare(fmt::format("INSERT INTO {} (id, code, cython_id, metadata) VALUES (?, ?, ?, ?)",
-                               Q(t.results))));
-  CNAKE_ASSIGN_OR_RETURN(
-      db::PreparedStatement upd,
-      conn.Prepare(fmt::format(
-          "UPDATE {} SET processing_status = 'completed', processed = TRUE, python_id = ?, "
-          "attempts = ?, last_error = NULL, processed_at = now(), updated_at = now() WHERE id = ?",
-          Q(t.entries))));
-  for (const Completion& c : g.completions) {
-    const std::string python_id = PythonIdFor(c.entry_id);
-    CNAKE_RETURN_IF_ERROR(del.BindAll(c.entry_id, python_id));
-    CNAKE_RETURN_IF_ERROR(del.Run().status());
+// One temporary table holds the whole group; `kind` says which rows are
+// progress (p), completions (c) or failures (f). It is per connection, so
+// concurrent writers on other connections do not see each other's rows.
+constexpr const char* kGroupTable =
+    "CREATE TEMP TABLE IF NOT EXISTS cnake_group (kind VARCHAR, entry_id VARCHAR, "
+    "state VARCHAR, submitted BOOLEAN, request_id VARCHAR, clear_request_id BOOLEAN, "
+    "submission_seq INTEGER, attempts INTEGER, last_error VARCHAR, python_id VARCHAR, "
+    "python VARCHAR, metadata VARCHAR, error_type VARCHAR, message VARCHAR, "
+    "http_status INTEGER, endpoint VARCHAR); DELETE FROM temp.cnake_group;";
+
+// Appends one cnake_group row; absent fields are NULL.
+struct GroupRow {
+  const char* kind;
+  const std::string* entry_id;
+  const Progress* progress = nullptr;
+  const Completion* completion = nullptr;
+  const Failure* failure = nullptr;
+};
+
+Status AppendNullable(db::Appender& app, const std::string* v) {
+  return v ? app.Append(*v) : app.Append(std::nullopt);
+}
+Status AppendNullable(db::Appender& app, std::optional<std::int64_t> v) {
+  return v ? app.Append(*v) : app.Append(std::nullopt);
+}
+Status AppendNullable(db::Appender& app, std::optional<bool> v) {
+  return v ? app.Append(*v) : app.Append(std::nullopt);
+}
+
+Status AppendGroupRow(db::Appender& app, const GroupRow& r) {
+  const Progress* p = r.progress;
+  const Completion* c = r.completion;
+  const Failure* f = r.failure;
+  std::optional<std::int64_t> attempts;
+  if (p) attempts = p->attempts;
+  if (c) attempts = c->attempts;
+  if (f) attempts = f->attempts;
+  std::string python_id, metadata, last_error;
+  if (c) {
+    python_id = PythonIdFor(c->entry_id);
+    metadata = c->metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  if (f) last_error = f->error_type + ": " + f->message;
+  if (p && p->last_error) last_error = *p->last_error;
+  const bool has_last_error = f || (p && p->last_error);
+  CNAKE_RETURN_IF_ERROR(app.Append(std::string_view(r.kind)));
+  CNAKE_RETURN_IF_ERROR(app.Append(*r.entry_id));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, p ? &p->state : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, p ? std::optional<bool>(p->submitted) : std::nullopt));
+  const std::string* request_id = p ? &p->request_id : nullptr;
+  if (f && !f->request_id.empty()) request_id = &f->request_id;
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, request_id));
+  CNAKE_RETURN_IF_ERROR(
+      AppendNullable(app, p ? std::optional<bool>(p->clear_request_id) : std::nullopt));
+  CNAKE_RETURN_IF_ERROR(
+      AppendNullable(app, p ? std::optional<std::int64_t>(p->submission_seq) : std::nullopt));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, attempts));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, has_last_error ? &last_error : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, c ? &python_id : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, c ? &c->python : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, c ? &metadata : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, f ? &f->error_type : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, f ? &f->message : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(
+      app, f && f->http_status ? std::optional<std::int64_t>(f->http_status) : std::nullopt));
+  CNAKE_RETURN_IF_ERROR(AppendNullable(app, f ? &f->endpoint : nullptr));
+  return app.EndRow();
+}
+
+Status StageGroup(db::Connection& conn, const std::vector<Progress>& progress,
+                  const WriteGroup& g) {
+  CNAKE_RETURN_IF_ERROR(conn.Execute(kGroupTable));
+  CNAKE_ASSIGN_OR_RETURN(db::Appender app,
+                         db::Appender::Create(conn, "cnake_group", "main", "temp"));
+  for (const Progress& p : progress) {
     CNAKE_RETURN_IF_ERROR(
-        ins.BindAll(python_id, c.python, c.entry_id,
-                    c.metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-    CNAKE_RETURN_IF_ERROR(ins.Run().status());
-    CNAKE_RETURN_IF_ERROR(upd.BindAll(python_id, c.attempts, c.entry_id));
-    CNAKE_RETURN_IF_ERROR(upd.Run().status());
+        AppendGroupRow(app, {.kind = "p", .entry_id = &p.entry_id, .progress = &p}));
   }
-  return Status::Ok();
+  for (const Completion& c : g.completions) {
+    CNAKE_RETURN_IF_ERROR(
+        AppendGroupRow(app, {.kind = "c", .entry_id = &c.entry_id, .completion = &c}));
+  }
+  for (const Failure& f : g.failures) {
+    CNAKE_RETURN_IF_ERROR(
+        AppendGroupRow(app, {.kind = "f", .entry_id = &f.entry_id, .failure = &f}));
+  }
+  return app.Close();
 }
 
-Status ApplyFailures(db::Connection& conn, const TableNames& t, const std::string& batch_id,
-                     const WriteGroup& g) {
-  if (g.failures.empty()) return Status::Ok();
+Result<std::int64_t> Run(db::Connection& conn, const std::string& sql) { return conn.RunWith(sql); }
+
+// Submissions and state changes: entries that are not final yet.
+Status ApplyProgress(db::Connection& conn, const std::string& entries) {
+  return Run(conn,
+             fmt::format("UPDATE {0} SET processing_status = p.state, attempts = p.attempts, "
+                         "last_error = coalesce(p.last_error, {0}.last_error), "
+                         "request_id = CASE WHEN p.clear_request_id THEN NULL WHEN p.submitted "
+                         "THEN p.request_id ELSE {0}.request_id END, "
+                         "submission_seq = p.submission_seq, updated_at = now() "
+                         "FROM temp.cnake_group p WHERE p.kind = 'p' AND {0}.id = p.entry_id "
+                         "AND {1}",
+                         entries, kUnfinished))
+      .status();
+}
+
+// Results replace any earlier result row of the entry. Returns how many
+// entries went from unfinished to completed: the final updates only touch
+// unfinished entries (the engine only holds those), so the batch counters
+// move by exact deltas in the same transaction and stay equal to a recount of
+// the entries, without scanning the batch on every commit.
+Result<std::int64_t> ApplyCompletions(db::Connection& conn, const TableNames& t) {
+  const std::string results = Q(t.results);
+  CNAKE_RETURN_IF_ERROR(
+      Run(conn, fmt::format("DELETE FROM {0} WHERE id IN (SELECT python_id FROM temp.cnake_group "
+                            "WHERE kind = 'c') OR cython_id IN (SELECT entry_id FROM "
+                            "temp.cnake_group WHERE kind = 'c')",
+                            results))
+          .status());
+  CNAKE_RETURN_IF_ERROR(
+      Run(conn, fmt::format("INSERT INTO {} (id, code, cython_id, metadata) SELECT python_id, "
+                            "python, entry_id, metadata FROM temp.cnake_group WHERE kind = 'c'",
+                            results))
+          .status());
+  return Run(conn, fmt::format("UPDATE {0} SET processing_status = 'completed', processed = TRUE, "
+                               "python_id = c.python_id, attempts = c.attempts, last_error = NULL, "
+                               "processed_at = now(), updated_at = now() FROM temp.cnake_group c "
+                               "WHERE c.kind = 'c' AND {0}.id = c.entry_id AND {1}",
+                               Q(t.entries), kUnfinished));
+}
+
+// Returns how many entries went from unfinished to failed (see above).
+Result<std::int64_t> ApplyFailures(db::Connection& conn, const TableNames& t,
+                                   const std::string& batch_id) {
   CNAKE_ASSIGN_OR_RETURN(
-      db::PreparedStatement upd,
-      conn.Prepare(fmt::format(
-          "UPDATE {} SET processing_status = 'failed', processed = FALSE, attempts = ?, "
-          "last_error = ?, processed_at = now(), updated_at = now() WHERE id = ?",
-          Q(t.entries))));
+      std::int64_t changed,
+      Run(conn, fmt::format("UPDATE {0} SET processing_status = 'failed', processed = FALSE, "
+                            "attempts = f.attempts, last_error = f.last_error, processed_at = "
+                            "now(), updated_at = now() FROM temp.cnake_group f "
+                            "WHERE f.kind = 'f' AND {0}.id = f.entry_id AND {1}",
+                            Q(t.entries), kUnfinished)));
   CNAKE_ASSIGN_OR_RETURN(
-      db::PreparedStatement ins,
-      conn.Prepare("INSERT INTO processing_errors (id, entry_id, batch_id, error_message, "
-                   "error_type, http_status, attempt, request_id, endpoint) VALUES "
-                   "(CAST(gen_random_uuid() AS VARCHAR), ?, ?, ?, ?, ?, ?, ?, ?)"));
-  for (const Failure& f : g.failures) {
-    std::string last_error = f.error_type + ": " + f.message;
-    CNAKE_RETURN_IF_ERROR(upd.BindAll(f.attempts, last_error, f.entry_id));
-    CNAKE_RETURN_IF_ERROR(upd.Run().status());
-    std::optional<std::int64_t> status;
-    if (f.http_status) status = f.http_status;
-    std::optional<std::string> request_id;
-    if (!f.request_id.empty()) request_id = f.request_id;
-    CNAKE_RETURN_IF_ERROR(ins.BindAll(f.entry_id, batch_id, f.message, f.error_type, status,
-                                      f.attempts, request_id, f.endpoint));
-    CNAKE_RETURN_IF_ERROR(ins.Run().status());
-  }
-  return Status::Ok();
+      auto n, conn.RunWith("INSERT INTO processing_errors (id, entry_id, batch_id, error_message, "
+                           "error_type, http_status, attempt, request_id, endpoint) SELECT "
+                           "CAST(gen_random_uuid() AS VARCHAR), entry_id, ?, message, error_type, "
+                           "http_status, attempts, request_id, endpoint FROM temp.cnake_group "
+                           "WHERE kind = 'f'",
+                           batch_id));
+  (void)n;
+  return changed;
 }
 
 Status AppendRequestLogs(db::Connection& conn, const std::string& batch_id, const WriteGroup& g) {
@@ -127,23 +240,6 @@ Status AppendRequestLogs(db::Connection& conn, const std::string& batch_id, cons
     CNAKE_RETURN_IF_ERROR(app.EndRow());
   }
   return app.Close();
-}
-
-Status RecountBatch(db::Connection& conn, const TableNames& t, const std::string& batch_id) {
-  CNAKE_ASSIGN_OR_RETURN(
-      auto n,
-      conn.RunWith(fmt::format("UPDATE batch_jobs SET "
-                               "processed_entries = c.done, successful_entries = c.ok, "
-                               "failed_entries = c.bad, updated_at = now() FROM ("
-                               "SELECT count(*) FILTER (WHERE processing_status IN ('completed', "
-                               "'failed')) AS done, "
-                               "count(*) FILTER (WHERE processing_status = 'completed') AS ok, "
-                               "count(*) FILTER (WHERE processing_status = 'failed') AS bad "
-                               "FROM {} WHERE batch_id = ?) c WHERE batch_jobs.id = ?",
-                               Q(t.entries)),
-                   batch_id, batch_id));
-  (void)n;
-  return Status::Ok();
 }
 
 }  // namespace
@@ -221,16 +317,27 @@ Result<std::vector<Entry>> LoadUnfinished(Store& store, const std::string& batch
 Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
                    const WriteGroup& group) {
   if (group.empty()) return Status::Ok();
-  {
+  const std::vector<Progress> progress = FoldProgress(group);
+  if (!progress.empty() || !group.completions.empty() || !group.failures.empty()) {
     CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn));
-    const std::string entries = Q(tables.entries);
-    CNAKE_RETURN_IF_ERROR(ApplySubmitted(conn, entries, group));
-    CNAKE_RETURN_IF_ERROR(ApplyStateChanges(conn, entries, group));
-    CNAKE_RETURN_IF_ERROR(ApplyCompletions(conn, tables, group));
-    if (!group.completions.empty()) CrashPoint("mid_result_group");
-    CNAKE_RETURN_IF_ERROR(ApplyFailures(conn, tables, batch_id, group));
-    if (!group.completions.empty() || !group.failures.empty()) {
-      CNAKE_RETURN_IF_ERROR(RecountBatch(conn, tables, batch_id));
+    CNAKE_RETURN_IF_ERROR(StageGroup(conn, progress, group));
+    if (!progress.empty()) CNAKE_RETURN_IF_ERROR(ApplyProgress(conn, Q(tables.entries)));
+    std::int64_t completed = 0, failed = 0;
+    if (!group.completions.empty()) {
+      CNAKE_ASSIGN_OR_RETURN(completed, ApplyCompletions(conn, tables));
+      CrashPoint("mid_result_group");
+    }
+    if (!group.failures.empty()) {
+      CNAKE_ASSIGN_OR_RETURN(failed, ApplyFailures(conn, tables, batch_id));
+    }
+    if (completed + failed > 0) {
+      CNAKE_ASSIGN_OR_RETURN(
+          auto n, conn.RunWith("UPDATE batch_jobs SET processed_entries = coalesce("
+                               "processed_entries, 0) + ?, successful_entries = coalesce("
+                               "successful_entries, 0) + ?, failed_entries = coalesce("
+                               "failed_entries, 0) + ?, updated_at = now() WHERE id = ?",
+                               completed + failed, completed, failed, batch_id));
+      (void)n;
     }
     CNAKE_RETURN_IF_ERROR(txn.Commit());
   }

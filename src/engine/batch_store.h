@@ -7,8 +7,9 @@
 // - A committed request_id is the job the entry is waiting for; while the
 //   entry is not final it is polled, never submitted again.
 // - A result (python row, entry update, batch counters) commits atomically;
-//   batch counters are recomputed from the entries in the same transaction,
-//   so they always equal the entries' actual states.
+//   the batch counters move by the number of entries the group took from
+//   unfinished to completed/failed, in the same transaction, so they always
+//   equal a recount of the entries' actual states.
 //
 // Thread safety: functions use the connection they are given; one thread per
 // connection.
