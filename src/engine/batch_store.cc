@@ -14,206 +14,198 @@ std::string Q(const std::string& name) { return db::QuoteIdentifier(name); }
 constexpr const char* kUnfinished =
     "coalesce(processing_status, 'pending') NOT IN ('completed', 'failed')";
 
-// CommitGroup writes set-based: the group's rows go into a per-connection
-// temporary table through an appender, then one statement per kind of change
-// joins it with the entries table. Per-row prepared statements cost about a
-// scan of the entries table each (DuckDB does not turn a bound parameter into
-// an index lookup), so a group of 64 results on 100,000 entries took ~0.7 s;
-// set-based it takes a few statements whose cost does not grow with the table
-// (the join's dynamic filter on the ids limits the scan to the row groups the
-// ids fall in). Figures: bench/store_bench, docs/benchmarks.md.
+// CommitGroup writes set-based: the group's net effect on each entry goes
+// into a per-connection temporary table through an appender, then one UPDATE
+// joins it with the entries table, and one INSERT per target table adds the
+// result and error rows. Per-row prepared statements cost about a scan of the
+// entries table each (DuckDB does not turn a bound parameter into an index
+// lookup), so a group of 64 results on 100,000 entries took ~0.7 s; set-based
+// the cost is a few statements whose cost does not grow with the table (the
+// join's dynamic filter on the ids limits the scan to the row groups the ids
+// fall in). Figures: bench/store_bench, docs/benchmarks.md.
 
-// The net effect of a group's Submitted and StateChange rows on one entry,
-// applied in the order the per-row statements had: all submissions first,
-// then the state changes in order.
-struct Progress {
+// The net effect of a group on one entry, as if its rows were applied in the
+// order the per-row statements had: submissions, state changes in order, then
+// the final result (completion or failure).
+struct EntryChange {
   std::string entry_id;
+  char kind = 'p';  // p: not final yet, c: completed, f: failed
   std::string state;
   bool submitted = false;
   std::string request_id;
   bool clear_request_id = false;
-  int submission_seq = 0;
-  int attempts = 0;
+  std::optional<std::int64_t> submission_seq;
+  std::int64_t attempts = 0;
   std::optional<std::string> last_error;
+  const Completion* completion = nullptr;
+  const Failure* failure = nullptr;
 };
 
-std::vector<Progress> FoldProgress(const WriteGroup& g) {
-  std::vector<Progress> out;
+std::vector<EntryChange> Fold(const WriteGroup& g) {
+  std::vector<EntryChange> out;
   std::unordered_map<std::string, std::size_t> index;
-  auto slot = [&](const std::string& id) -> Progress& {
+  auto slot = [&](const std::string& id) -> EntryChange& {
     auto [it, inserted] = index.try_emplace(id, out.size());
     if (inserted) out.push_back({.entry_id = id});
     return out[it->second];
   };
   for (const Submitted& s : g.submitted) {
-    Progress& p = slot(s.entry_id);
-    p.state = "submitted";
-    p.submitted = true;
-    p.request_id = s.request_id;
-    p.clear_request_id = false;
-    p.submission_seq = s.submission_seq;
-    p.attempts = s.attempts;
+    EntryChange& e = slot(s.entry_id);
+    e.state = "submitted";
+    e.submitted = true;
+    e.request_id = s.request_id;
+    e.clear_request_id = false;
+    e.submission_seq = s.submission_seq;
+    e.attempts = s.attempts;
   }
   for (const StateChange& c : g.state_changes) {
-    Progress& p = slot(c.entry_id);
-    p.state = c.state;
-    p.attempts = c.attempts;
-    p.submission_seq = c.submission_seq;
-    if (c.last_error) p.last_error = c.last_error;
-    if (c.clear_request_id) p.clear_request_id = true;
+    EntryChange& e = slot(c.entry_id);
+    e.state = c.state;
+    e.attempts = c.attempts;
+    e.submission_seq = c.submission_seq;
+    if (c.last_error) e.last_error = c.last_error;
+    if (c.clear_request_id) e.clear_request_id = true;
+  }
+  for (const Completion& c : g.completions) {
+    EntryChange& e = slot(c.entry_id);
+    e.kind = 'c';
+    e.attempts = c.attempts;
+    e.last_error.reset();
+    e.completion = &c;
+  }
+  for (const Failure& f : g.failures) {
+    EntryChange& e = slot(f.entry_id);
+    e.kind = 'f';
+    e.attempts = f.attempts;
+    e.last_error = f.error_type + ": " + f.message;
+    e.failure = &f;
   }
   return out;
 }
 
-// One temporary table holds the whole group; `kind` says which rows are
-// progress (p), completions (c) or failures (f). It is per connection, so
-// concurrent writers on other connections do not see each other's rows.
+// Per connection, so writers on other connections do not see each other's rows.
 constexpr const char* kGroupTable =
-    "CREATE TEMP TABLE IF NOT EXISTS cnake_group (kind VARCHAR, entry_id VARCHAR, "
+    "CREATE TEMP TABLE IF NOT EXISTS cnake_group (entry_id VARCHAR, kind VARCHAR, "
     "state VARCHAR, submitted BOOLEAN, request_id VARCHAR, clear_request_id BOOLEAN, "
     "submission_seq INTEGER, attempts INTEGER, last_error VARCHAR, python_id VARCHAR, "
     "python VARCHAR, metadata VARCHAR, error_type VARCHAR, message VARCHAR, "
-    "http_status INTEGER, endpoint VARCHAR); DELETE FROM temp.cnake_group;";
+    "http_status INTEGER, error_request_id VARCHAR, endpoint VARCHAR); "
+    "DELETE FROM temp.cnake_group;";
 
-// Appends one cnake_group row; absent fields are NULL.
-struct GroupRow {
-  const char* kind;
-  const std::string* entry_id;
-  const Progress* progress = nullptr;
-  const Completion* completion = nullptr;
-  const Failure* failure = nullptr;
-};
-
-Status AppendNullable(db::Appender& app, const std::string* v) {
-  return v ? app.Append(*v) : app.Append(std::nullopt);
-}
-Status AppendNullable(db::Appender& app, std::optional<std::int64_t> v) {
-  return v ? app.Append(*v) : app.Append(std::nullopt);
-}
-Status AppendNullable(db::Appender& app, std::optional<bool> v) {
+Status AppendOrNull(db::Appender& app, const std::string* v) {
   return v ? app.Append(*v) : app.Append(std::nullopt);
 }
 
-Status AppendGroupRow(db::Appender& app, const GroupRow& r) {
-  const Progress* p = r.progress;
-  const Completion* c = r.completion;
-  const Failure* f = r.failure;
-  std::optional<std::int64_t> attempts;
-  if (p) attempts = p->attempts;
-  if (c) attempts = c->attempts;
-  if (f) attempts = f->attempts;
-  std::string python_id, metadata, last_error;
+Status AppendChange(db::Appender& app, const EntryChange& e) {
+  const Completion* c = e.completion;
+  const Failure* f = e.failure;
+  CNAKE_RETURN_IF_ERROR(app.Append(e.entry_id));
+  CNAKE_RETURN_IF_ERROR(app.Append(std::string_view(&e.kind, 1)));
+  CNAKE_RETURN_IF_ERROR(app.Append(e.state));
+  CNAKE_RETURN_IF_ERROR(app.Append(e.submitted));
+  CNAKE_RETURN_IF_ERROR(app.Append(e.request_id));
+  CNAKE_RETURN_IF_ERROR(app.Append(e.clear_request_id));
+  CNAKE_RETURN_IF_ERROR(app.Append(e.submission_seq));
+  CNAKE_RETURN_IF_ERROR(app.Append(e.attempts));
+  CNAKE_RETURN_IF_ERROR(app.Append(e.last_error));
   if (c) {
-    python_id = PythonIdFor(c->entry_id);
-    metadata = c->metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    CNAKE_RETURN_IF_ERROR(app.Append(PythonIdFor(c->entry_id)));
+    CNAKE_RETURN_IF_ERROR(app.Append(c->python));
+    CNAKE_RETURN_IF_ERROR(
+        app.Append(c->metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  } else {
+    for (int i = 0; i < 3; ++i) CNAKE_RETURN_IF_ERROR(app.Append(std::nullopt));
   }
-  if (f) last_error = f->error_type + ": " + f->message;
-  if (p && p->last_error) last_error = *p->last_error;
-  const bool has_last_error = f || (p && p->last_error);
-  CNAKE_RETURN_IF_ERROR(app.Append(std::string_view(r.kind)));
-  CNAKE_RETURN_IF_ERROR(app.Append(*r.entry_id));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, p ? &p->state : nullptr));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, p ? std::optional<bool>(p->submitted) : std::nullopt));
-  const std::string* request_id = p ? &p->request_id : nullptr;
-  if (f && !f->request_id.empty()) request_id = &f->request_id;
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, request_id));
-  CNAKE_RETURN_IF_ERROR(
-      AppendNullable(app, p ? std::optional<bool>(p->clear_request_id) : std::nullopt));
-  CNAKE_RETURN_IF_ERROR(
-      AppendNullable(app, p ? std::optional<std::int64_t>(p->submission_seq) : std::nullopt));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, attempts));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, has_last_error ? &last_error : nullptr));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, c ? &python_id : nullptr));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, c ? &c->python : nullptr));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, c ? &metadata : nullptr));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, f ? &f->error_type : nullptr));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, f ? &f->message : nullptr));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(
-      app, f && f->http_status ? std::optional<std::int64_t>(f->http_status) : std::nullopt));
-  CNAKE_RETURN_IF_ERROR(AppendNullable(app, f ? &f->endpoint : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendOrNull(app, f ? &f->error_type : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendOrNull(app, f ? &f->message : nullptr));
+  if (f && f->http_status) {
+    CNAKE_RETURN_IF_ERROR(app.Append(static_cast<std::int64_t>(f->http_status)));
+  } else {
+    CNAKE_RETURN_IF_ERROR(app.Append(std::nullopt));
+  }
+  CNAKE_RETURN_IF_ERROR(AppendOrNull(app, f && !f->request_id.empty() ? &f->request_id : nullptr));
+  CNAKE_RETURN_IF_ERROR(AppendOrNull(app, f ? &f->endpoint : nullptr));
   return app.EndRow();
 }
 
-Status StageGroup(db::Connection& conn, const std::vector<Progress>& progress,
-                  const WriteGroup& g) {
+Status StageGroup(db::Connection& conn, const std::vector<EntryChange>& changes) {
   CNAKE_RETURN_IF_ERROR(conn.Execute(kGroupTable));
   CNAKE_ASSIGN_OR_RETURN(db::Appender app,
                          db::Appender::Create(conn, "cnake_group", "main", "temp"));
-  for (const Progress& p : progress) {
-    CNAKE_RETURN_IF_ERROR(
-        AppendGroupRow(app, {.kind = "p", .entry_id = &p.entry_id, .progress = &p}));
-  }
-  for (const Completion& c : g.completions) {
-    CNAKE_RETURN_IF_ERROR(
-        AppendGroupRow(app, {.kind = "c", .entry_id = &c.entry_id, .completion = &c}));
-  }
-  for (const Failure& f : g.failures) {
-    CNAKE_RETURN_IF_ERROR(
-        AppendGroupRow(app, {.kind = "f", .entry_id = &f.entry_id, .failure = &f}));
-  }
+  for (const EntryChange& e : changes) CNAKE_RETURN_IF_ERROR(AppendChange(app, e));
   return app.Close();
 }
 
-Result<std::int64_t> Run(db::Connection& conn, const std::string& sql) { return conn.RunWith(sql); }
+// How many entries the group took from unfinished to completed / failed.
+struct Finished {
+  std::int64_t completed = 0, failed = 0;
+};
 
-// Submissions and state changes: entries that are not final yet.
-Status ApplyProgress(db::Connection& conn, const std::string& entries) {
-  return Run(conn,
-             fmt::format("UPDATE {0} SET processing_status = p.state, attempts = p.attempts, "
-                         "last_error = coalesce(p.last_error, {0}.last_error), "
-                         "request_id = CASE WHEN p.clear_request_id THEN NULL WHEN p.submitted "
-                         "THEN p.request_id ELSE {0}.request_id END, "
-                         "submission_seq = p.submission_seq, updated_at = now() "
-                         "FROM temp.cnake_group p WHERE p.kind = 'p' AND {0}.id = p.entry_id "
-                         "AND {1}",
-                         entries, kUnfinished))
-      .status();
+// One UPDATE for every entry of the group. Only unfinished entries change
+// (the engine only holds those; a final entry is never moved back), so the
+// returned transitions are exact and the batch counters can move by them in
+// the same transaction: they stay equal to a recount of the entries without
+// scanning the batch on every commit.
+Result<Finished> ApplyEntryChanges(db::Connection& conn, const std::string& entries) {
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult r,
+      conn.Query(fmt::format(
+          "UPDATE {0} SET "
+          "processing_status = CASE g.kind WHEN 'c' THEN 'completed' WHEN 'f' THEN 'failed' "
+          "ELSE g.state END, "
+          "processed = CASE g.kind WHEN 'c' THEN TRUE WHEN 'f' THEN FALSE ELSE {0}.processed END, "
+          "python_id = CASE g.kind WHEN 'c' THEN g.python_id ELSE {0}.python_id END, "
+          "attempts = g.attempts, "
+          "last_error = CASE g.kind WHEN 'p' THEN coalesce(g.last_error, {0}.last_error) "
+          "ELSE g.last_error END, "
+          "request_id = CASE WHEN g.clear_request_id THEN NULL WHEN g.submitted THEN g.request_id "
+          "ELSE {0}.request_id END, "
+          "submission_seq = coalesce(g.submission_seq, {0}.submission_seq), "
+          "processed_at = CASE g.kind WHEN 'p' THEN {0}.processed_at ELSE now() END, "
+          "updated_at = now() "
+          "FROM temp.cnake_group g WHERE {0}.id = g.entry_id AND {1} "
+          "RETURNING processing_status",
+          entries, kUnfinished)));
+  Finished f;
+  while (auto chunk = r.NextChunk()) {
+    for (std::size_t row = 0; row < chunk->size(); ++row) {
+      const std::string_view state = chunk->GetString(0, row);
+      if (state == "completed") ++f.completed;
+      if (state == "failed") ++f.failed;
+    }
+  }
+  return f;
 }
 
-// Results replace any earlier result row of the entry. Returns how many
-// entries went from unfinished to completed: the final updates only touch
-// unfinished entries (the engine only holds those), so the batch counters
-// move by exact deltas in the same transaction and stay equal to a recount of
-// the entries, without scanning the batch on every commit.
-Result<std::int64_t> ApplyCompletions(db::Connection& conn, const TableNames& t) {
-  const std::string results = Q(t.results);
+Status Run(db::Connection& conn, const std::string& sql) {
+  CNAKE_ASSIGN_OR_RETURN(auto n, conn.RunWith(sql));
+  (void)n;
+  return Status::Ok();
+}
+
+// Results replace any earlier result row of the entry.
+Status InsertResults(db::Connection& conn, const std::string& results) {
   CNAKE_RETURN_IF_ERROR(
       Run(conn, fmt::format("DELETE FROM {0} WHERE id IN (SELECT python_id FROM temp.cnake_group "
                             "WHERE kind = 'c') OR cython_id IN (SELECT entry_id FROM "
                             "temp.cnake_group WHERE kind = 'c')",
-                            results))
-          .status());
-  CNAKE_RETURN_IF_ERROR(
-      Run(conn, fmt::format("INSERT INTO {} (id, code, cython_id, metadata) SELECT python_id, "
-                            "python, entry_id, metadata FROM temp.cnake_group WHERE kind = 'c'",
-                            results))
-          .status());
-  return Run(conn, fmt::format("UPDATE {0} SET processing_status = 'completed', processed = TRUE, "
-                               "python_id = c.python_id, attempts = c.attempts, last_error = NULL, "
-                               "processed_at = now(), updated_at = now() FROM temp.cnake_group c "
-                               "WHERE c.kind = 'c' AND {0}.id = c.entry_id AND {1}",
-                               Q(t.entries), kUnfinished));
+                            results)));
+  return Run(conn, fmt::format("INSERT INTO {} (id, code, cython_id, metadata) SELECT python_id, "
+                               "python, entry_id, metadata FROM temp.cnake_group WHERE kind = 'c'",
+                               results));
 }
 
-// Returns how many entries went from unfinished to failed (see above).
-Result<std::int64_t> ApplyFailures(db::Connection& conn, const TableNames& t,
-                                   const std::string& batch_id) {
+Status InsertErrors(db::Connection& conn, const std::string& batch_id) {
   CNAKE_ASSIGN_OR_RETURN(
-      std::int64_t changed,
-      Run(conn, fmt::format("UPDATE {0} SET processing_status = 'failed', processed = FALSE, "
-                            "attempts = f.attempts, last_error = f.last_error, processed_at = "
-                            "now(), updated_at = now() FROM temp.cnake_group f "
-                            "WHERE f.kind = 'f' AND {0}.id = f.entry_id AND {1}",
-                            Q(t.entries), kUnfinished)));
-  CNAKE_ASSIGN_OR_RETURN(
-      auto n, conn.RunWith("INSERT INTO processing_errors (id, entry_id, batch_id, error_message, "
-                           "error_type, http_status, attempt, request_id, endpoint) SELECT "
-                           "CAST(gen_random_uuid() AS VARCHAR), entry_id, ?, message, error_type, "
-                           "http_status, attempts, request_id, endpoint FROM temp.cnake_group "
-                           "WHERE kind = 'f'",
-                           batch_id));
+      auto n,
+      conn.RunWith("INSERT INTO processing_errors (id, entry_id, batch_id, error_message, "
+                   "error_type, http_status, attempt, request_id, endpoint) SELECT "
+                   "CAST(gen_random_uuid() AS VARCHAR), entry_id, ?, message, error_type, "
+                   "http_status, attempts, error_request_id, endpoint FROM temp.cnake_group "
+                   "WHERE kind = 'f'",
+                   batch_id));
   (void)n;
-  return changed;
+  return Status::Ok();
 }
 
 Status AppendRequestLogs(db::Connection& conn, const std::string& batch_id, const WriteGroup& g) {
@@ -317,32 +309,31 @@ Result<std::vector<Entry>> LoadUnfinished(Store& store, const std::string& batch
 Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
                    const WriteGroup& group) {
   if (group.empty()) return Status::Ok();
-  const std::vector<Progress> progress = FoldProgress(group);
-  if (!progress.empty() || !group.completions.empty() || !group.failures.empty()) {
-    CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn));
-    CNAKE_RETURN_IF_ERROR(StageGroup(conn, progress, group));
-    if (!progress.empty()) CNAKE_RETURN_IF_ERROR(ApplyProgress(conn, Q(tables.entries)));
-    std::int64_t completed = 0, failed = 0;
+  const std::vector<EntryChange> changes = Fold(group);
+  // One transaction for everything, request log included: each commit costs
+  // a WAL sync.
+  CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn));
+  if (!changes.empty()) {
+    CNAKE_RETURN_IF_ERROR(StageGroup(conn, changes));
+    CNAKE_ASSIGN_OR_RETURN(Finished finished, ApplyEntryChanges(conn, Q(tables.entries)));
     if (!group.completions.empty()) {
-      CNAKE_ASSIGN_OR_RETURN(completed, ApplyCompletions(conn, tables));
+      CNAKE_RETURN_IF_ERROR(InsertResults(conn, Q(tables.results)));
       CrashPoint("mid_result_group");
     }
-    if (!group.failures.empty()) {
-      CNAKE_ASSIGN_OR_RETURN(failed, ApplyFailures(conn, tables, batch_id));
-    }
-    if (completed + failed > 0) {
+    if (!group.failures.empty()) CNAKE_RETURN_IF_ERROR(InsertErrors(conn, batch_id));
+    if (finished.completed + finished.failed > 0) {
       CNAKE_ASSIGN_OR_RETURN(
           auto n, conn.RunWith("UPDATE batch_jobs SET processed_entries = coalesce("
                                "processed_entries, 0) + ?, successful_entries = coalesce("
                                "successful_entries, 0) + ?, failed_entries = coalesce("
                                "failed_entries, 0) + ?, updated_at = now() WHERE id = ?",
-                               completed + failed, completed, failed, batch_id));
+                               finished.completed + finished.failed, finished.completed,
+                               finished.failed, batch_id));
       (void)n;
     }
-    CNAKE_RETURN_IF_ERROR(txn.Commit());
   }
-  // The request log is for metrics; it need not be atomic with the results.
-  return AppendRequestLogs(conn, batch_id, group);
+  CNAKE_RETURN_IF_ERROR(AppendRequestLogs(conn, batch_id, group));
+  return txn.Commit();
 }
 
 Result<BatchCounts> CountBatch(db::Connection& conn, const TableNames& tables,

@@ -1,0 +1,335 @@
+// store_bench: the store-side figures of docs/benchmarks.md.
+//
+//   store_bench make-db PATH N CODE_FILE [--processed]
+//       Creates (or extends) a database with the client's schema and N entries
+//       e0000000.. whose code is CODE_FILE plus a unique first line, written by
+//       one INSERT ... SELECT FROM range(N). With --processed the entries
+//       belong to one completed batch (99% completed with a python row, 1%
+//       failed with an error row, one api_requests row each), as after a run.
+//       Prints the batch id (or "-").
+//   store_bench writer ENTRIES ROWS GROUP CODE_FILE
+//       Results written per second through engine::CommitGroup (Completion
+//       rows, GROUP per transaction, ROWS in all, on a table of ENTRIES
+//       entries), against a bare DuckDB appender loop inserting the same
+//       python rows with the same grouping into an identical database.
+//   store_bench queries PATH BATCH_ID REPEAT
+//       In-process times of what `stats` and `status` run (Store::Open,
+//       GetStatistics, the status queries) against the bare SQL they need.
+//   store_bench bare PATH SQL...
+//       Opens PATH with the DuckDB C API only (same settings as the client)
+//       and runs each SQL once: the floor for the CLI's wall time.
+//
+// Output: one "key: value" line per figure, for bench/run.sh to parse.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/batch_store.h"
+#include "store/store.h"
+
+namespace cnake::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+[[noreturn]] void Die(const Status& st, const char* what) {
+  std::fprintf(stderr, "store_bench: %s: %s\n", what, st.ToString().c_str());
+  std::exit(1);
+}
+
+template <typename T>
+T Check(Result<T> r, const char* what) {
+  if (!r.ok()) Die(r.status(), what);
+  return std::move(r).value();
+}
+
+void Check(const Status& st, const char* what) {
+  if (!st.ok()) Die(st, what);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "store_bench: cannot read %s\n", path.c_str());
+    std::exit(2);
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Store OpenStore(const std::string& path) {
+  StoreOptions options;
+  options.path = path;
+  return Check(Store::Open(options), "open");
+}
+
+// N entries in one statement; ids continue after the existing ones.
+void InsertEntries(Store& store, std::int64_t n, const std::string& code) {
+  db::Connection& conn = store.connection();
+  auto existing = Check(conn.Query(fmt::format("SELECT count(*) FROM {}",
+                                               db::QuoteIdentifier(store.tables().entries))),
+                        "count");
+  const std::int64_t first = existing.NextChunk()->GetInt64(0, 0);
+  auto n_inserted = Check(
+      conn.RunWith(fmt::format("INSERT INTO {} (id, code, description, tags) "
+                               "SELECT printf('e%07d', i), '# bench entry ' || i || chr(10) || ?, "
+                               "'benchmark entry', '[\"bench\"]' FROM range(?, ?) t(i)",
+                               db::QuoteIdentifier(store.tables().entries)),
+                   code, first, first + n),
+      "insert entries");
+  (void)n_inserted;
+}
+
+// Marks every entry as processed by one finished batch, as a run would leave it.
+std::string MarkProcessed(Store& store, const std::string& code) {
+  const std::string batch = Check(store.CreateBatchRecord(0, nlohmann::json::object()), "batch");
+  db::Connection& conn = store.connection();
+  const std::string entries = db::QuoteIdentifier(store.tables().entries);
+  const std::string results = db::QuoteIdentifier(store.tables().results);
+  const std::vector<std::string> steps = {
+      fmt::format("UPDATE {} SET batch_id = ?1, request_id = 'req-' || id, attempts = 1, "
+                  "processing_status = CASE WHEN hash(id) % 100 = 0 THEN 'failed' ELSE "
+                  "'completed' END, processed = hash(id) % 100 <> 0, processed_at = now(), "
+                  "updated_at = now(), python_id = CASE WHEN hash(id) % 100 = 0 THEN NULL ELSE "
+                  "'py:' || id END WHERE ?1 <> ''",
+                  entries),
+      fmt::format("INSERT INTO {} (id, code, cython_id, metadata) SELECT python_id, "
+                  "'# bench' || chr(10) || ?2, id, json_object('request_id', request_id, "
+                  "'attempts', 1, 'batch_id', ?1) FROM {} WHERE batch_id = ?1 AND "
+                  "processing_status = 'completed'",
+                  results, entries),
+      fmt::format("INSERT INTO processing_errors (id, entry_id, batch_id, error_message, "
+                  "error_type, http_status, attempt, request_id, endpoint) SELECT "
+                  "CAST(gen_random_uuid() AS VARCHAR), id, ?1, 'the API reported the job failed "
+                  "', 'job_failed', 200, 1, request_id, 'results' FROM {} WHERE "
+                  "batch_id = ?1 AND processing_status = 'failed'",
+                  entries),
+      fmt::format("INSERT INTO api_requests SELECT ?1, id, 1, 'generate', 200, "
+                  "5 + (hash(id) % 1000) / 100.0, NULL, now() FROM {} WHERE batch_id = ?1",
+                  entries),
+      fmt::format("UPDATE batch_jobs SET status = 'completed', completed_at = now(), "
+                  "total_entries = c.n, processed_entries = c.n, successful_entries = c.ok, "
+                  "failed_entries = c.n - c.ok FROM (SELECT count(*) AS n, count(*) FILTER "
+                  "(WHERE processing_status = 'completed') AS ok FROM {} WHERE batch_id = ?1) "
+                  "c WHERE batch_jobs.id = ?1",
+                  entries),
+  };
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    // Only the python rows take the code as a second parameter.
+    auto n = Check(i == 1 ? conn.RunWith(steps[i], batch, code) : conn.RunWith(steps[i], batch),
+                   "mark processed");
+    (void)n;
+  }
+  return batch;
+}
+
+int MakeDb(const std::string& path, std::int64_t n, const std::string& code_file, bool processed) {
+  const std::string code = ReadFile(code_file);
+  Store store = OpenStore(path);
+  const auto t0 = Clock::now();
+  InsertEntries(store, n, code);
+  std::string batch = processed ? MarkProcessed(store, code) : "-";
+  Check(store.connection().Execute("FORCE CHECKPOINT"), "checkpoint");
+  std::printf("batch: %s\nmake_db_seconds: %.3f\n", batch.c_str(), SecondsSince(t0));
+  return 0;
+}
+
+// What the engine stores for one completed job (engine_responses.cc, Complete).
+nlohmann::json ResultMetadata(const std::string& batch, std::int64_t i) {
+  return {{"request_id", fmt::format("5282238b-3d82-40f5-82b6-{:012d}", i)},
+          {"attempts", 1},
+          {"latency_ms", 1.25},
+          {"batch_id", batch},
+          {"build_results", nullptr},
+          {"analysis_results",
+           {{"translator", "cnake_translate"},
+            {"untranslated_count", 0},
+            {"untranslated_lines", nlohmann::json::array()},
+            {"notes", {"cdef function -> def", "cpdef function -> def"}},
+            {"optimization_level", 1},
+            {"analysis_types", nullptr}}},
+          {"equivalency_result", nullptr}};
+}
+
+// A fresh database of `entries` entries with `rows` of them claimed by a batch.
+std::pair<Store, std::string> FreshClaimedDb(const std::string& path, std::int64_t entries,
+                                             std::int64_t rows, const std::string& code) {
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + ".wal");
+  Store store = OpenStore(path);
+  InsertEntries(store, entries, code);
+  const std::string batch = Check(store.CreateBatchRecord(0, nlohmann::json::object()), "batch");
+  engine::ClaimOptions claim;
+  claim.limit = rows;
+  auto claimed = Check(engine::ClaimEntries(store, batch, claim), "claim");
+  if (claimed.claimed != rows) {
+    std::fprintf(stderr, "store_bench: claimed %lld of %lld\n",
+                 static_cast<long long>(claimed.claimed), static_cast<long long>(rows));
+    std::exit(1);
+  }
+  Check(store.connection().Execute("FORCE CHECKPOINT"), "checkpoint");
+  return {std::move(store), batch};
+}
+
+int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
+           const std::string& code_file) {
+  const std::string code = ReadFile(code_file);
+  const std::string python = "# bench\n" + code;  // about the size of a translation
+  const auto dir = std::filesystem::temp_directory_path() /
+                   fmt::format("cnake-store-bench-{}", static_cast<long>(::getpid()));
+  std::filesystem::create_directories(dir);
+
+  double engine_s = 0, bare_s = 0;
+  {
+    auto [store, batch] = FreshClaimedDb((dir / "engine.duckdb").string(), entries, rows, code);
+    const auto t0 = Clock::now();
+    for (std::int64_t i = 0; i < rows;) {
+      engine::WriteGroup g;
+      for (std::int64_t k = 0; k < group && i < rows; ++k, ++i) {
+        g.completions.push_back({fmt::format("e{:07d}", i), python, ResultMetadata(batch, i), 1});
+      }
+      Check(engine::CommitGroup(store.connection(), store.tables(), batch, g), "commit group");
+    }
+    engine_s = SecondsSince(t0);
+    auto counts = Check(engine::CountBatch(store.connection(), store.tables(), batch), "count");
+    if (counts.completed != rows) {
+      std::fprintf(stderr, "store_bench: %lld completed, want %lld\n",
+                   static_cast<long long>(counts.completed), static_cast<long long>(rows));
+      return 1;
+    }
+  }
+  {
+    auto [store, batch] = FreshClaimedDb((dir / "bare.duckdb").string(), entries, rows, code);
+    db::Connection& conn = store.connection();
+    const auto t0 = Clock::now();
+    for (std::int64_t i = 0; i < rows;) {
+      auto txn = Check(db::Transaction::Begin(conn), "begin");
+      auto app = Check(db::Appender::Create(conn, store.tables().results), "appender");
+      for (std::int64_t k = 0; k < group && i < rows; ++k, ++i) {
+        const std::string id = fmt::format("e{:07d}", i);
+        Check(app.Append(PythonIdFor(id)), "append");
+        Check(app.Append(python), "append");
+        Check(app.Append(id), "append");
+        Check(app.Append(ResultMetadata(batch, i).dump()), "append");
+        Check(app.AppendCurrentTimestamp(), "append");
+        Check(app.EndRow(), "append");
+      }
+      Check(app.Close(), "appender close");
+      Check(txn.Commit(), "commit");
+    }
+    bare_s = SecondsSince(t0);
+  }
+  std::filesystem::remove_all(dir);
+  const double engine_rate = static_cast<double>(rows) / engine_s;
+  const double bare_rate = static_cast<double>(rows) / bare_s;
+  std::printf("writer_entries: %lld\nwriter_rows: %lld\nwriter_group: %lld\n",
+              static_cast<long long>(entries), static_cast<long long>(rows),
+              static_cast<long long>(group));
+  std::printf("commit_group_rows_per_s: %.0f\nbare_appender_rows_per_s: %.0f\nwriter_ratio: %.3f\n",
+              engine_rate, bare_rate, engine_rate / bare_rate);
+  return 0;
+}
+
+// Runs `sql` and reads every row, as a caller would.
+void Drain(db::Connection& conn, const std::string& sql) {
+  auto r = Check(conn.Query(sql), "query");
+  while (auto chunk = r.NextChunk()) {
+  }
+}
+
+template <typename F>
+double BestOf(int repeat, F&& f) {
+  double best = 1e300;
+  for (int i = 0; i < repeat; ++i) {
+    const auto t0 = Clock::now();
+    f();
+    best = std::min(best, SecondsSince(t0));
+  }
+  return best;
+}
+
+int Queries(const std::string& path, const std::string& batch, int repeat) {
+  const auto t0 = Clock::now();
+  Store store = OpenStore(path);
+  const double open_s = SecondsSince(t0);
+  db::Connection& conn = store.connection();
+  const std::string entries = db::QuoteIdentifier(store.tables().entries);
+  const std::string b = "'" + batch + "'";  // batch ids are b-<date>-<hex>: no quoting needed
+  const double stats_s = BestOf(repeat, [&] { (void)Check(store.GetStatistics(), "stats"); });
+  const double bare_stats_s = BestOf(repeat, [&] {
+    Drain(conn, fmt::format("SELECT processing_status, count(*) FROM {} GROUP BY ALL", entries));
+  });
+  const double count_s = BestOf(
+      repeat, [&] { (void)Check(engine::CountBatch(conn, store.tables(), batch), "count batch"); });
+  const double bare_count_s = BestOf(repeat, [&] {
+    Drain(conn, fmt::format("SELECT processing_status, count(*) FROM {} WHERE batch_id = {} "
+                            "GROUP BY ALL",
+                            entries, b));
+  });
+  std::printf(
+      "open_s: %.4f\nstats_s: %.4f\nbare_stats_s: %.4f\ncount_batch_s: %.4f\n"
+      "bare_count_batch_s: %.4f\n",
+      open_s, stats_s, bare_stats_s, count_s, bare_count_s);
+  return 0;
+}
+
+// Prints "value: X" with the first column of the last query's first row
+// when it is a VARCHAR (cast in SQL to get a figure out).
+int Bare(const std::string& path, const std::vector<std::string>& sqls) {
+  const auto t0 = Clock::now();
+  db::OpenOptions options;  // the client's settings
+  auto db = Check(db::Database::Open(path, options), "open");
+  auto conn = Check(db::Connection::Open(db), "connect");
+  std::optional<std::string> value;
+  for (const std::string& sql : sqls) {
+    auto r = Check(conn.Query(sql), "query");
+    value.reset();
+    while (auto chunk = r.NextChunk()) {
+      if (!value && chunk->size() > 0) value = chunk->GetOptString(0, 0);
+    }
+  }
+  std::printf("bare_seconds: %.4f\n", SecondsSince(t0));
+  if (value) std::printf("value: %s\n", value->c_str());
+  return 0;
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: store_bench make-db PATH N CODE_FILE [--processed]\n"
+               "       store_bench writer ENTRIES ROWS GROUP CODE_FILE\n"
+               "       store_bench queries PATH BATCH_ID REPEAT\n"
+               "       store_bench bare PATH SQL...\n");
+  return 2;
+}
+
+}  // namespace
+}  // namespace cnake::bench
+
+int main(int argc, char** argv) {
+  using namespace cnake::bench;
+  const std::vector<std::string> a(argv + 1, argv + argc);
+  if (a.empty()) return Usage();
+  if (a[0] == "make-db" && (a.size() == 4 || (a.size() == 5 && a[4] == "--processed"))) {
+    return MakeDb(a[1], std::stoll(a[2]), a[3], a.size() == 5);
+  }
+  if (a[0] == "writer" && a.size() == 5) {
+    return Writer(std::stoll(a[1]), std::stoll(a[2]), std::stoll(a[3]), a[4]);
+  }
+  if (a[0] == "queries" && a.size() == 4) return Queries(a[1], a[2], std::stoi(a[3]));
+  if (a[0] == "bare" && a.size() >= 3) return Bare(a[1], {a.begin() + 2, a.end()});
+  return Usage();
+}
