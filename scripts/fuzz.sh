@@ -11,6 +11,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 seconds="${FUZZ_SECONDS:-20}"
 build="${BUILD_DIR:-build-fuzz}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}" CCACHE_NOHASHDIR=1
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(api_messages_fuzz config_fuzz retry_after_fuzz importer_fuzz)
@@ -33,7 +34,9 @@ for t in "${targets[@]}"; do
   work="$build/corpus/$name"
   art="$build/artifacts/$name/"
   mkdir -p "$work" "$art"
-  [ -d "$seeds" ] && cp -n "$seeds"/* "$work"/ 2>/dev/null || true
+  # The working corpus persists between runs (what earlier runs found is kept);
+  # the checked-in seeds, including every fixed crash's reproducer, are always in it.
+  if [ -d "$seeds" ]; then cp -n "$seeds"/* "$work"/; fi
   echo "== $t: ${seconds}s, seeds $seeds =="
   if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -artifact_prefix="$art" -print_final_stats=1 "$work" 2>"$build/$t.log"; then

@@ -192,7 +192,11 @@ class Loader {
     }
     std::vector<std::string> env_names = {alias};
     for (const auto& d : KeyTable()) env_names.push_back(d.EnvName());
-    for (const auto& [name, value] : inputs_.env) {
+    // Not a structured binding: clang before 16 cannot capture one in the
+    // lambda below, and the fuzz build (scripts/fuzz.sh) uses clang 14.
+    for (const auto& entry : inputs_.env) {
+      const std::string& name = entry.first;
+      const std::string& value = entry.second;
       if (name.rfind(kEnvPrefix, 0) != 0 || name == alias || IsIgnoredEnv(name)) continue;
       const auto key = std::find_if(KeyTable().begin(), KeyTable().end(),
                                     [&](const KeyDescriptor& d) { return d.EnvName() == name; });

@@ -156,7 +156,11 @@ LineOutcome ParseLine(std::string_view text) {
     std::string_view what = e.what();
     if (const auto close = what.find("] "); close != std::string_view::npos)
       what.remove_prefix(close + 2);
-    return fmt::format("invalid JSON: {}", what);
+    // The message quotes the bytes last read ("last read: '...'"), which can
+    // end inside a multi-byte character or hold control characters: escape it
+    // to keep the contract that skip reasons are printable UTF-8 (found by
+    // importer_fuzz; reproducer fuzz/corpus/importer/crash-partial-utf8).
+    return fmt::format("invalid JSON: {}", importer::EscapeForDisplay(what));
   }
   if (!object.is_object()) return fmt::format("expected a JSON object, got {}", object.type_name());
   return RecordFromObject(object);
