@@ -27,19 +27,24 @@ function init(args)
   to_results = {} -- ids whose status said completed
   extra_polls = 0.0
   generate, status, results = 0, 0, 0
-  post = wrk.format("POST", base .. "/generate", {["Content-Type"] = "application/json"}, post_body)
+  -- The headers the client sends (curl_transport.cc), so that the server does
+  -- the same work (gzip answers) for both.
+  get_headers = {["Accept"] = "application/json", ["Accept-Encoding"] = "gzip"}
+  post_headers = {["Accept"] = "application/json", ["Accept-Encoding"] = "gzip",
+                  ["Content-Type"] = "application/json"}
+  post = wrk.format("POST", base .. "/generate", post_headers, post_body)
 end
 
 function request()
   local id = table.remove(to_results)
   if id then
     results = results + 1
-    return wrk.format("GET", base .. "/results/" .. id)
+    return wrk.format("GET", base .. "/results/" .. id, get_headers)
   end
   id = table.remove(to_status)
   if id then
     status = status + 1
-    return wrk.format("GET", base .. "/status/" .. id)
+    return wrk.format("GET", base .. "/status/" .. id, get_headers)
   end
   generate = generate + 1
   return post

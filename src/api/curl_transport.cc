@@ -269,7 +269,10 @@ bool CurlTransport::Configure(CURL* easy, Exchange* ex) {
   // Rejects a declared Content-Length over the cap before any body arrives;
   // the write callback enforces the cap on decoded bytes.
   set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_response_bytes));
-  set(CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
+  // gzip only: answers are a few KiB of JSON, and brotli (which "" would also
+  // offer) costs the server about 3 ms of CPU per answer at its default
+  // quality; against the reference server that was two thirds of its CPU.
+  set(CURLOPT_ACCEPT_ENCODING, "gzip");
   set(CURLOPT_WRITEFUNCTION, &WriteBody);
   set(CURLOPT_WRITEDATA, static_cast<void*>(ex));
   set(CURLOPT_HEADERFUNCTION, &ReadHeader);

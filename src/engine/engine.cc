@@ -227,18 +227,30 @@ Duration Engine::PollWait(TimePoint now) const {
     wait =
         std::min(wait, std::max(Duration::zero(), first_pending_ + options_.flush_interval - now));
   }
-  if (!awaiting_commit_.empty()) wait = Duration::zero();
+  if (!awaiting_commit_.empty()) {
+    wait = std::min(wait, std::max(Duration::zero(), last_commit_end_ + last_commit_cost_ - now));
+  }
   if (stop_deadline_) wait = std::min(wait, std::max(Duration::zero(), *stop_deadline_ - now));
   return std::max(wait, Duration::zero());
 }
 
 Status Engine::Flush(TimePoint now, bool force) {
   if (pending_.empty()) return Status::Ok();
-  const bool due = force || !awaiting_commit_.empty() || pending_.size() >= options_.flush_count ||
+  // Submissions wait for their commit before their job is polled, so they
+  // are committed soon, but not before the database has been idle for as long
+  // as the last commit took: at high rates one commit then carries every
+  // answer that came in meanwhile, instead of one commit per loop turn (the
+  // fixed cost of a commit, a few ms, dominated the client's CPU). With a
+  // slow API this adds nothing: commits are rare and cheap.
+  const bool submissions_due =
+      !awaiting_commit_.empty() && now - last_commit_end_ >= last_commit_cost_;
+  const bool due = force || submissions_due || pending_.size() >= options_.flush_count ||
                    now - first_pending_ >= options_.flush_interval;
   if (!due) return Status::Ok();
   CNAKE_RETURN_IF_ERROR(
       CommitGroup(store_.connection(), store_.tables(), options_.batch_id, pending_));
+  last_commit_end_ = clock_.Now();
+  last_commit_cost_ = last_commit_end_ - now;
   pending_ = WriteGroup();
   // Request ids are durable now: start polling those jobs.
   for (std::uint64_t tag : awaiting_commit_) {

@@ -154,6 +154,9 @@ class Engine {
   WriteGroup pending_;
   std::vector<std::uint64_t> awaiting_commit_;
   TimePoint first_pending_{};
+  // When the last commit ended and how long it took (see Flush).
+  TimePoint last_commit_end_{};
+  Duration last_commit_cost_{};
   Status db_error_;
 
   std::atomic<int> stop_requests_{0};

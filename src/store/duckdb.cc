@@ -318,6 +318,22 @@ std::string QuoteIdentifier(std::string_view name) {
   return out;
 }
 
+std::optional<std::string> SqlStringList(const std::vector<std::string_view>& values) {
+  std::string out = "(";
+  for (std::string_view v : values) {
+    if (v.find('\0') != std::string_view::npos) return std::nullopt;
+    if (out.size() > 1) out += ", ";
+    out += '\'';
+    for (char c : v) {
+      if (c == '\'') out += '\'';
+      out += c;
+    }
+    out += '\'';
+  }
+  out += ')';
+  return out;
+}
+
 Result<Transaction> Transaction::Begin(Connection& conn) {
   CNAKE_RETURN_IF_ERROR(conn.Execute("BEGIN TRANSACTION"));
   return Transaction(&conn);

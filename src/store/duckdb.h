@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "util/status.h"
 
@@ -225,6 +226,15 @@ class Appender {
 
 // Quotes an identifier for SQL ("a""b"). Callers validate names first.
 std::string QuoteIdentifier(std::string_view name);
+
+// A parenthesised list of SQL string literals, ('a', 'b''c'), or nullopt if a
+// value cannot be a literal (it holds a NUL byte; DuckDB strings may). For
+// filters that must reach the table scan as constants: DuckDB prunes row
+// groups by their min/max only for constant filters, while the same values
+// bound as parameters or joined from a temp table scan the whole table.
+// Values are data, never SQL: quotes are doubled, and DuckDB's standard
+// strings have no backslash escapes.
+std::optional<std::string> SqlStringList(const std::vector<std::string_view>& values);
 
 // RAII transaction: BEGIN on construction, ROLLBACK on destruction unless
 // Commit() succeeded.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "testing/temp_dir.h"
 
 namespace cnake::db {
@@ -54,6 +56,29 @@ TEST(DuckDbTest, PreparedStatementsBindValuesNotSql) {
   ASSERT_TRUE(chunk);
   EXPECT_EQ(chunk->GetString(0, 0), hostile);
   EXPECT_EQ(chunk->GetInt64(1, 0), 7);
+}
+
+TEST(DuckDbTest, SqlStringListMatchesHostileValuesExactly) {
+  auto db = Database::Open(":memory:");
+  auto conn = Connection::Open(*db);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t (s VARCHAR)").ok());
+  const std::vector<std::string> values = {"x'); DROP TABLE t; --", "a''b", "back\\slash\\'", "ünï",
+                                           "plain"};
+  for (const auto& v : values) ASSERT_TRUE(conn->RunWith("INSERT INTO t VALUES (?)", v).ok());
+  ASSERT_TRUE(conn->Execute("INSERT INTO t VALUES ('other')").ok());
+  const auto list = SqlStringList({values.begin(), values.end()});
+  ASSERT_TRUE(list.has_value());
+  auto r = conn->Query("SELECT s FROM t WHERE s IN " + *list + " ORDER BY s");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  std::vector<std::string> found;
+  while (auto chunk = r->NextChunk()) {
+    for (std::size_t i = 0; i < chunk->size(); ++i) found.emplace_back(chunk->GetString(0, i));
+  }
+  std::vector<std::string> want = values;
+  std::sort(want.begin(), want.end());
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, want);
+  EXPECT_FALSE(SqlStringList({std::string_view("nul\0byte", 8)}).has_value());
 }
 
 TEST(DuckDbTest, AppenderWritesRowsAndReportsErrors) {

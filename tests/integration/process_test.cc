@@ -268,7 +268,9 @@ TEST_F(ProcessTest, SynchronousServer) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const auto& line : testing::ReadLines(Log())) {
     auto j = json::parse(line);
-    if (j["path"] != "/api/health") EXPECT_EQ(j["method"], "POST") << line;
+    if (j["path"] != "/api/health") {
+      EXPECT_EQ(j["method"], "POST") << line;
+    }
   }
   EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "10");
 }
