@@ -181,12 +181,6 @@ Result<Finished> ApplyEntryChanges(db::Connection& conn, const std::string& entr
   return f;
 }
 
-Status Run(db::Connection& conn, const std::string& sql) {
-  CNAKE_ASSIGN_OR_RETURN(auto n, conn.RunWith(sql));
-  (void)n;
-  return Status::Ok();
-}
-
 // Results replace any earlier result row of the entry: the one with the
 // entry's python id, and any a foreign tool stored under its cython_id. The
 // ids go in as literal lists so that each DELETE reaches the scan as a
@@ -205,21 +199,24 @@ Status DeleteEarlierResults(db::Connection& conn, const std::string& results,
   const auto by_id = db::SqlStringList({python_ids.begin(), python_ids.end()});
   const auto by_entry = db::SqlStringList(entry_ids);
   if (!by_id || !by_entry) {  // an id with a NUL byte: correct, but scans
-    return Run(conn, fmt::format("DELETE FROM {0} WHERE id IN (SELECT python_id FROM "
-                                 "temp.cnake_group WHERE kind = 'c') OR cython_id IN (SELECT "
-                                 "entry_id FROM temp.cnake_group WHERE kind = 'c')",
-                                 results));
+    return conn.Execute(
+        fmt::format("DELETE FROM {0} WHERE id IN (SELECT python_id FROM "
+                    "temp.cnake_group WHERE kind = 'c') OR cython_id IN (SELECT "
+                    "entry_id FROM temp.cnake_group WHERE kind = 'c')",
+                    results));
   }
-  CNAKE_RETURN_IF_ERROR(Run(conn, fmt::format("DELETE FROM {} WHERE id IN {}", results, *by_id)));
-  return Run(conn, fmt::format("DELETE FROM {} WHERE cython_id IN {}", results, *by_entry));
+  CNAKE_RETURN_IF_ERROR(
+      conn.Execute(fmt::format("DELETE FROM {} WHERE id IN {}", results, *by_id)));
+  return conn.Execute(fmt::format("DELETE FROM {} WHERE cython_id IN {}", results, *by_entry));
 }
 
 Status InsertResults(db::Connection& conn, const std::string& results,
                      const std::vector<EntryChange>& changes) {
   CNAKE_RETURN_IF_ERROR(DeleteEarlierResults(conn, results, changes));
-  return Run(conn, fmt::format("INSERT INTO {} (id, code, cython_id, metadata) SELECT python_id, "
-                               "python, entry_id, metadata FROM temp.cnake_group WHERE kind = 'c'",
-                               results));
+  return conn.Execute(
+      fmt::format("INSERT INTO {} (id, code, cython_id, metadata) SELECT python_id, "
+                  "python, entry_id, metadata FROM temp.cnake_group WHERE kind = 'c'",
+                  results));
 }
 
 Status InsertErrors(db::Connection& conn, const std::string& batch_id) {
