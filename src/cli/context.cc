@@ -37,6 +37,7 @@ Result<Store> OpenStore(const Context& ctx, bool read_only) {
   options.path = ctx.config().duckdb.db_path;
   options.tables = {ctx.config().duckdb.table_name, ctx.config().duckdb.result_table};
   options.open.read_only = read_only;
+  options.open.memory_limit = ctx.config().duckdb.memory_limit;
   auto store = Store::Open(options);
   if (store.ok()) return store;
   const Status& st = store.status();

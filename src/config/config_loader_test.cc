@@ -114,6 +114,7 @@ const std::map<std::string, std::string>& InvalidSamples() {
       {"duckdb.db_path", "bad\x01path"},
       {"duckdb.table_name", "x; DROP TABLE y"},
       {"duckdb.result_table", "\"quoted\""},
+      {"duckdb.memory_limit", "8MB"},
       {"processing.batch_size", "0"},
       {"processing.max_concurrent", "10001"},
       {"processing.rate_limit.requests_per_minute", "0"},

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <regex>
 #include <type_traits>
 
 #include "config/prompt_template.h"
@@ -93,6 +94,23 @@ Check Identifier() {
   return {ValueType::kString, "a SQL identifier matching ^[A-Za-z_][A-Za-z0-9_]{0,62}$",
           [](const Value& v) {
             return IsValidIdentifier(std::get<std::string>(v)) ? "" : "is not a valid identifier";
+          }};
+}
+
+// DuckDB's size syntax, restricted to what it accepts for memory_limit.
+Check DuckdbSize() {
+  return {ValueType::kString, "a size such as 64MB, 512MiB or 2GB (at least 16MB)",
+          [](const Value& v) -> std::string {
+            static const std::regex kSize(R"(^\s*([0-9]{1,9})\s*(KB|MB|GB|KiB|MiB|GiB)\s*$)",
+                                          std::regex::icase);
+            std::smatch m;
+            const auto& s = std::get<std::string>(v);
+            if (!std::regex_match(s, m, kSize)) return "is not a size like 64MB";
+            const double n = std::stod(m[1]);
+            const char unit =
+                static_cast<char>(std::toupper(static_cast<unsigned char>(m[2].str()[0])));
+            const double mb = unit == 'K' ? n / 1024 : unit == 'M' ? n : n * 1024;
+            return mb < 16 ? "is below 16MB (DuckDB cannot work in less)" : "";
           }};
 }
 
@@ -243,6 +261,9 @@ std::vector<KeyDescriptor> BuildTable() {
         "Table holding the Cython entries.", "--table"),
     Key<&Config::duckdb, &DuckdbConfig::result_table>("duckdb.result_table", Identifier(),
         "Table receiving the Python results; must differ from duckdb.table_name.", "--result-table"),
+    Key<&Config::duckdb, &DuckdbConfig::memory_limit>("duckdb.memory_limit", DuckdbSize(),
+        "Upper bound of DuckDB's memory (block cache and working memory); beyond it DuckDB evicts "
+        "or spills to a temp directory beside the database."),
 
     Key<&Config::processing, &ProcessingConfig::batch_size>("processing.batch_size", IntRange(1, 1000000),
         "Entries read from the database per batch.", "--batch-size"),

@@ -1,5 +1,7 @@
 #include "store/duckdb.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -31,22 +33,27 @@ std::optional<LockHolder> ParseLockConflict(std::string_view message) {
 // ---- Database ----
 
 Result<Database> Database::Open(const std::string& path, const OpenOptions& options) {
+  const bool in_memory = path.empty() || path == ":memory:";
+  const bool attach = !in_memory && options.row_group_size > 0;
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) == DuckDBError) return DatabaseError("cannot create config");
   auto set = [&](const char* key, const std::string& value) {
     return value.empty() || duckdb_set_config(config, key, value.c_str()) == DuckDBSuccess;
   };
-  bool ok = set("access_mode", options.read_only ? "READ_ONLY" : "AUTOMATIC") &&
+  // An attached file takes READ_ONLY in its ATTACH; the in-memory instance
+  // cannot be read-only. Spill files go beside the database either way.
+  bool ok = set("access_mode", options.read_only && !attach ? "READ_ONLY" : "AUTOMATIC") &&
             set("memory_limit", options.memory_limit) &&
             set("threads", options.threads > 0 ? std::to_string(options.threads) : "") &&
-            set("checkpoint_threshold", options.checkpoint_threshold);
+            set("checkpoint_threshold", options.checkpoint_threshold) &&
+            set("temp_directory", attach ? path + ".tmp" : "");
   if (!ok) {
     duckdb_destroy_config(&config);
     return InvalidArgument("invalid DuckDB open option");
   }
   Database db;
   char* error = nullptr;
-  const char* c_path = (path.empty() || path == ":memory:") ? nullptr : path.c_str();
+  const char* c_path = (in_memory || attach) ? nullptr : path.c_str();
   duckdb_state state = duckdb_open_ext(c_path, &db.handle_, config, &error);
   duckdb_destroy_config(&config);
   if (state == DuckDBError) {
@@ -55,13 +62,39 @@ Result<Database> Database::Open(const std::string& path, const OpenOptions& opti
     db.handle_ = nullptr;  // duckdb_open_ext leaves nothing to close on failure
     return st;
   }
+  if (attach) CNAKE_RETURN_IF_ERROR(db.Attach(path, options));
   return db;
+}
+
+Status Database::Attach(const std::string& path, const OpenOptions& options) {
+  const auto literal = SqlStringList({path});
+  if (!literal) return InvalidArgument("database path contains a NUL byte");
+  // TYPE duckdb: never let DuckDB guess another format (and autoload an
+  // extension) from the file's header.
+  const std::string sql =
+      fmt::format("ATTACH {} AS cnake_db (TYPE duckdb, ROW_GROUP_SIZE {}{})",
+                  literal->substr(1, literal->size() - 2), options.row_group_size,
+                  options.read_only ? ", READ_ONLY" : "");
+  duckdb_connection conn = nullptr;
+  if (duckdb_connect(handle_, &conn) == DuckDBError) {
+    return DatabaseError("cannot connect to database");
+  }
+  duckdb_result result;
+  const duckdb_state state = duckdb_query(conn, sql.c_str(), &result);
+  Status st = state == DuckDBError ? DuckError(duckdb_result_error(&result),
+                                               ("cannot open database " + path).c_str())
+                                   : Status::Ok();
+  duckdb_destroy_result(&result);
+  duckdb_disconnect(&conn);
+  if (st.ok()) catalog_ = "cnake_db";
+  return st;
 }
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     if (handle_) duckdb_close(&handle_);
     handle_ = std::exchange(other.handle_, nullptr);
+    catalog_ = std::move(other.catalog_);
   }
   return *this;
 }
@@ -78,6 +111,8 @@ Result<Connection> Connection::Open(const Database& db) {
     conn.handle_ = nullptr;
     return DatabaseError("cannot connect to database");
   }
+  if (!db.catalog().empty())
+    CNAKE_RETURN_IF_ERROR(conn.Execute("USE " + QuoteIdentifier(db.catalog())));
   return conn;
 }
 

@@ -25,9 +25,21 @@ namespace cnake::db {
 
 struct OpenOptions {
   bool read_only = false;
-  std::string memory_limit = "256MB";  // DuckDB caches blocks up to this, then evicts
+  // DuckDB's buffer manager (block cache, spillable query state) stays below
+  // this; beyond it DuckDB evicts or spills to `<path>.tmp/`. Too small and
+  // queries fail with DuckDB's "Out of Memory Error" (16MB is not enough).
+  std::string memory_limit = "64MB";
   int threads = 2;
   std::string checkpoint_threshold;  // e.g. "128MB"; empty keeps DuckDB's default
+  // Rows per row group of the row groups this process writes. A checkpoint
+  // rewrites every changed column of a row group, so this bounds each
+  // checkpoint's memory and time: at DuckDB's default (122,880 rows) a
+  // checkpoint of a 100,000-entry result table re-compressed ~100 MB of text
+  // and doubled the client's peak RSS (docs/reliability.md, promise 6).
+  // A file database is then opened by attaching it to an in-memory instance
+  // (the only way DuckDB 1.4 takes the option); 0 opens it directly with
+  // DuckDB's default.
+  std::int64_t row_group_size = 8192;
 };
 
 // Who holds a conflicting lock, parsed from DuckDB's IO error.
@@ -44,16 +56,23 @@ class Database {
   static Result<Database> Open(const std::string& path, const OpenOptions& options = {});
 
   Database() = default;
-  Database(Database&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Database(Database&& other) noexcept
+      : handle_(std::exchange(other.handle_, nullptr)), catalog_(std::move(other.catalog_)) {}
   Database& operator=(Database&& other) noexcept;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   ~Database();
 
   duckdb_database get() const { return handle_; }
+  // The attached file's catalog that every connection USEs; empty when the
+  // file is the instance's main database.
+  const std::string& catalog() const { return catalog_; }
 
  private:
+  Status Attach(const std::string& path, const OpenOptions& options);
+
   duckdb_database handle_ = nullptr;
+  std::string catalog_;
 };
 
 class DataChunk;

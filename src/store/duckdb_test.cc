@@ -130,6 +130,43 @@ TEST(DuckDbTest, ParsesLockConflict) {
   EXPECT_FALSE(ParseLockConflict("IO Error: disk full"));
 }
 
+// The first column of the first row, as text.
+std::string Scalar(Connection& conn, const std::string& sql) {
+  auto r = conn.Query(sql);
+  if (!r.ok()) return "error: " + r.status().message();
+  auto chunk = r->NextChunk();
+  return chunk && chunk->size() > 0 ? std::string(chunk->GetString(0, 0)) : "no rows";
+}
+
+// The file is attached with the row group size and memory limit asked for,
+// its tables land in the file (not the in-memory instance), and a second
+// open of the file finds them.
+TEST(DuckDbTest, FileDatabaseUsesTheRowGroupSizeAndMemoryLimit) {
+  testing::TempDir dir;
+  const std::string path = dir.File("it's.duckdb");  // a quote in the path
+  OpenOptions options;
+  options.row_group_size = 4096;
+  options.memory_limit = "48MB";
+  {
+    auto db = Database::Open(path, options);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto conn = Connection::Open(*db);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    ASSERT_TRUE(conn->Execute("CREATE TABLE t AS SELECT range AS i FROM range(20000)").ok());
+    ASSERT_TRUE(conn->Execute("CHECKPOINT").ok());
+    EXPECT_EQ(
+        Scalar(*conn, "SELECT count(DISTINCT row_group_id)::VARCHAR FROM pragma_storage_info('t')"),
+        "5");
+    EXPECT_EQ(Scalar(*conn, "SELECT current_setting('memory_limit')"), "45.7 MiB");
+    EXPECT_EQ(Scalar(*conn, "SELECT current_setting('temp_directory')"), path + ".tmp");
+  }
+  auto reopened = Database::Open(path, OpenOptions{.read_only = true});
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  auto conn = Connection::Open(*reopened);
+  EXPECT_EQ(Scalar(*conn, "SELECT count(*)::VARCHAR FROM t"), "20000");
+  EXPECT_NE(Scalar(*conn, "CREATE TABLE u (i INT)").find("read-only"), std::string::npos);
+}
+
 TEST(DuckDbTest, QuotesIdentifiers) {
   EXPECT_EQ(QuoteIdentifier("plain"), "\"plain\"");
   EXPECT_EQ(QuoteIdentifier("a\"b"), "\"a\"\"b\"");

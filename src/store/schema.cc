@@ -44,7 +44,8 @@ Result<std::map<std::string, std::string>> ExistingColumns(db::Connection& conn,
   CNAKE_ASSIGN_OR_RETURN(
       db::QueryResult r,
       conn.QueryWith("SELECT lower(column_name), upper(data_type) FROM information_schema.columns "
-                     "WHERE table_schema = 'main' AND lower(table_name) = lower(?)",
+                     "WHERE table_catalog = current_database() AND table_schema = 'main' "
+                     "AND lower(table_name) = lower(?)",
                      table));
   std::map<std::string, std::string> cols;
   while (auto chunk = r.NextChunk()) {

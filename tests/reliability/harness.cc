@@ -189,7 +189,9 @@ void ReliabilityTest::ExpectOneKeyAndAtMostOneJobPerEntry() const {
     EXPECT_EQ(k.size(), 1u) << entry;
     EXPECT_LE(jobs[entry], 1) << entry;
     auto row = rows.find(entry);
-    if (row != rows.end() && row->second.status == "completed") EXPECT_EQ(jobs[entry], 1) << entry;
+    if (row != rows.end() && row->second.status == "completed") {
+      EXPECT_EQ(jobs[entry], 1) << entry;
+    }
   }
 }
 

@@ -121,6 +121,7 @@ TEST_F(LocalInputTest, InvalidValueInEveryConfigKeyIsRefused) {
       {"duckdb.db_path", "\x01"},
       {"duckdb.table_name", "a-b"},
       {"duckdb.result_table", "1x"},
+      {"duckdb.memory_limit", "lots"},
       {"processing.batch_size", "0"},
       {"processing.max_concurrent", "10001"},
       {"processing.job_timeout", "nan"},
