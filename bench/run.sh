@@ -156,22 +156,30 @@ ceiling() {
 }
 
 # ---- 2: latency hiding --------------------------------------------------------
+# Async mode needs at least three requests per entry (POST, status, results),
+# so on this machine it is bound by the server's request ceiling as much as by
+# the delay; sync mode (one request per entry) shows the client's latency
+# hiding alone. Both are reported; keys without a mode prefix are async.
 latency() {
-  make_db "$work/latency.duckdb" "$LATENCY_ENTRIES"
-  start_server "$work" latency --threads 512 --delay "fixed:${LATENCY_DELAY_MS}ms" \
-    --capacity "$LATENCY_CONCURRENCY"
-  run_client latency "$work/latency.duckdb" "$LATENCY_ENTRIES" "$LATENCY_CONCURRENCY"
-  stop_servers
-  local ideal r
+  local mode prefix ideal r
   ideal=$(calc 1 "$LATENCY_CONCURRENCY * 1000 / $LATENCY_DELAY_MS")
-  r=$(ratio "$CS_EPS" "$ideal")
-  fig latency_entries_per_s "$CS_EPS"
-  fig latency_ideal_entries_per_s "$ideal"
-  fig latency_ratio "$r"
-  fig latency_requests_per_entry "$(ratio "$CS_REQUESTS" "$CS_ENTRIES" 2)"
-  row "latency hiding: entries/s ÷ ($LATENCY_CONCURRENCY / ${LATENCY_DELAY_MS} ms), $LATENCY_ENTRIES entries" \
-    "$CS_EPS ÷ $ideal = **$r** ($(ratio "$CS_REQUESTS" "$CS_ENTRIES" 2) requests/entry)" \
-    "≥ 0.97 ($(met "$r" 0.97 ">="))"
+  for mode in async sync; do
+    prefix=latency
+    [[ $mode == sync ]] && prefix=latency_sync
+    make_db "$work/$prefix.duckdb" "$LATENCY_ENTRIES"
+    start_server "$work" "$prefix" --threads 512 --delay "fixed:${LATENCY_DELAY_MS}ms" \
+      --capacity "$LATENCY_CONCURRENCY" --mode "$mode"
+    run_client "$prefix" "$work/$prefix.duckdb" "$LATENCY_ENTRIES" "$LATENCY_CONCURRENCY"
+    stop_servers
+    r=$(ratio "$CS_EPS" "$ideal")
+    fig "${prefix}_entries_per_s" "$CS_EPS"
+    fig "${prefix}_ideal_entries_per_s" "$ideal"
+    fig "${prefix}_ratio" "$r"
+    fig "${prefix}_requests_per_entry" "$(ratio "$CS_REQUESTS" "$CS_ENTRIES" 2)"
+    row "latency hiding, $mode: entries/s ÷ ($LATENCY_CONCURRENCY / ${LATENCY_DELAY_MS} ms), $LATENCY_ENTRIES entries" \
+      "$CS_EPS ÷ $ideal = **$r** ($(ratio "$CS_REQUESTS" "$CS_ENTRIES" 2) requests/entry)" \
+      "≥ 0.97 ($(met "$r" 0.97 ">="))"
+  done
 }
 
 # ---- 3: rate accuracy -------------------------------------------------------

@@ -22,7 +22,7 @@ BENCH_OUT="$out" CEILING_ENTRIES=300 CEILING_CONCURRENCY=16 WRK_DURATION=1s \
 
 missing=0
 for key in async_ceiling_ratio async_client_entries_per_s async_wrk_requests_per_s \
-  async_client_cpu_s_per_1000 sync_ceiling_ratio latency_ratio rate_requests_in_window \
+  async_client_cpu_s_per_1000 sync_ceiling_ratio latency_ratio latency_sync_ratio rate_requests_in_window \
   rate_max_1s_window memory_100_peak_rss_kb memory_300_result_bytes memory_growth_mib \
   writer_ratio stats_s cli_stats_s cli_status_s bare_status_s; do
   value=$(sed -n "s/^$key: //p" "$out/figures.txt")

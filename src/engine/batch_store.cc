@@ -220,16 +220,13 @@ Status InsertResults(db::Connection& conn, const std::string& results,
 }
 
 Status InsertErrors(db::Connection& conn, const std::string& batch_id) {
-  CNAKE_ASSIGN_OR_RETURN(
-      auto n,
-      conn.RunWith("INSERT INTO processing_errors (id, entry_id, batch_id, error_message, "
-                   "error_type, http_status, attempt, request_id, endpoint) SELECT "
-                   "CAST(gen_random_uuid() AS VARCHAR), entry_id, ?, message, error_type, "
-                   "http_status, attempts, error_request_id, endpoint FROM temp.cnake_group "
-                   "WHERE kind = 'f'",
-                   batch_id));
-  (void)n;
-  return Status::Ok();
+  return conn.ExecuteWith(
+      "INSERT INTO processing_errors (id, entry_id, batch_id, error_message, "
+      "error_type, http_status, attempt, request_id, endpoint) SELECT "
+      "CAST(gen_random_uuid() AS VARCHAR), entry_id, ?, message, error_type, "
+      "http_status, attempts, error_request_id, endpoint FROM temp.cnake_group "
+      "WHERE kind = 'f'",
+      batch_id);
 }
 
 Status AppendRequestLogs(db::Connection& conn, const std::string& batch_id, const WriteGroup& g) {
@@ -294,10 +291,8 @@ Result<ClaimResult> ClaimEntries(Store& store, const std::string& batch_id,
                                "last_error = NULL, updated_at = now() WHERE id IN ({1})",
                                entries, candidates),
                    batch_id, f.id_prefix, f.id_prefix, f.tag, f.tag, options.limit));
-  CNAKE_ASSIGN_OR_RETURN(
-      auto n, conn.RunWith("UPDATE batch_jobs SET total_entries = ? WHERE id = ?", result.claimed,
-                           batch_id));
-  (void)n;
+  CNAKE_RETURN_IF_ERROR(conn.ExecuteWith("UPDATE batch_jobs SET total_entries = ? WHERE id = ?",
+                                         result.claimed, batch_id));
   CNAKE_RETURN_IF_ERROR(txn.Commit());
   CrashPoint("after_claim");
   return result;
@@ -346,14 +341,12 @@ Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::st
     }
     if (!group.failures.empty()) CNAKE_RETURN_IF_ERROR(InsertErrors(conn, batch_id));
     if (finished.completed + finished.failed > 0) {
-      CNAKE_ASSIGN_OR_RETURN(
-          auto n, conn.RunWith("UPDATE batch_jobs SET processed_entries = coalesce("
-                               "processed_entries, 0) + ?, successful_entries = coalesce("
-                               "successful_entries, 0) + ?, failed_entries = coalesce("
-                               "failed_entries, 0) + ?, updated_at = now() WHERE id = ?",
-                               finished.completed + finished.failed, finished.completed,
-                               finished.failed, batch_id));
-      (void)n;
+      CNAKE_RETURN_IF_ERROR(conn.ExecuteWith(
+          "UPDATE batch_jobs SET processed_entries = coalesce("
+          "processed_entries, 0) + ?, successful_entries = coalesce("
+          "successful_entries, 0) + ?, failed_entries = coalesce("
+          "failed_entries, 0) + ?, updated_at = now() WHERE id = ?",
+          finished.completed + finished.failed, finished.completed, finished.failed, batch_id));
     }
   }
   CNAKE_RETURN_IF_ERROR(AppendRequestLogs(conn, batch_id, group));

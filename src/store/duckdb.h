@@ -199,6 +199,12 @@ class Connection {
     CNAKE_RETURN_IF_ERROR(stmt.BindAll(args...));
     return stmt.Run();
   }
+  // RunWith for statements whose row count nobody needs.
+  template <typename... Args>
+  Status ExecuteWith(const std::string& sql, const Args&... args) {
+    auto rows = RunWith(sql, args...);
+    return rows.ok() ? Status::Ok() : rows.status();
+  }
 
   duckdb_connection get() const { return handle_; }
 

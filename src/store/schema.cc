@@ -206,11 +206,10 @@ Result<MigrationReport> Migrate(db::Connection& conn, const TableNames& names) {
                         "); upgrade cnake-charmer-client");
     }
     if (report.from_version != kSchemaVersion) {
-      CNAKE_ASSIGN_OR_RETURN(auto n,
-                             conn.RunWith("INSERT INTO cnake_meta VALUES ('schema_version', ?) "
-                                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                          std::to_string(kSchemaVersion)));
-      (void)n;
+      CNAKE_RETURN_IF_ERROR(
+          conn.ExecuteWith("INSERT INTO cnake_meta VALUES ('schema_version', ?) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           std::to_string(kSchemaVersion)));
     }
     CNAKE_RETURN_IF_ERROR(txn.Commit());
   }

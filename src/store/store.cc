@@ -181,17 +181,13 @@ Result<std::string> Store::StorePythonCode(const std::string& entry_id,
                                            const nlohmann::json& metadata) {
   const std::string python_id = PythonIdFor(entry_id);
   CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn_));
-  CNAKE_ASSIGN_OR_RETURN(
-      auto deleted,
-      conn_.RunWith(fmt::format("DELETE FROM {} WHERE cython_id = ? OR id = ?", Results()),
-                    entry_id, python_id));
-  (void)deleted;
-  CNAKE_ASSIGN_OR_RETURN(auto n,
-                         conn_.RunWith(fmt::format("INSERT INTO {} (id, code, cython_id, metadata) "
-                                                   "VALUES (?, ?, ?, ?)",
-                                                   Results()),
-                                       python_id, python_code, entry_id, metadata.dump()));
-  (void)n;
+  CNAKE_RETURN_IF_ERROR(conn_.ExecuteWith(
+      fmt::format("DELETE FROM {} WHERE cython_id = ? OR id = ?", Results()), entry_id, python_id));
+  CNAKE_RETURN_IF_ERROR(
+      conn_.ExecuteWith(fmt::format("INSERT INTO {} (id, code, cython_id, metadata) "
+                                    "VALUES (?, ?, ?, ?)",
+                                    Results()),
+                        python_id, python_code, entry_id, metadata.dump()));
   CNAKE_RETURN_IF_ERROR(txn.Commit());
   return python_id;
 }
@@ -245,11 +241,10 @@ Result<Statistics> Store::GetStatistics() {
 Result<std::string> Store::CreateBatchRecord(std::int64_t batch_size,
                                              const nlohmann::json& options) {
   std::string id = NewBatchId();
-  CNAKE_ASSIGN_OR_RETURN(
-      auto n, conn_.RunWith("INSERT INTO batch_jobs (id, total_entries, status, options, "
-                            "updated_at) VALUES (?, ?, 'running', ?, now())",
-                            id, batch_size, options.dump()));
-  (void)n;
+  CNAKE_RETURN_IF_ERROR(
+      conn_.ExecuteWith("INSERT INTO batch_jobs (id, total_entries, status, options, "
+                        "updated_at) VALUES (?, ?, 'running', ?, now())",
+                        id, batch_size, options.dump()));
   return id;
 }
 
