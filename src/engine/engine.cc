@@ -251,6 +251,10 @@ Status Engine::Flush(TimePoint now, bool force) {
       CommitGroup(store_.connection(), store_.tables(), options_.batch_id, pending_));
   last_commit_end_ = clock_.Now();
   last_commit_cost_ = last_commit_end_ - now;
+  spdlog::debug("batch={} commit: {} submissions, {} completions, {} failures in {:.1f} ms",
+                options_.batch_id, pending_.submitted.size(), pending_.completions.size(),
+                pending_.failures.size(),
+                std::chrono::duration<double, std::milli>(last_commit_cost_).count());
   pending_ = WriteGroup();
   // Request ids are durable now: start polling those jobs.
   for (std::uint64_t tag : awaiting_commit_) {
