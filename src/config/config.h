@@ -35,8 +35,9 @@ struct DuckdbConfig {
   std::string db_path = "./cython_code.duckdb";
   std::string table_name = "cython_entries";  // passes IsValidIdentifier
   std::string result_table = "python_entries";
-  // DuckDB's memory_limit: its block cache and working memory stay below this,
-  // so the client's peak RSS does not grow with the dataset (docs/reliability.md).
+  // DuckDB's memory_limit: its block cache and spillable working memory stay
+  // below this. It caps the largest part of the client's RSS; DuckDB's
+  // metadata and checkpoint buffers are outside it (docs/reliability.md, 6).
   std::string memory_limit = "64MB";
   bool operator==(const DuckdbConfig&) const = default;
 };
