@@ -67,25 +67,23 @@ Result<Database> Database::Open(const std::string& path, const OpenOptions& opti
 }
 
 Status Database::Attach(const std::string& path, const OpenOptions& options) {
-  const auto literal = SqlStringList({path});
+  const auto literal = SqlStringLiteral(path);
   if (!literal) return InvalidArgument("database path contains a NUL byte");
   // TYPE duckdb: never let DuckDB guess another format (and autoload an
   // extension) from the file's header.
   const std::string sql =
-      fmt::format("ATTACH {} AS cnake_db (TYPE duckdb, ROW_GROUP_SIZE {}{})",
-                  literal->substr(1, literal->size() - 2), options.row_group_size,
-                  options.read_only ? ", READ_ONLY" : "");
-  duckdb_connection conn = nullptr;
-  if (duckdb_connect(handle_, &conn) == DuckDBError) {
-    return DatabaseError("cannot connect to database");
-  }
+      fmt::format("ATTACH {} AS cnake_db (TYPE duckdb, ROW_GROUP_SIZE {}{})", *literal,
+                  options.row_group_size, options.read_only ? ", READ_ONLY" : "");
+  // catalog_ is still empty, so this connection does not USE anything yet.
+  CNAKE_ASSIGN_OR_RETURN(Connection conn, Connection::Open(*this));
+  // Queried directly (not Connection::Query) to keep the "cannot open
+  // database" wording of a failed open.
   duckdb_result result;
-  const duckdb_state state = duckdb_query(conn, sql.c_str(), &result);
+  const duckdb_state state = duckdb_query(conn.get(), sql.c_str(), &result);
   Status st = state == DuckDBError ? DuckError(duckdb_result_error(&result),
                                                ("cannot open database " + path).c_str())
                                    : Status::Ok();
   duckdb_destroy_result(&result);
-  duckdb_disconnect(&conn);
   if (st.ok()) catalog_ = "cnake_db";
   return st;
 }
@@ -353,17 +351,24 @@ std::string QuoteIdentifier(std::string_view name) {
   return out;
 }
 
+std::optional<std::string> SqlStringLiteral(std::string_view value) {
+  if (value.find('\0') != std::string_view::npos) return std::nullopt;
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
 std::optional<std::string> SqlStringList(const std::vector<std::string_view>& values) {
   std::string out = "(";
   for (std::string_view v : values) {
-    if (v.find('\0') != std::string_view::npos) return std::nullopt;
+    auto literal = SqlStringLiteral(v);
+    if (!literal) return std::nullopt;
     if (out.size() > 1) out += ", ";
-    out += '\'';
-    for (char c : v) {
-      if (c == '\'') out += '\'';
-      out += c;
-    }
-    out += '\'';
+    out += *literal;
   }
   out += ')';
   return out;

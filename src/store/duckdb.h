@@ -252,6 +252,11 @@ class Appender {
 // Quotes an identifier for SQL ("a""b"). Callers validate names first.
 std::string QuoteIdentifier(std::string_view name);
 
+// One SQL string literal, 'b''c', or nullopt if the value holds a NUL byte.
+// Values are data, never SQL: quotes are doubled, and DuckDB's standard
+// strings have no backslash escapes.
+std::optional<std::string> SqlStringLiteral(std::string_view value);
+
 // A parenthesised list of SQL string literals, ('a', 'b''c'), or nullopt if a
 // value cannot be a literal (it holds a NUL byte; DuckDB strings may). For
 // filters that must reach the table scan as constants: DuckDB prunes row
