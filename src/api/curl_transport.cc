@@ -126,6 +126,7 @@ TransportOptions TransportOptionsFromConfig(const ApiConfig& api, int max_concur
       std::chrono::duration_cast<Duration>(std::chrono::duration<double>(api.timeout));
   options.connect_timeout =
       std::chrono::duration_cast<Duration>(std::chrono::duration<double>(api.connect_timeout));
+  options.ca_file = api.ca_file;
   options.max_connections = std::max(1, max_concurrent) + 4;
   return options;
 }
@@ -280,6 +281,7 @@ bool CurlTransport::Configure(CURL* easy, Exchange* ex) {
   set(CURLOPT_HTTPHEADER, ex->headers);
   set(CURLOPT_SSL_VERIFYPEER, options_.insecure ? 0L : 1L);
   set(CURLOPT_SSL_VERIFYHOST, options_.insecure ? 0L : 2L);
+  if (!options_.ca_file.empty()) set(CURLOPT_CAINFO, options_.ca_file.c_str());
   if (post) {
     set(CURLOPT_POST, 1L);
     set(CURLOPT_POSTFIELDS, ex->request.body.data());

@@ -11,7 +11,8 @@
 //     appears in a Response, an error text or the verbose debug output;
 //   * redirects are never followed (a 3xx is reported as kRedirect), so the
 //     key cannot be forwarded to another host; only http and https are allowed;
-//   * TLS peer and host verification are on unless `insecure` is set;
+//   * TLS peer and host verification are on unless `insecure` is set (peers
+//     are checked against `ca_file` when it is given);
 //   * response bodies are capped after content decoding, so neither a huge
 //     body nor a compression bomb can exhaust memory.
 //
@@ -63,6 +64,7 @@ struct TransportOptions {
   std::size_t max_response_bytes = 32 * 1024 * 1024;  // decoded body cap
   int max_connections = 8;                            // per host and in the connection cache
   bool insecure = false;  // skip TLS verification; the CLI warns the user
+  std::string ca_file;    // PEM CA bundle to trust; empty = libcurl's default
   bool verbose = false;   // log headers (redacted) and connection info
   // Receives verbose output, one redacted chunk per call; spdlog::debug when
   // empty. Called on the Poll() thread.

@@ -21,6 +21,7 @@ constexpr FlagKey kGlobalFlags[] = {
     {"--table", "duckdb.table_name", "Entries table (default cython_entries)"},
     {"--result-table", "duckdb.result_table", "Results table (default python_entries)"},
     {"--base-url", "api.base_url", "CnakeCharmer API base URL"},
+    {"--ca-file", "api.ca_file", "PEM file of CA certificates to trust (a private CA)"},
     {"--log-level", "logging.level", "trace, debug, info, warn, error, critical, off"},
     {"--log-file", "logging.file", "Also log to this file (rotated)"},
     {"--log-format", "logging.format", "text or json"},

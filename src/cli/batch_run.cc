@@ -139,13 +139,21 @@ Status Preflight(const Context& ctx, const RunFlags& flags) {
     std::vector<api::Response> done;
     while (done.empty()) done = (*transport)->Poll(std::chrono::seconds(1));
     last = done.front();
-    if (last.transport == api::TransportError::kNone) break;
+    // A refused certificate does not fix itself within a second.
+    if (last.transport == api::TransportError::kNone ||
+        last.transport == api::TransportError::kTls) {
+      break;
+    }
     if (attempt < 2) usleep(500000 * (attempt + 1));
   }
   if (last.transport != api::TransportError::kNone) {
+    const std::string hint =
+        last.transport == api::TransportError::kTls
+            ? "Check the server's certificate and host name; for a private CA set api.ca_file "
+              "(--ca-file)"
+            : fmt::format("Is the API running at {}?", url);
     return Status(StatusCode::kNetwork,
-                  fmt::format("cannot reach the API at {}: {}. Is the API running at {}?", url,
-                              last.error, url));
+                  fmt::format("cannot reach the API at {}: {}. {}", url, last.error, hint));
   }
   if (last.http_status == 401 || last.http_status == 403) {
     return Status(StatusCode::kAuth, fmt::format("authentication failed (HTTP {}) at {}: check "

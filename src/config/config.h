@@ -25,6 +25,9 @@ struct ApiConfig {
   std::string api_key_file;                            // where api_key was read from, if it was
   double timeout = 30;                                 // seconds, total per request
   double connect_timeout = 10;
+  // PEM file of CA certificates trusted instead of the system's (a private
+  // CA); empty = the system's bundle. The loader checks that it reads as PEM.
+  std::string ca_file;
   int max_retries = 3;
   double retry_delay = 5;  // seconds, exponential backoff base
   double max_retry_delay = 300;

@@ -25,6 +25,8 @@ std::string ReadTestdata(const std::string& name) {
 LoadedConfig LoadExample(const std::string& name, const TempDir& dir) {
   const std::string path = dir.Write(name, ReadTestdata(name));
   dir.Write("secrets/cnake_api_key", "example-key\n", 0600);
+  dir.Write("certs/company-ca.pem",
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
   ConfigInputs inputs;
   inputs.cwd = dir.path();
   inputs.config_path = path;
@@ -58,6 +60,7 @@ TEST(ConfigFileTest, AllThreeFormatsLoadToTheSameConfig) {
   EXPECT_EQ(toml.config.api.timeout, 45.5);
   EXPECT_EQ(toml.config.logging.level, "debug");  // normalised from "DEBUG"
   EXPECT_EQ(toml.config.api.api_key.reveal(), "example-key");
+  EXPECT_EQ(toml.config.api.ca_file, (dir.path() / "certs/company-ca.pem").string());
 }
 
 TEST(ConfigFileTest, FormatFromExtension) {

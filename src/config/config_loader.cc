@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <system_error>
 
 #include "config/config_file.h"
@@ -18,6 +19,7 @@ namespace {
 
 constexpr size_t kMaxConfigFileBytes = 1 << 20;
 constexpr size_t kMaxKeyFileBytes = 64 << 10;
+constexpr size_t kMaxCaFileBytes = 4 << 20;  // the system bundle is ~200 KiB
 
 // CNAKE_* variables that are not configuration keys (documented in
 // docs/config.md); they never draw an "unknown variable" warning.
@@ -100,6 +102,7 @@ class Loader {
     LoadEnv();
     LoadFlags();
     if (errors_.empty()) ResolveApiKey();
+    if (errors_.empty()) CheckCaFile();
     if (errors_.empty()) CheckRelations();
     if (errors_.size() == 1) return InvalidArgument(errors_[0]);
     if (!errors_.empty()) {
@@ -304,6 +307,29 @@ class Loader {
     }
     descriptor->set(out_.config, Value(std::move(key)));
     out_.source["api.api_key"] = "key file " + api.api_key_file;
+  }
+
+  // A CA file that cannot be used fails here, naming the key, rather than as
+  // a TLS error on the first request. A relative path becomes absolute, so
+  // libcurl reads the file the user meant.
+  void CheckCaFile() {
+    std::string& path = out_.config.api.ca_file;
+    if (path.empty()) return;
+    Result<FileContents> contents = ReadSmallFile(path, "CA file", kMaxCaFileBytes, inputs_.cwd);
+    if (!contents.ok()) {
+      errors_.push_back(fmt::format("api.ca_file: {} (from {})", contents.status().message(),
+                                    out_.source["api.ca_file"]));
+      return;
+    }
+    if (contents->data.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      errors_.push_back(fmt::format(
+          "api.ca_file: {} holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\") (from {})",
+          path, out_.source["api.ca_file"]));
+      return;
+    }
+    if (!inputs_.cwd.empty() && std::filesystem::path(path).is_relative()) {
+      path = (std::filesystem::path(inputs_.cwd) / path).string();
+    }
   }
 
   // Rules that involve two keys; run only when every key is valid on its own.

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "config/test_util.h"
 
 namespace cnake {
@@ -108,6 +110,7 @@ const std::map<std::string, std::string>& InvalidSamples() {
       {"api.api_key_file", "bad\x01name"},
       {"api.timeout", "0"},
       {"api.connect_timeout", "-1"},
+      {"api.ca_file", "bad\x02name"},
       {"api.max_retries", "101"},
       {"api.retry_delay", "-0.5"},
       {"api.max_retry_delay", "-1"},
@@ -269,6 +272,27 @@ TEST(ValidationTest, CrossKeyRules) {
   ConfigInputs retry = Isolated(dir);
   retry.flags["api.retry_delay"] = "500";
   EXPECT_FALSE(LoadConfig(retry).ok());
+}
+
+TEST(ValidationTest, CaFileMustBeReadablePemAndBecomesAbsolute) {
+  TempDir dir;
+  ConfigInputs missing = Isolated(dir);
+  missing.flags["api.ca_file"] = "ca.pem";
+  auto absent = LoadConfig(missing);
+  ASSERT_FALSE(absent.ok());
+  EXPECT_THAT(absent.status().message(), HasSubstr("api.ca_file: cannot read CA file"));
+  EXPECT_THAT(absent.status().message(), HasSubstr("(from flag --ca-file)"));
+
+  std::ofstream(dir.path() / "ca.pem") << "not a certificate\n";
+  auto garbage = LoadConfig(missing);
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_THAT(garbage.status().message(), HasSubstr("holds no PEM certificate"));
+
+  std::ofstream(dir.path() / "ca.pem")
+      << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  auto loaded = LoadConfig(missing);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->config.api.ca_file, (dir.path() / "ca.pem").string());
 }
 
 TEST(ValidationTest, NormalisesLevelFormatAndUrl) {

@@ -34,6 +34,7 @@ TEST(KeyTableTest, CliFlagsMapToTheAgreedKeys) {
       {"--max-concurrent", "processing.max_concurrent"},
       {"--rpm", "processing.rate_limit.requests_per_minute"},
       {"--base-url", "api.base_url"},
+      {"--ca-file", "api.ca_file"},
       {"--log-level", "logging.level"},
       {"--log-file", "logging.file"},
       {"--log-format", "logging.format"},

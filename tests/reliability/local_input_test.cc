@@ -115,6 +115,7 @@ TEST_F(LocalInputTest, InvalidValueInEveryConfigKeyIsRefused) {
        "b"},
       {"api.timeout", "0"},
       {"api.connect_timeout", "-1"},
+      {"api.ca_file", "/nonexistent/ca.pem"},
       {"api.max_retries", "101"},
       {"api.retry_delay", "abc"},
       {"api.max_retry_delay", "1e9"},

@@ -167,6 +167,26 @@ class TlsTest : public ReliabilityTest {
         {{"PATH", "/usr/bin:/bin"}});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
+  // A CA (ca.pem) and a certificate for `host` that it signs.
+  void MakeCaSignedCert(const std::string& host) {
+    const std::string san = host == "127.0.0.1" ? "IP:127.0.0.1,DNS:localhost" : "DNS:" + host;
+    const std::vector<std::vector<std::string>> steps = {
+        {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", dir_.File("ca.key"), "-out", dir_.File("ca.pem"), "-subj", "/CN=cnake test CA",
+         "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+         "keyUsage=critical,keyCertSign"},
+        {"/usr/bin/openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+         dir_.File("key.pem"), "-out", dir_.File("req.csr"), "-subj", "/CN=" + host, "-addext",
+         "subjectAltName=" + san},
+        {"/usr/bin/openssl", "x509", "-req", "-in", dir_.File("req.csr"), "-CA",
+         dir_.File("ca.pem"), "-CAkey", dir_.File("ca.key"), "-CAcreateserial", "-days", "2",
+         "-copy_extensions", "copy", "-out", dir_.File("cert.pem")},
+    };
+    for (const auto& argv : steps) {
+      auto r = testing::RunProcess(argv, {{"PATH", "/usr/bin:/bin"}});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+  }
   std::unique_ptr<ReferenceServer> TlsServer() {
     return std::make_unique<ReferenceServer>(std::vector<std::string>{
         "--tls-cert", dir_.File("cert.pem"), "--tls-key", dir_.File("key.pem")});
@@ -178,12 +198,11 @@ TEST_F(TlsTest, SelfSignedCertificateIsRefusedUnlessInsecureIsExplicit) {
   auto server = TlsServer();
   ASSERT_EQ(server->url().rfind("https://", 0), 0u) << server->url();
   ImportEntries(2);
-  const std::string before = FileSha256(Db());
   auto r = Client({"process", "--progress", "none"}, server->url());
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("certificate"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("api.ca_file (--ca-file)"), std::string::npos) << r.err;
   EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM processing_errors"), "0");
-  (void)before;
   auto insecure = Client({"process", "--insecure", "--progress", "none"}, server->url());
   EXPECT_EQ(insecure.exit_code, 0) << insecure.err;
   EXPECT_NE(insecure.err.find("warning: --insecure"), std::string::npos) << insecure.err;
@@ -201,6 +220,37 @@ TEST_F(TlsTest, CertificateForAnotherHostIsRefused) {
     EXPECT_EQ(r.exit_code, 4) << r.err;
     EXPECT_NE(r.err.find("certificate"), std::string::npos) << r.err;
   }
+}
+
+// api.ca_file trusts a private CA: the same server is refused without it.
+TEST_F(TlsTest, CertificateSignedByTheConfiguredCaIsTrusted) {
+  MakeCaSignedCert("127.0.0.1");
+  auto server = TlsServer();
+  ImportEntries(2);
+  auto untrusted = Client({"process", "--progress", "none"}, server->url());
+  EXPECT_EQ(untrusted.exit_code, 4) << untrusted.err;
+  auto r =
+      Client({"process", "--progress", "none", "--ca-file", dir_.File("ca.pem")}, server->url());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "2");
+}
+
+// With the CA trusted, only the host-name check can refuse this certificate.
+TEST_F(TlsTest, HostNameIsVerifiedWhenTheCertificateIsTrusted) {
+  MakeCaSignedCert("example.invalid");
+  auto server = TlsServer();
+  ImportEntries(1);
+  for (const std::string host : {"127.0.0.1", "localhost"}) {
+    SCOPED_TRACE(host);
+    auto r = Client({"process", "--progress", "none"},
+                    "https://" + host + ":" + std::to_string(server->port()) + "/api",
+                    {{"CNAKE_API_CA_FILE", dir_.File("ca.pem")}});
+    EXPECT_EQ(r.exit_code, 4) << r.err;
+    EXPECT_NE(r.err.find("host name '" + host + "'"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM processing_errors"), "0");
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "0");
 }
 
 }  // namespace
