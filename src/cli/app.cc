@@ -6,30 +6,10 @@
 
 #include "cli/commands.h"
 #include "cli/logging.h"
+#include "config/key_table.h"
 
 namespace cnake::cli {
 namespace {
-
-// Global flags and the configuration key each one sets.
-struct FlagKey {
-  const char* flag;
-  const char* key;
-  const char* help;
-};
-constexpr FlagKey kGlobalFlags[] = {
-    {"--db-path", "duckdb.db_path", "DuckDB database file"},
-    {"--table", "duckdb.table_name", "Entries table (default cython_entries)"},
-    {"--result-table", "duckdb.result_table", "Results table (default python_entries)"},
-    {"--base-url", "api.base_url", "CnakeCharmer API base URL"},
-    {"--ca-file", "api.ca_file", "PEM file of CA certificates to trust (a private CA)"},
-    {"--log-level", "logging.level", "trace, debug, info, warn, error, critical, off"},
-    {"--log-file", "logging.file", "Also log to this file (rotated)"},
-    {"--log-format", "logging.format", "text or json"},
-    {"--batch-size", "processing.batch_size", "Entries claimed per batch"},
-    {"--max-concurrent", "processing.max_concurrent", "Jobs in flight at most"},
-    {"--rpm", "processing.rate_limit.requests_per_minute", "API requests per minute at most"},
-    {"--job-timeout", "processing.job_timeout", "Seconds a job may take before it fails"},
-};
 
 constexpr const char* kExitCodesHelp =
     "Exit codes: 0 success, 1 finished with failed entries, 2 usage or config error, "
@@ -52,10 +32,14 @@ int RunCli(int argc, char** argv, const std::map<std::string, std::string>& env,
   bool quiet = false;
   app.add_option("-c,--config", config_path, "Config file (.json, .toml, .yaml)");
   app.add_flag("-q,--quiet", quiet, "Print only results and errors");
+  // Every key with a flag (docs/config.md) is a global flag; with fallthrough
+  // it may also follow the subcommand.
   std::map<std::string, std::string> flag_values;
-  std::vector<std::pair<CLI::Option*, const FlagKey*>> flag_options;
-  for (const FlagKey& f : kGlobalFlags) {
-    flag_options.emplace_back(app.add_option(f.flag, flag_values[f.key], f.help), &f);
+  std::vector<std::pair<CLI::Option*, const KeyDescriptor*>> flag_options;
+  for (const KeyDescriptor& key : KeyTable()) {
+    if (key.flag.empty()) continue;
+    flag_options.emplace_back(app.add_option(key.flag, flag_values[key.path], key.description),
+                              &key);
   }
 
   Action run;
@@ -79,8 +63,8 @@ int RunCli(int argc, char** argv, const std::map<std::string, std::string>& env,
   ConfigInputs inputs;
   if (!config_path.empty()) inputs.config_path = config_path;
   inputs.env = env;
-  for (auto& [opt, f] : flag_options) {
-    if (opt->count() > 0) inputs.flags[f->key] = flag_values[f->key];
+  for (auto& [opt, key] : flag_options) {
+    if (opt->count() > 0) inputs.flags[key->path] = flag_values[key->path];
   }
   auto loaded = LoadConfig(inputs);
   if (!loaded.ok()) {

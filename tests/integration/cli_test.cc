@@ -7,6 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "config/config.h"
+#include "config/key_table.h"
+#include "config/value.h"
 #include "store/store.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
@@ -128,6 +131,25 @@ TEST_F(CliTest, EveryCommandHasHelpWithExamples) {
   ProcessResult top = Run({"--help"});
   EXPECT_NE(top.out.find("Exit codes"), std::string::npos);
   EXPECT_EQ(Run({"no-such-command"}).exit_code, 2);
+}
+
+// The flags come from the key table, so a key documented with a flag is
+// always accepted, before or after the subcommand.
+TEST_F(CliTest, EveryKeyFlagIsAcceptedBeforeAndAfterTheSubcommand) {
+  const Config defaults;
+  for (const KeyDescriptor& key : KeyTable()) {
+    if (key.flag.empty()) continue;
+    SCOPED_TRACE(key.flag);
+    const Value value = key.get(defaults);
+    const std::string text = key.type == ValueType::kString ? std::get<std::string>(value)
+                                                            : FormatValue(key.type, value);
+    for (const auto& args : {std::vector<std::string>{"config", "show", key.flag, text},
+                             std::vector<std::string>{key.flag, text, "config", "show"}}) {
+      ProcessResult r = Run(args);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_NE(r.out.find("# flag " + key.flag), std::string::npos) << r.out;
+    }
+  }
 }
 
 TEST_F(CliTest, ExportWritesJsonlParquetAndRefusesEscapingIds) {
