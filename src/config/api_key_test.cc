@@ -12,16 +12,10 @@ namespace {
 
 using testing::HasSubstr;
 using testing::Not;
+using testing_util::Isolated;
 using testing_util::TempDir;
 
 constexpr char kCanary[] = "CANARY-k3y-7f3a9c";
-
-ConfigInputs Isolated(const TempDir& dir) {
-  ConfigInputs in;
-  in.cwd = dir.path();
-  in.env["HOME"] = (dir.path() / "home").string();
-  return in;
-}
 
 // Everything a user could see from a load: the error, or warnings and `config show`.
 std::string Visible(const Result<LoadedConfig>& loaded) {

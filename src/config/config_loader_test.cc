@@ -3,8 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "config/test_util.h"
 
 namespace cnake {
@@ -12,15 +10,8 @@ namespace {
 
 using testing::HasSubstr;
 using testing::Not;
+using testing_util::Isolated;
 using testing_util::TempDir;
-
-// Inputs isolated from the real machine: cwd and HOME inside `dir`.
-ConfigInputs Isolated(const TempDir& dir) {
-  ConfigInputs in;
-  in.cwd = dir.path();
-  in.env["HOME"] = (dir.path() / "home").string();
-  return in;
-}
 
 std::string Joined(const std::vector<std::string>& lines) {
   std::string out;
@@ -272,27 +263,6 @@ TEST(ValidationTest, CrossKeyRules) {
   ConfigInputs retry = Isolated(dir);
   retry.flags["api.retry_delay"] = "500";
   EXPECT_FALSE(LoadConfig(retry).ok());
-}
-
-TEST(ValidationTest, CaFileMustBeReadablePemAndBecomesAbsolute) {
-  TempDir dir;
-  ConfigInputs missing = Isolated(dir);
-  missing.flags["api.ca_file"] = "ca.pem";
-  auto absent = LoadConfig(missing);
-  ASSERT_FALSE(absent.ok());
-  EXPECT_THAT(absent.status().message(), HasSubstr("api.ca_file: cannot read CA file"));
-  EXPECT_THAT(absent.status().message(), HasSubstr("(from flag --ca-file)"));
-
-  std::ofstream(dir.path() / "ca.pem") << "not a certificate\n";
-  auto garbage = LoadConfig(missing);
-  ASSERT_FALSE(garbage.ok());
-  EXPECT_THAT(garbage.status().message(), HasSubstr("holds no PEM certificate"));
-
-  std::ofstream(dir.path() / "ca.pem")
-      << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-  auto loaded = LoadConfig(missing);
-  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-  EXPECT_EQ(loaded->config.api.ca_file, (dir.path() / "ca.pem").string());
 }
 
 TEST(ValidationTest, NormalisesLevelFormatAndUrl) {

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "config/config_loader.h"
+
 namespace cnake::testing_util {
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its content.
@@ -41,5 +43,13 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Inputs isolated from the real machine: cwd and HOME inside `dir`.
+inline ConfigInputs Isolated(const TempDir& dir) {
+  ConfigInputs in;
+  in.cwd = dir.path();
+  in.env["HOME"] = (dir.path() / "home").string();
+  return in;
+}
 
 }  // namespace cnake::testing_util
