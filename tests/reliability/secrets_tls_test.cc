@@ -187,6 +187,12 @@ class TlsTest : public ReliabilityTest {
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
   }
+  // `process` against `server` reached by the name `host`.
+  testing::ProcessResult ProcessVia(const std::string& host, const ReferenceServer& server,
+                                    const std::map<std::string, std::string>& extra = {}) {
+    return Client({"process", "--progress", "none"},
+                  "https://" + host + ":" + std::to_string(server.port()) + "/api", extra);
+  }
   std::unique_ptr<ReferenceServer> TlsServer() {
     return std::make_unique<ReferenceServer>(std::vector<std::string>{
         "--tls-cert", dir_.File("cert.pem"), "--tls-key", dir_.File("key.pem")});
@@ -215,8 +221,7 @@ TEST_F(TlsTest, CertificateForAnotherHostIsRefused) {
   ImportEntries(1);
   for (const std::string host : {"127.0.0.1", "localhost"}) {
     SCOPED_TRACE(host);
-    auto r = Client({"process", "--progress", "none"},
-                    "https://" + host + ":" + std::to_string(server->port()) + "/api");
+    auto r = ProcessVia(host, *server);
     EXPECT_EQ(r.exit_code, 4) << r.err;
     EXPECT_NE(r.err.find("certificate"), std::string::npos) << r.err;
   }
@@ -243,9 +248,7 @@ TEST_F(TlsTest, HostNameIsVerifiedWhenTheCertificateIsTrusted) {
   ImportEntries(1);
   for (const std::string host : {"127.0.0.1", "localhost"}) {
     SCOPED_TRACE(host);
-    auto r = Client({"process", "--progress", "none"},
-                    "https://" + host + ":" + std::to_string(server->port()) + "/api",
-                    {{"CNAKE_API_CA_FILE", dir_.File("ca.pem")}});
+    auto r = ProcessVia(host, *server, {{"CNAKE_API_CA_FILE", dir_.File("ca.pem")}});
     EXPECT_EQ(r.exit_code, 4) << r.err;
     EXPECT_NE(r.err.find("host name '" + host + "'"), std::string::npos) << r.err;
   }
