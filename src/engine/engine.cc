@@ -315,6 +315,11 @@ void Engine::FinishBatch(RunSummary& summary) {
     update.status = "interrupted";
   }
   stats_.state = "finished";
+  const TimePoint now = clock_.Now();
+  update.add_retry_after_wait_seconds =
+      std::chrono::duration<double>(limiter_.total_paused(now)).count();
+  update.add_breaker_open_seconds =
+      std::chrono::duration<double>(breaker_.total_open_time(now)).count();
   Status st = store_.UpdateBatchStatus(options_.batch_id, update);
   if (!st.ok() && summary.reason != StopReason::kDatabase) {
     summary.reason = StopReason::kDatabase;

@@ -190,8 +190,12 @@ void RenderSummaryHtml(const ordered_json& summary, const ordered_json& errors, 
   Batches(out, summary);
   PatternTable(out, errors);
   RequestErrorTable(out, errors);
-  out << "<p class=\"note\">Time waiting for the rate limiter and the circuit breaker: "
-      << Text(summary["waits"]["reason"]) << ".</p>\n";
+  const ordered_json& waits = summary["waits"];
+  out << "<p class=\"note\">Paused on the API's Retry-After: "
+      << Text(waits["rate_limit_seconds"], 1)
+      << " s; circuit breaker open: " << Text(waits["circuit_breaker_open_seconds"], 1) << " s";
+  if (!waits["reason"].is_null()) out << " (" << Text(waits["reason"]) << ")";
+  out << ".</p>\n";
   PageEnd(out);
 }
 

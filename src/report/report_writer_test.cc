@@ -122,7 +122,9 @@ TEST_F(ReportWriterTest, SummaryJsonMatchesSchemaAndData) {
   EXPECT_EQ(j["latency_histogram_ms"][0]["count"], 1);
   EXPECT_EQ(j["attempts"]["max"], 3);
   EXPECT_EQ(j["attempts"]["distribution"][0], json({{"attempts", 1}, {"entries", 2}}));
-  EXPECT_EQ(j["waits"]["rate_limit_seconds"], nullptr);
+  EXPECT_EQ(j["waits"]["rate_limit_seconds"], nullptr);  // b1 ran before waits were recorded
+  EXPECT_NE(j["waits"]["reason"].get<std::string>().find("not recorded for 1 of 1 batches"),
+            std::string::npos);
   // Completions at +1 s and +8 s, failures at +3, +5, +6 s.
   std::int64_t ok = 0, bad = 0;
   for (const auto& b : j["timeline"]["buckets"]) {
@@ -140,6 +142,31 @@ TEST_F(ReportWriterTest, AllBatchesScopeExcludesUnclaimedEntries) {
   EXPECT_EQ(j["batches"].size(), 2u);
   EXPECT_EQ(j["entries"]["total"], 6);  // 'g' was never claimed
   EXPECT_DOUBLE_EQ(j["wall_time_seconds"].get<double>(), 14.0);
+}
+
+// Waits are summed over the batches that recorded them; the reason names how
+// many did not.
+TEST_F(ReportWriterTest, WaitsAreSummedOverTheBatchesThatRecordedThem) {
+  BatchUpdate update;
+  update.add_retry_after_wait_seconds = 2.5;
+  update.add_breaker_open_seconds = 0;
+  ASSERT_TRUE(store_->UpdateBatchStatus("b1", update).ok());
+  update.add_retry_after_wait_seconds = 1.25;  // a second run of b1 adds to the first
+  update.add_breaker_open_seconds = 4;
+  ASSERT_TRUE(store_->UpdateBatchStatus("b1", update).ok());
+  const json one = json::parse(Write(ReportType::kSummary, ReportFormat::kJson, "b1"));
+  EXPECT_TRUE(testing::SchemaLite(LoadSchema("summary")).Validate(one).empty());
+  EXPECT_DOUBLE_EQ(one["waits"]["rate_limit_seconds"].get<double>(), 3.75);
+  EXPECT_DOUBLE_EQ(one["waits"]["circuit_breaker_open_seconds"].get<double>(), 4.0);
+  EXPECT_EQ(one["waits"]["reason"], nullptr);
+  EXPECT_DOUBLE_EQ(one["batches"][0]["retry_after_wait_seconds"].get<double>(), 3.75);
+
+  const json all = json::parse(Write(ReportType::kSummary, ReportFormat::kJson, std::nullopt));
+  EXPECT_DOUBLE_EQ(all["waits"]["rate_limit_seconds"].get<double>(), 3.75);
+  EXPECT_NE(all["waits"]["reason"].get<std::string>().find("not recorded for 1 of 2 batches"),
+            std::string::npos);
+  const std::string md = Write(ReportType::kSummary, ReportFormat::kMarkdown, "b1");
+  EXPECT_NE(md.find("| paused on Retry-After (s) | 3.8 |"), std::string::npos) << md;
 }
 
 TEST_F(ReportWriterTest, UnknownBatchIsNotFound) {

@@ -21,15 +21,29 @@ ordered_json OptDouble(const db::DataChunk& c, std::size_t col, std::size_t row)
 }
 
 // Batches in scope; the sum of their wall times.
-Result<double> AddBatches(db::Connection& conn, const Scope& scope, ordered_json& doc) {
+// The batches, and the waits summed over them (null where no batch recorded
+// one; `reason` says which batches did not).
+Result<double> AddBatches(db::Connection& conn, const Scope& scope, ordered_json& doc,
+                          ordered_json& waits) {
   ordered_json batches = ordered_json::array();
   double wall = 0;
+  std::optional<double> retry_after, breaker;
+  int unrecorded = 0;
+  auto add = [](std::optional<double>& sum, const db::DataChunk& c, std::size_t col,
+                std::size_t r) {
+    if (c.IsNull(col, r)) return ordered_json();
+    const double v = c.GetDouble(col, r);
+    sum = sum.value_or(0) + v;
+    return ordered_json(v);
+  };
   CNAKE_RETURN_IF_ERROR(ForEachRow(
       conn,
       fmt::format("SELECT id, status, stop_reason, {}, {}, "
                   "CAST(coalesce(epoch_ms(coalesce(completed_at, updated_at, started_at)) - "
                   "epoch_ms(started_at), 0) AS DOUBLE) / 1000, CAST(total_entries AS BIGINT), "
-                  "CAST(options AS VARCHAR) FROM batch_jobs WHERE CAST($1 AS VARCHAR) IS NULL "
+                  "CAST(options AS VARCHAR), CAST(retry_after_wait_seconds AS DOUBLE), "
+                  "CAST(breaker_open_seconds AS DOUBLE) FROM batch_jobs WHERE "
+                  "CAST($1 AS VARCHAR) IS NULL "
                   "OR id = $1 ORDER BY started_at, id",
                   IsoTime("started_at"), IsoTime("completed_at")),
       scope, [&](const db::DataChunk& c, std::size_t r) {
@@ -47,11 +61,19 @@ Result<double> AddBatches(db::Connection& conn, const Scope& scope, ordered_json
                            {"completed_at", OptString(c, 4, r)},
                            {"wall_time_seconds", seconds},
                            {"total_entries", c.GetInt64(6, r)},
-                           {"options", options}});
+                           {"options", options},
+                           {"retry_after_wait_seconds", add(retry_after, c, 8, r)},
+                           {"breaker_open_seconds", add(breaker, c, 9, r)}});
+        unrecorded += c.IsNull(8, r) ? 1 : 0;
       }));
   if (scope.batch_id && batches.empty()) {
     return NotFound("no batch " + *scope.batch_id + "; `stats` lists the batches");
   }
+  waits = {{"rate_limit_seconds", retry_after ? ordered_json(*retry_after) : ordered_json()},
+           {"circuit_breaker_open_seconds", breaker ? ordered_json(*breaker) : ordered_json()},
+           {"reason", unrecorded == 0 ? ordered_json()
+                                      : ordered_json(fmt::format(kWaitsUnrecorded, unrecorded,
+                                                                 batches.size()))}};
   doc["batches"] = std::move(batches);
   return wall;
 }
@@ -237,16 +259,15 @@ Result<ordered_json> BuildSummary(db::Connection& conn, const Scope& scope,
       {"schema_version", kReportSchemaVersion},
       {"generated_at", generated_at},
       {"batch_id", scope.batch_id ? ordered_json(*scope.batch_id) : ordered_json()}};
-  CNAKE_ASSIGN_OR_RETURN(double wall, AddBatches(conn, scope, doc));
+  ordered_json waits;
+  CNAKE_ASSIGN_OR_RETURN(double wall, AddBatches(conn, scope, doc, waits));
   CNAKE_ASSIGN_OR_RETURN(std::int64_t finished, AddEntries(conn, scope, doc));
   doc["wall_time_seconds"] = wall;
   doc["throughput_entries_per_second"] = wall > 0 ? ordered_json(finished / wall) : ordered_json();
   CNAKE_RETURN_IF_ERROR(AddRequests(conn, scope, doc));
   CNAKE_RETURN_IF_ERROR(AddLatency(conn, scope, doc));
   CNAKE_RETURN_IF_ERROR(AddAttempts(conn, scope, doc));
-  doc["waits"] = {{"rate_limit_seconds", nullptr},
-                  {"circuit_breaker_open_seconds", nullptr},
-                  {"reason", kWaitsUnavailable}};
+  doc["waits"] = std::move(waits);
   CNAKE_RETURN_IF_ERROR(AddTimeline(conn, scope, doc));
   return doc;
 }

@@ -22,9 +22,11 @@ namespace cnake::report {
 Result<nlohmann::ordered_json> BuildSummary(db::Connection& conn, const Scope& scope,
                                             const std::string& generated_at);
 
-// Why the rate-limit and circuit-breaker waits are null in the summary.
-inline constexpr const char* kWaitsUnavailable =
-    "not recorded: the engine keeps these waits in memory only (see the live /status and "
-    "/metrics of a running batch); they are not persisted in the database";
+// `waits.reason` when some batches have no waits recorded ({} of {} batches).
+// A run records its waits when it ends; batches whose runs all ended
+// abruptly, or that ran under an older client, have none.
+inline constexpr const char* kWaitsUnrecorded =
+    "not recorded for {} of {} batches: their runs ended abruptly (kill -9, power loss) or "
+    "predate this client version; `resume` records the next run's waits";
 
 }  // namespace cnake::report

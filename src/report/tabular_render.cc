@@ -90,8 +90,12 @@ void RenderSummaryMarkdown(const ordered_json& s, const ordered_json& errors, st
     md.TableRow({fmt::format("latency {} (ms)", q), Cell(lat[q], 1)});
   }
   md.TableRow({"mean attempts", Cell(s["attempts"]["mean"])});
-  md.TableRow({"rate-limit wait (s)", "not recorded"});
-  md.TableRow({"circuit-breaker open (s)", "not recorded"});
+  const auto& waits = s["waits"];
+  for (const auto& [label, key] :
+       {std::pair{"paused on Retry-After (s)", "rate_limit_seconds"},
+        std::pair{"circuit breaker open (s)", "circuit_breaker_open_seconds"}}) {
+    md.TableRow({label, waits[key].is_null() ? "not recorded" : Cell(waits[key], 1)});
+  }
   md.EndTable();
   md.Heading(2, "Entries by state");
   md.TableHeader({"state", "entries"}, {false, true});

@@ -170,7 +170,10 @@ std::vector<TableSpec> SchemaTables(const TableNames& names) {
         Col("failed_entries", "INTEGER", kInt, "0"),
         Col("status", "VARCHAR", kVarchar, "'running'"), Col("options", "JSON", kJson),
         Col("started_at", "TIMESTAMP", kTime, now), Col("completed_at", "TIMESTAMP", kTime),
-        Col("updated_at", "TIMESTAMP", kTime), Col("stop_reason", "VARCHAR", kVarchar)}},
+        Col("updated_at", "TIMESTAMP", kTime), Col("stop_reason", "VARCHAR", kVarchar),
+        // Summed over the batch's runs when each ends; NULL until one has.
+        Col("retry_after_wait_seconds", "DOUBLE", kDouble),
+        Col("breaker_open_seconds", "DOUBLE", kDouble)}},
       {"processing_errors",
        {Col("id", "VARCHAR", kVarchar, "", "PRIMARY KEY", true),
         Col("entry_id", "VARCHAR", kVarchar, "", "NOT NULL", true),

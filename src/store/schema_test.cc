@@ -49,7 +49,8 @@ TEST(SchemaTest, FreshDatabaseGetsDesignTablesAndVersion) {
                 "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "
                 "information_schema.columns WHERE table_name='batch_jobs'"),
             "id,total_entries,processed_entries,successful_entries,failed_entries,status,options,"
-            "started_at,completed_at,updated_at,stop_reason");
+            "started_at,completed_at,updated_at,stop_reason,retry_after_wait_seconds,"
+            "breaker_open_seconds");
 }
 
 TEST(SchemaTest, MigrationIsIdempotent) {
@@ -77,6 +78,24 @@ TEST(SchemaTest, ForeignTableWithOnlyIdAndCodeKeepsData) {
                 "SELECT string_agg(id || ':' || code || ':' || processing_status, ';' "
                 "ORDER BY id) FROM cython_entries"),
             "k1:cdef int x:pending;k2:def f(): pass:pending");
+}
+
+// A database written by a client before the waits columns keeps its batches;
+// their waits read as NULL ("not recorded"), not as zero.
+TEST(SchemaTest, BatchJobsFromAnEarlierClientGainTheWaitsColumns) {
+  testing::TempDir dir;
+  Db d = OpenDb(dir.File("a.duckdb"));
+  ASSERT_TRUE(Migrate(d.conn, {}).ok());
+  ASSERT_TRUE(d.conn.Execute("ALTER TABLE batch_jobs DROP COLUMN retry_after_wait_seconds").ok());
+  ASSERT_TRUE(d.conn.Execute("ALTER TABLE batch_jobs DROP COLUMN breaker_open_seconds").ok());
+  ASSERT_TRUE(d.conn.Execute("INSERT INTO batch_jobs (id, total_entries) VALUES ('old', 3)").ok());
+  auto report = Migrate(d.conn, {});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->added_columns.size(), 2u);
+  EXPECT_EQ(One(d.conn,
+                "SELECT id || ':' || total_entries || ':' || "
+                "coalesce(CAST(retry_after_wait_seconds AS VARCHAR), 'NULL') FROM batch_jobs"),
+            "old:3:NULL");
 }
 
 TEST(SchemaTest, ForeignDesignTableCarriesProcessedFlagOver) {

@@ -251,15 +251,21 @@ Result<std::string> Store::CreateBatchRecord(std::int64_t batch_size,
 Status Store::UpdateBatchStatus(const std::string& batch_id, const BatchUpdate& u) {
   CNAKE_ASSIGN_OR_RETURN(
       auto n,
-      conn_.RunWith("UPDATE batch_jobs SET status = coalesce(?, status), "
-                    "processed_entries = coalesce(?, processed_entries), "
-                    "successful_entries = coalesce(?, successful_entries), "
-                    "failed_entries = coalesce(?, failed_entries), "
-                    "total_entries = coalesce(?, total_entries), "
-                    "completed_at = CASE WHEN ? THEN now() ELSE completed_at END, "
-                    "stop_reason = coalesce(?, stop_reason), updated_at = now() WHERE id = ?",
+      conn_.RunWith("UPDATE batch_jobs SET status = coalesce($1, status), "
+                    "processed_entries = coalesce($2, processed_entries), "
+                    "successful_entries = coalesce($3, successful_entries), "
+                    "failed_entries = coalesce($4, failed_entries), "
+                    "total_entries = coalesce($5, total_entries), "
+                    "completed_at = CASE WHEN $6 THEN now() ELSE completed_at END, "
+                    "stop_reason = coalesce($7, stop_reason), "
+                    "retry_after_wait_seconds = CASE WHEN $9::DOUBLE IS NULL THEN "
+                    "retry_after_wait_seconds ELSE coalesce(retry_after_wait_seconds, 0) + $9 END, "
+                    "breaker_open_seconds = CASE WHEN $10::DOUBLE IS NULL THEN "
+                    "breaker_open_seconds ELSE coalesce(breaker_open_seconds, 0) + $10 END, "
+                    "updated_at = now() WHERE id = $8",
                     u.status, u.processed, u.successful, u.failed, u.total, u.set_completed_at,
-                    u.stop_reason, batch_id));
+                    u.stop_reason, batch_id, u.add_retry_after_wait_seconds,
+                    u.add_breaker_open_seconds));
   if (n == 0) return NotFound("no batch with id " + batch_id);
   return Status::Ok();
 }

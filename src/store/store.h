@@ -89,6 +89,9 @@ struct BatchUpdate {
   std::optional<std::int64_t> processed, successful, failed, total;
   bool set_completed_at = false;
   std::optional<std::string> stop_reason;
+  // This run's waits, added to the batch's totals (a run that never reaches
+  // its end, such as after kill -9, adds nothing).
+  std::optional<double> add_retry_after_wait_seconds, add_breaker_open_seconds;
 };
 
 class Store {

@@ -225,6 +225,12 @@ TEST_F(ProcessTest, ThrottlingWithRetryAfterInBothFormsStillCompletes) {
     }
     EXPECT_GT(throttled, 0);
     EXPECT_EQ(r.out.find("429s 0,"), std::string::npos) << r.out;
+    // The pauses are recorded with the batch (one request at a time, so they
+    // do not overlap: about 1 s per 429; an HTTP date has whole seconds).
+    const double paused = std::stod(
+        Query("SELECT CAST(coalesce(retry_after_wait_seconds, -1) AS VARCHAR) FROM batch_jobs"));
+    EXPECT_GE(paused, form == "seconds" ? 0.9 * throttled : 0.1) << throttled << " 429s";
+    EXPECT_LE(paused, 1.5 * throttled + 1) << throttled << " 429s";
   }
 }
 
