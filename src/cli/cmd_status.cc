@@ -24,6 +24,13 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
                       {"live", false},
                       {"started_at", batch->started_at},
                       {"completed_at", batch->completed_at},
+                      // The live status's names; null until a run of the batch has ended.
+                      {"rate_wait_seconds", batch->retry_after_wait_seconds
+                                                ? nlohmann::json(*batch->retry_after_wait_seconds)
+                                                : nlohmann::json()},
+                      {"breaker_open_seconds", batch->breaker_open_seconds
+                                                   ? nlohmann::json(*batch->breaker_open_seconds)
+                                                   : nlohmann::json()},
                       {"counts",
                        {{"total", counts.total},
                         {"pending", counts.pending},
@@ -81,6 +88,13 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
       "p99 {:.0f} ms over {} requests\n",
       j.value("entries_per_second", 0.0), l.value("p50", 0.0), l.value("p90", 0.0),
       l.value("p99", 0.0), l.value("count", 0));
+  if (j["rate_wait_seconds"].is_null()) {
+    *ctx.out << "waits: not recorded yet (a run records them when it ends)\n";
+  } else {
+    *ctx.out << fmt::format(
+        "waits: paused on Retry-After {:.1f} s, circuit breaker open {:.1f} s\n",
+        j["rate_wait_seconds"].get<double>(), j.value("breaker_open_seconds", 0.0));
+  }
   for (const auto& e : j["recent_errors"]) *ctx.out << "  error: " << e.get<std::string>() << "\n";
 }
 

@@ -278,15 +278,20 @@ Result<std::optional<BatchSummary>> Store::GetBatch(const std::string& batch_id)
                       "CAST(coalesce(successful_entries, 0) AS BIGINT), "
                       "CAST(coalesce(failed_entries, 0) AS BIGINT), "
                       "coalesce(strftime(started_at, '%Y-%m-%dT%H:%M:%SZ'), ''), "
-                      "coalesce(strftime(completed_at, '%Y-%m-%dT%H:%M:%SZ'), '') "
-                      "FROM batch_jobs WHERE id = ?",
+                      "coalesce(strftime(completed_at, '%Y-%m-%dT%H:%M:%SZ'), ''), "
+                      "CAST(retry_after_wait_seconds AS DOUBLE), "
+                      "CAST(breaker_open_seconds AS DOUBLE) FROM batch_jobs WHERE id = ?",
                       batch_id));
   auto chunk = r.NextChunk();
   if (!chunk || chunk->size() == 0) return std::optional<BatchSummary>();
-  return std::optional<BatchSummary>(BatchSummary{
-      std::string(chunk->GetString(0, 0)), std::string(chunk->GetString(1, 0)),
-      chunk->GetInt64(2, 0), chunk->GetInt64(3, 0), chunk->GetInt64(4, 0), chunk->GetInt64(5, 0),
-      std::string(chunk->GetString(6, 0)), std::string(chunk->GetString(7, 0))});
+  auto opt_double = [&](std::size_t col) {
+    return chunk->IsNull(col, 0) ? std::nullopt : std::optional<double>(chunk->GetDouble(col, 0));
+  };
+  return std::optional<BatchSummary>(
+      BatchSummary{std::string(chunk->GetString(0, 0)), std::string(chunk->GetString(1, 0)),
+                   chunk->GetInt64(2, 0), chunk->GetInt64(3, 0), chunk->GetInt64(4, 0),
+                   chunk->GetInt64(5, 0), std::string(chunk->GetString(6, 0)),
+                   std::string(chunk->GetString(7, 0)), opt_double(8), opt_double(9)});
 }
 
 Result<UpsertCounts> Store::UpsertEntries(const std::vector<EntryInput>& entries) {

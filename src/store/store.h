@@ -73,6 +73,9 @@ struct BatchSummary {
   std::string status;
   std::int64_t total = 0, processed = 0, successful = 0, failed = 0;
   std::string started_at, completed_at;  // ISO text, empty when NULL
+  // Summed over the runs that reached their end; nullopt when none has (or
+  // not read: Statistics::recent_batches leaves them unset).
+  std::optional<double> retry_after_wait_seconds, breaker_open_seconds;
 };
 
 struct Statistics {

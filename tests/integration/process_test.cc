@@ -231,6 +231,9 @@ TEST_F(ProcessTest, ThrottlingWithRetryAfterInBothFormsStillCompletes) {
         Query("SELECT CAST(coalesce(retry_after_wait_seconds, -1) AS VARCHAR) FROM batch_jobs"));
     EXPECT_GE(paused, form == "seconds" ? 0.9 * throttled : 0.1) << throttled << " 429s";
     EXPECT_LE(paused, 1.5 * throttled + 1) << throttled << " 429s";
+    ProcessResult status =
+        Client({"status", "--batch-id", Query("SELECT id FROM batch_jobs")}, server.url());
+    EXPECT_NE(status.out.find("waits: paused on Retry-After"), std::string::npos) << status.out;
   }
 }
 
