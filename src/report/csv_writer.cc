@@ -1,6 +1,7 @@
 #include "report/csv_writer.h"
 
 #include "report/text_escape.h"
+#include "util/quote.h"
 
 namespace cnake::report {
 
@@ -9,13 +10,7 @@ std::string CsvField(std::string_view raw) {
   const bool needs_quotes = field.find_first_of(",\"\r\n") != std::string::npos ||
                             (!field.empty() && (field.front() == ' ' || field.back() == ' '));
   if (!needs_quotes) return field;
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
+  return QuoteByDoubling(field, '"');
 }
 
 void CsvWriter::WriteField(std::string_view field) { out_ << CsvField(field); }

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <regex>
 
+#include "util/quote.h"
+
 namespace cnake::db {
 namespace {
 
@@ -341,25 +343,11 @@ Status Appender::Close() { return Check(duckdb_appender_close(handle_), "appende
 
 // ---- helpers ----
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
+std::string QuoteIdentifier(std::string_view name) { return QuoteByDoubling(name, '"'); }
 
 std::optional<std::string> SqlStringLiteral(std::string_view value) {
   if (value.find('\0') != std::string_view::npos) return std::nullopt;
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  out += '\'';
-  return out;
+  return QuoteByDoubling(value, '\'');
 }
 
 std::optional<std::string> SqlStringList(const std::vector<std::string_view>& values) {
