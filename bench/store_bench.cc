@@ -21,6 +21,7 @@
 //
 // Output: one "key: value" line per figure, for bench/run.sh to parse.
 #include <fmt/format.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -197,18 +198,32 @@ int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
                    fmt::format("cnake-store-bench-{}", static_cast<long>(::getpid()));
   std::filesystem::create_directories(dir);
 
-  double engine_s = 0, bare_s = 0;
-  {
-    auto [store, batch] = FreshClaimedDb((dir / "engine.duckdb").string(), entries, rows, code);
+  // Both commit paths (entry_changes.h): by literal ids, what the engine uses,
+  // and by join with the staged group, its fallback. The malloc heap's growth
+  // over the run shows what DuckDB keeps per commit.
+  struct EnginePath {
+    bool bytewise_ids;
+    const char* name;
+    double seconds = 0;
+    double heap_growth_mb = 0;
+  };
+  EnginePath paths[] = {{true, "literal"}, {false, "join"}};
+  for (EnginePath& path : paths) {
+    auto [store, batch] =
+        FreshClaimedDb((dir / fmt::format("{}.duckdb", path.name)).string(), entries, rows, code);
+    const std::size_t heap_before = ::mallinfo2().uordblks;
     const auto t0 = Clock::now();
     for (std::int64_t i = 0; i < rows;) {
       engine::WriteGroup g;
       for (std::int64_t k = 0; k < group && i < rows; ++k, ++i) {
         g.completions.push_back({fmt::format("e{:07d}", i), python, ResultMetadata(batch, i), 1});
       }
-      Check(engine::CommitGroup(store.connection(), store.tables(), batch, g), "commit group");
+      Check(engine::CommitGroup(store.connection(), store.tables(), batch, g, path.bytewise_ids),
+            "commit group");
     }
-    engine_s = SecondsSince(t0);
+    path.seconds = SecondsSince(t0);
+    path.heap_growth_mb =
+        (static_cast<double>(::mallinfo2().uordblks) - static_cast<double>(heap_before)) / 1e6;
     auto counts = Check(engine::CountBatch(store.connection(), store.tables(), batch), "count");
     if (counts.completed != rows) {
       std::fprintf(stderr, "store_bench: %lld completed, want %lld\n",
@@ -216,6 +231,8 @@ int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
       return 1;
     }
   }
+  const double engine_s = paths[0].seconds;
+  double bare_s = 0;
   {
     auto [store, batch] = FreshClaimedDb((dir / "bare.duckdb").string(), entries, rows, code);
     db::Connection& conn = store.connection();
@@ -245,6 +262,9 @@ int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
               static_cast<long long>(group));
   std::printf("commit_group_rows_per_s: %.0f\nbare_appender_rows_per_s: %.0f\nwriter_ratio: %.3f\n",
               engine_rate, bare_rate, engine_rate / bare_rate);
+  std::printf("commit_group_join_rows_per_s: %.0f\n", static_cast<double>(rows) / paths[1].seconds);
+  std::printf("commit_heap_growth_mb_literal: %.1f\ncommit_heap_growth_mb_join: %.1f\n",
+              paths[0].heap_growth_mb, paths[1].heap_growth_mb);
   return 0;
 }
 

@@ -2,8 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <unordered_map>
-
+#include "engine/entry_changes.h"
 #include "util/crash_point.h"
 
 namespace cnake::engine {
@@ -23,65 +22,6 @@ constexpr const char* kUnfinished =
 // the cost is a few statements whose cost does not grow with the table (the
 // join's dynamic filter on the ids limits the scan to the row groups the ids
 // fall in). Figures: bench/store_bench, docs/benchmarks.md.
-
-// The net effect of a group on one entry, as if its rows were applied in the
-// order the per-row statements had: submissions, state changes in order, then
-// the final result (completion or failure).
-struct EntryChange {
-  std::string entry_id;
-  char kind = 'p';  // p: not final yet, c: completed, f: failed
-  std::string state;
-  bool submitted = false;
-  std::string request_id;
-  bool clear_request_id = false;
-  std::optional<std::int64_t> submission_seq;
-  std::int64_t attempts = 0;
-  std::optional<std::string> last_error;
-  const Completion* completion = nullptr;
-  const Failure* failure = nullptr;
-};
-
-std::vector<EntryChange> Fold(const WriteGroup& g) {
-  std::vector<EntryChange> out;
-  std::unordered_map<std::string, std::size_t> index;
-  auto slot = [&](const std::string& id) -> EntryChange& {
-    auto [it, inserted] = index.try_emplace(id, out.size());
-    if (inserted) out.push_back({.entry_id = id});
-    return out[it->second];
-  };
-  for (const Submitted& s : g.submitted) {
-    EntryChange& e = slot(s.entry_id);
-    e.state = "submitted";
-    e.submitted = true;
-    e.request_id = s.request_id;
-    e.clear_request_id = false;
-    e.submission_seq = s.submission_seq;
-    e.attempts = s.attempts;
-  }
-  for (const StateChange& c : g.state_changes) {
-    EntryChange& e = slot(c.entry_id);
-    e.state = c.state;
-    e.attempts = c.attempts;
-    e.submission_seq = c.submission_seq;
-    if (c.last_error) e.last_error = c.last_error;
-    if (c.clear_request_id) e.clear_request_id = true;
-  }
-  for (const Completion& c : g.completions) {
-    EntryChange& e = slot(c.entry_id);
-    e.kind = 'c';
-    e.attempts = c.attempts;
-    e.last_error.reset();
-    e.completion = &c;
-  }
-  for (const Failure& f : g.failures) {
-    EntryChange& e = slot(f.entry_id);
-    e.kind = 'f';
-    e.attempts = f.attempts;
-    e.last_error = f.error_type + ": " + f.message;
-    e.failure = &f;
-  }
-  return out;
-}
 
 // Per connection, so writers on other connections do not see each other's rows.
 // Replaced, not emptied, on every commit: DuckDB's row-count estimate of a
@@ -145,50 +85,65 @@ struct Finished {
   std::int64_t completed = 0, failed = 0;
 };
 
-// One UPDATE for every entry of the group. Only unfinished entries change
-// (the engine only holds those; a final entry is never moved back), so the
-// returned transitions are exact and the batch counters can move by them in
-// the same transaction: they stay equal to a recount of the entries without
-// scanning the batch on every commit.
-Result<Finished> ApplyEntryChanges(db::Connection& conn, const std::string& entries) {
-  CNAKE_ASSIGN_OR_RETURN(
-      db::QueryResult r,
-      conn.Query(fmt::format(
-          "UPDATE {0} SET "
-          "processing_status = CASE g.kind WHEN 'c' THEN 'completed' WHEN 'f' THEN 'failed' "
-          "ELSE g.state END, "
-          "processed = CASE g.kind WHEN 'c' THEN TRUE WHEN 'f' THEN FALSE ELSE {0}.processed END, "
-          "python_id = CASE g.kind WHEN 'c' THEN g.python_id ELSE {0}.python_id END, "
-          "attempts = g.attempts, "
-          "last_error = CASE g.kind WHEN 'p' THEN coalesce(g.last_error, {0}.last_error) "
-          "ELSE g.last_error END, "
-          "request_id = CASE WHEN g.clear_request_id THEN NULL WHEN g.submitted THEN g.request_id "
-          "ELSE {0}.request_id END, "
-          "submission_seq = coalesce(g.submission_seq, {0}.submission_seq), "
-          "processed_at = CASE g.kind WHEN 'p' THEN {0}.processed_at ELSE now() END, "
-          "updated_at = now() "
-          "FROM temp.cnake_group g WHERE {0}.id = g.entry_id AND {1} "
-          "RETURNING processing_status",
-          entries, kUnfinished)));
-  Finished f;
+// Runs one entry UPDATE and adds up the transitions it returned.
+Status RunEntryUpdate(db::Connection& conn, const std::string& sql, Finished& f,
+                      std::size_t& updated) {
+  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, conn.Query(sql));
   while (auto chunk = r.NextChunk()) {
-    for (std::size_t row = 0; row < chunk->size(); ++row) {
+    for (std::size_t row = 0; row < chunk->size(); ++row, ++updated) {
       const std::string_view state = chunk->GetString(0, row);
       if (state == "completed") ++f.completed;
       if (state == "failed") ++f.failed;
     }
   }
+  return Status::Ok();
+}
+
+// One UPDATE for every entry of the group. Only unfinished entries change
+// (the engine only holds those; a final entry is never moved back), so the
+// returned transitions are exact and the batch counters can move by them in
+// the same transaction: they stay equal to a recount of the entries without
+// scanning the batch on every commit.
+//
+// With bytewise ids the values and ids go in as literals (no join, see
+// entry_changes.h). Should that UPDATE reach fewer entries than the group
+// has (an id that compares in a way the bounds did not foresee, or an entry
+// finished meanwhile), the join form runs as well: its values are absolute,
+// so entries already updated get the same values again, and entries the
+// first UPDATE finished are no longer unfinished, so nothing counts twice.
+Result<Finished> ApplyEntryChanges(db::Connection& conn, const std::string& entries,
+                                   const std::vector<EntryChange>& changes, bool bytewise_ids) {
+  Finished f;
+  std::size_t updated = 0;
+  if (bytewise_ids) {
+    std::vector<std::string_view> ids;
+    for (const EntryChange& e : changes) ids.push_back(e.entry_id);
+    const auto literal = LiteralFields(entries, changes);
+    const auto filter = IdFilterSql(entries + ".id", ids);
+    if (literal && filter) {
+      CNAKE_RETURN_IF_ERROR(
+          RunEntryUpdate(conn, EntryUpdateSql(entries, *literal, "WHERE " + *filter), f, updated));
+      if (updated == changes.size()) return f;
+    }
+  }
+  CNAKE_RETURN_IF_ERROR(RunEntryUpdate(
+      conn,
+      EntryUpdateSql(entries, StagedFields(),
+                     fmt::format("FROM temp.cnake_group g WHERE {}.id = g.entry_id", entries)),
+      f, updated));
   return f;
 }
 
 // Results replace any earlier result row of the entry: the one with the
 // entry's python id, and any a foreign tool stored under its cython_id. The
-// ids go in as literal lists so that each DELETE reaches the scan as a
-// constant filter (about 2 ms per group at 100,000 results; joined with the
-// temp table, or as one OR, it scanned every result row: ~25 ms at 100,000
-// and growing with the table).
+// ids go in as literals so that each DELETE reaches the scan as a constant
+// filter (about 2 ms per group at 100,000 results; joined with the temp
+// table, or as one OR, it scanned every result row: ~25 ms at 100,000 and
+// growing with the table). With bytewise ids they go in as list_contains()
+// with bounds, which keeps DuckDB from turning the list into a join (see
+// entry_changes.h); otherwise as IN lists.
 Status DeleteEarlierResults(db::Connection& conn, const std::string& results,
-                            const std::vector<EntryChange>& changes) {
+                            const std::vector<EntryChange>& changes, bool bytewise_ids) {
   std::vector<std::string> python_ids;
   std::vector<std::string_view> entry_ids;
   for (const EntryChange& e : changes) {
@@ -196,8 +151,16 @@ Status DeleteEarlierResults(db::Connection& conn, const std::string& results,
     python_ids.push_back(PythonIdFor(e.entry_id));
     entry_ids.push_back(e.entry_id);
   }
-  const auto by_id = db::SqlStringList({python_ids.begin(), python_ids.end()});
-  const auto by_entry = db::SqlStringList(entry_ids);
+  const std::vector<std::string_view> python_views(python_ids.begin(), python_ids.end());
+  auto filter = [&](const char* column,
+                    const std::vector<std::string_view>& ids) -> std::optional<std::string> {
+    if (bytewise_ids) return IdFilterSql(column, ids);
+    auto list = db::SqlStringList(ids);
+    if (!list) return std::nullopt;
+    return fmt::format("{} IN {}", column, *list);
+  };
+  const auto by_id = filter("id", python_views);
+  const auto by_entry = filter("cython_id", entry_ids);
   if (!by_id || !by_entry) {  // an id with a NUL byte: correct, but scans
     return conn.Execute(
         fmt::format("DELETE FROM {0} WHERE id IN (SELECT python_id FROM "
@@ -205,14 +168,13 @@ Status DeleteEarlierResults(db::Connection& conn, const std::string& results,
                     "entry_id FROM temp.cnake_group WHERE kind = 'c')",
                     results));
   }
-  CNAKE_RETURN_IF_ERROR(
-      conn.Execute(fmt::format("DELETE FROM {} WHERE id IN {}", results, *by_id)));
-  return conn.Execute(fmt::format("DELETE FROM {} WHERE cython_id IN {}", results, *by_entry));
+  CNAKE_RETURN_IF_ERROR(conn.Execute(fmt::format("DELETE FROM {} WHERE {}", results, *by_id)));
+  return conn.Execute(fmt::format("DELETE FROM {} WHERE {}", results, *by_entry));
 }
 
 Status InsertResults(db::Connection& conn, const std::string& results,
-                     const std::vector<EntryChange>& changes) {
-  CNAKE_RETURN_IF_ERROR(DeleteEarlierResults(conn, results, changes));
+                     const std::vector<EntryChange>& changes, bool bytewise_ids) {
+  CNAKE_RETURN_IF_ERROR(DeleteEarlierResults(conn, results, changes, bytewise_ids));
   return conn.Execute(
       fmt::format("INSERT INTO {} (id, code, cython_id, metadata) SELECT python_id, "
                   "python, entry_id, metadata FROM temp.cnake_group WHERE kind = 'c'",
@@ -326,7 +288,7 @@ Result<std::vector<Entry>> LoadUnfinished(Store& store, const std::string& batch
 }
 
 Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
-                   const WriteGroup& group) {
+                   const WriteGroup& group, bool bytewise_ids) {
   if (group.empty()) return Status::Ok();
   const std::vector<EntryChange> changes = Fold(group);
   // One transaction for everything, request log included: each commit costs
@@ -334,9 +296,10 @@ Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::st
   CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn));
   if (!changes.empty()) {
     CNAKE_RETURN_IF_ERROR(StageGroup(conn, changes));
-    CNAKE_ASSIGN_OR_RETURN(Finished finished, ApplyEntryChanges(conn, Q(tables.entries)));
+    CNAKE_ASSIGN_OR_RETURN(Finished finished,
+                           ApplyEntryChanges(conn, Q(tables.entries), changes, bytewise_ids));
     if (!group.completions.empty()) {
-      CNAKE_RETURN_IF_ERROR(InsertResults(conn, Q(tables.results), changes));
+      CNAKE_RETURN_IF_ERROR(InsertResults(conn, Q(tables.results), changes, bytewise_ids));
       CrashPoint("mid_result_group");
     }
     if (!group.failures.empty()) CNAKE_RETURN_IF_ERROR(InsertErrors(conn, batch_id));

@@ -111,10 +111,14 @@ struct BatchCounts {
   std::int64_t finished() const { return completed + failed; }
 };
 
-// Commits everything in `group` in one transaction and recomputes the batch
-// counters. On error nothing of the group is committed.
+// Commits everything in `group` in one transaction and moves the batch
+// counters. On error nothing of the group is committed. `bytewise_ids`: the
+// tables' ids compare byte by byte (IdsCompareBytewise in entry_changes.h),
+// so the commit can filter by literal ids and bounds instead of joins, which
+// keeps DuckDB's memory from growing with the number of commits; false is
+// always correct.
 Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
-                   const WriteGroup& group);
+                   const WriteGroup& group, bool bytewise_ids);
 
 Result<BatchCounts> CountBatch(db::Connection& conn, const TableNames& tables,
                                const std::string& batch_id);

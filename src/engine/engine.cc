@@ -6,6 +6,7 @@
 
 #include "api/api_paths.h"
 #include "config/prompt_template.h"
+#include "engine/entry_changes.h"
 #include "engine/idempotency.h"
 #include "util/crash_point.h"
 
@@ -67,6 +68,9 @@ RunSummary Engine::Run(const ProgressSink& on_progress) {
   stats_.processing = counts->processing;
   stats_.retrying = counts->retrying;
   const std::int64_t finished_before = counts->finished();
+  auto bytewise = IdsCompareBytewise(store_.connection(), store_.tables());
+  if (!bytewise.ok()) return {StopReason::kDatabase, bytewise.status().message(), stats_};
+  bytewise_ids_ = *bytewise;
   Publish(started_, on_progress, true);  // the live channel shows the batch from the start
 
   for (;;) {
@@ -247,8 +251,8 @@ Status Engine::Flush(TimePoint now, bool force) {
   const bool due = force || submissions_due || pending_.size() >= options_.flush_count ||
                    now - first_pending_ >= options_.flush_interval;
   if (!due) return Status::Ok();
-  CNAKE_RETURN_IF_ERROR(
-      CommitGroup(store_.connection(), store_.tables(), options_.batch_id, pending_));
+  CNAKE_RETURN_IF_ERROR(CommitGroup(store_.connection(), store_.tables(), options_.batch_id,
+                                    pending_, bytewise_ids_));
   last_commit_end_ = clock_.Now();
   last_commit_cost_ = last_commit_end_ - now;
   spdlog::debug("batch={} commit: {} submissions, {} completions, {} failures in {:.1f} ms",

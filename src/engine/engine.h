@@ -152,6 +152,7 @@ class Engine {
   bool probe_in_flight_ = false;
 
   WriteGroup pending_;
+  bool bytewise_ids_ = false;  // CommitGroup may filter by literal ids (set in Run)
   std::vector<std::uint64_t> awaiting_commit_;
   TimePoint first_pending_{};
   // When the last commit ended and how long it took (see Flush).

@@ -352,6 +352,38 @@ TEST_F(EngineTest, ResumePollsStoredRequestIdsInsteadOfPostingAgain) {
   for (const auto& [entry, posts] : api_.posts_per_entry) EXPECT_EQ(posts, 1) << entry;
 }
 
+// Ids that a foreign tool declared case-insensitive: commits must not filter
+// them by byte order ('a' is not BETWEEN 'B' AND 'b2' under NOCASE).
+TEST_F(EngineTest, EntriesWithACaseInsensitiveIdColumnAllComplete) {
+  const TableNames tables{"nocase_entries", "python_entries"};
+  const std::string path = dir_.File("nocase.duckdb");
+  store_.reset();
+  {
+    auto s = Store::Open({path, tables, {}});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_TRUE(s->connection().Execute("DROP TABLE nocase_entries").ok());
+    ASSERT_TRUE(s->connection()
+                    .Execute("CREATE TABLE nocase_entries (id VARCHAR COLLATE NOCASE PRIMARY "
+                             "KEY, code VARCHAR NOT NULL)")
+                    .ok());
+  }
+  auto s = Store::Open({path, tables, {}});  // migration adds the engine's columns
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  store_.emplace(std::move(s).value());
+  std::vector<EntryInput> in;
+  for (const char* id : {"B", "a", "b2"}) in.push_back({id, "cdef int x = 1", {}, {}, {}});
+  ASSERT_TRUE(store_->UpsertEntries(in).ok());
+  EngineOptions o = Options(Claim(3));
+  o.max_concurrent = 3;
+  api_.sync = true;  // the three results land in one commit
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.reason, StopReason::kFinished) << r.message;
+  EXPECT_EQ(r.final.completed, 3);
+  EXPECT_EQ(One("SELECT count(*)::VARCHAR FROM nocase_entries WHERE processing_status = "
+                "'completed'"),
+            "3");
+}
+
 TEST_F(EngineTest, OutageOpensTheBreakerAndFailsNothing) {
   Seed(8);
   const TimePoint outage_end = clock_.Now() + std::chrono::seconds(60);

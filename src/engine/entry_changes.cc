@@ -1,0 +1,183 @@
+#include "engine/entry_changes.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+
+namespace cnake::engine {
+namespace {
+
+std::string SqlInt(std::optional<std::int64_t> v) { return v ? std::to_string(*v) : "NULL"; }
+std::string SqlBool(bool v) { return v ? "TRUE" : "FALSE"; }
+
+// One field over all changes: the common literal when every entry has the
+// same value, else a CASE on the entry's id.
+using FieldValue = std::function<std::optional<std::string>(const EntryChange&)>;
+
+std::optional<std::string> CaseOnId(const std::string& id_column,
+                                    const std::vector<EntryChange>& changes,
+                                    const std::vector<std::string>& id_literals,
+                                    const FieldValue& value) {
+  std::vector<std::string> values;
+  values.reserve(changes.size());
+  for (const EntryChange& e : changes) {
+    auto v = value(e);
+    if (!v) return std::nullopt;
+    values.push_back(std::move(*v));
+  }
+  if (std::all_of(values.begin(), values.end(), [&](const auto& v) { return v == values[0]; })) {
+    return values[0];
+  }
+  std::string out = "CASE " + id_column;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    out += " WHEN " + id_literals[i] + " THEN " + values[i];
+  }
+  return out + " END";
+}
+
+}  // namespace
+
+std::vector<EntryChange> Fold(const WriteGroup& g) {
+  std::vector<EntryChange> out;
+  std::unordered_map<std::string, std::size_t> index;
+  auto slot = [&](const std::string& id) -> EntryChange& {
+    auto [it, inserted] = index.try_emplace(id, out.size());
+    if (inserted) out.push_back({.entry_id = id});
+    return out[it->second];
+  };
+  for (const Submitted& s : g.submitted) {
+    EntryChange& e = slot(s.entry_id);
+    e.state = "submitted";
+    e.submitted = true;
+    e.request_id = s.request_id;
+    e.clear_request_id = false;
+    e.submission_seq = s.submission_seq;
+    e.attempts = s.attempts;
+  }
+  for (const StateChange& c : g.state_changes) {
+    EntryChange& e = slot(c.entry_id);
+    e.state = c.state;
+    e.attempts = c.attempts;
+    e.submission_seq = c.submission_seq;
+    if (c.last_error) e.last_error = c.last_error;
+    if (c.clear_request_id) e.clear_request_id = true;
+  }
+  for (const Completion& c : g.completions) {
+    EntryChange& e = slot(c.entry_id);
+    e.kind = 'c';
+    e.attempts = c.attempts;
+    e.last_error.reset();
+    e.completion = &c;
+  }
+  for (const Failure& f : g.failures) {
+    EntryChange& e = slot(f.entry_id);
+    e.kind = 'f';
+    e.attempts = f.attempts;
+    e.last_error = f.error_type + ": " + f.message;
+    e.failure = &f;
+  }
+  return out;
+}
+
+std::string EntryUpdateSql(const std::string& entries, const ChangeFields& g,
+                           const std::string& from_where) {
+  return fmt::format(
+      "UPDATE {0} SET "
+      "processing_status = CASE {kind} WHEN 'c' THEN 'completed' WHEN 'f' THEN 'failed' "
+      "ELSE {state} END, "
+      "processed = CASE {kind} WHEN 'c' THEN TRUE WHEN 'f' THEN FALSE ELSE {0}.processed END, "
+      "python_id = CASE {kind} WHEN 'c' THEN {python_id} ELSE {0}.python_id END, "
+      "attempts = {attempts}, "
+      "last_error = CASE {kind} WHEN 'p' THEN coalesce({last_error}, {0}.last_error) "
+      "ELSE {last_error} END, "
+      "request_id = CASE WHEN {clear_request_id} THEN NULL WHEN {submitted} THEN {request_id} "
+      "ELSE {0}.request_id END, "
+      "submission_seq = coalesce({submission_seq}, {0}.submission_seq), "
+      "processed_at = CASE {kind} WHEN 'p' THEN {0}.processed_at ELSE now() END, "
+      "updated_at = now() {from_where} AND "
+      "coalesce({0}.processing_status, 'pending') NOT IN ('completed', 'failed') "
+      "RETURNING processing_status",
+      entries, fmt::arg("kind", g.kind), fmt::arg("state", g.state),
+      fmt::arg("python_id", g.python_id), fmt::arg("attempts", g.attempts),
+      fmt::arg("last_error", g.last_error), fmt::arg("clear_request_id", g.clear_request_id),
+      fmt::arg("submitted", g.submitted), fmt::arg("request_id", g.request_id),
+      fmt::arg("submission_seq", g.submission_seq), fmt::arg("from_where", from_where));
+}
+
+ChangeFields StagedFields() {
+  return {.kind = "g.kind",
+          .state = "g.state",
+          .submitted = "g.submitted",
+          .request_id = "g.request_id",
+          .clear_request_id = "g.clear_request_id",
+          .submission_seq = "g.submission_seq",
+          .attempts = "g.attempts",
+          .last_error = "g.last_error",
+          .python_id = "g.python_id"};
+}
+
+std::optional<ChangeFields> LiteralFields(const std::string& entries,
+                                          const std::vector<EntryChange>& changes) {
+  std::vector<std::string> ids;
+  ids.reserve(changes.size());
+  for (const EntryChange& e : changes) {
+    auto literal = db::SqlStringLiteral(e.entry_id);
+    if (!literal) return std::nullopt;
+    ids.push_back(std::move(*literal));
+  }
+  const std::string id_column = entries + ".id";
+  ChangeFields f;
+  auto field = [&](std::string& out, const FieldValue& value) {
+    auto sql = CaseOnId(id_column, changes, ids, value);
+    if (sql) out = std::move(*sql);
+    return sql.has_value();
+  };
+  auto text = [](const std::string& v) { return db::SqlStringLiteral(v); };
+  const bool ok =
+      field(f.kind, [&](const EntryChange& e) { return text(std::string(1, e.kind)); }) &&
+      field(f.state, [&](const EntryChange& e) { return text(e.state); }) &&
+      field(f.submitted, [](const EntryChange& e) { return SqlBool(e.submitted); }) &&
+      field(f.request_id, [&](const EntryChange& e) { return text(e.request_id); }) &&
+      field(f.clear_request_id, [](const EntryChange& e) { return SqlBool(e.clear_request_id); }) &&
+      field(f.submission_seq, [](const EntryChange& e) { return SqlInt(e.submission_seq); }) &&
+      field(f.attempts, [](const EntryChange& e) { return SqlInt(e.attempts); }) &&
+      field(f.last_error,
+            [&](const EntryChange& e) -> std::optional<std::string> {
+              return e.last_error ? text(*e.last_error) : std::optional<std::string>("NULL");
+            }) &&
+      field(f.python_id, [&](const EntryChange& e) -> std::optional<std::string> {
+        return e.completion ? text(PythonIdFor(e.entry_id)) : std::optional<std::string>("NULL");
+      });
+  if (!ok) return std::nullopt;
+  return f;
+}
+
+std::optional<std::string> IdFilterSql(const std::string& column,
+                                       const std::vector<std::string_view>& ids) {
+  if (ids.empty()) return "FALSE";
+  auto list = db::SqlStringList(ids);
+  if (!list) return std::nullopt;
+  // SqlStringList gives "(a, b)"; list_contains takes a list literal.
+  list->front() = '[';
+  list->back() = ']';
+  const auto [lo, hi] = std::minmax_element(ids.begin(), ids.end());
+  return fmt::format("list_contains({0}, {1}) AND {1} BETWEEN {2} AND {3}", *list, column,
+                     *db::SqlStringLiteral(*lo), *db::SqlStringLiteral(*hi));
+}
+
+Result<bool> IdsCompareBytewise(db::Connection& conn, const TableNames& tables) {
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult r,
+      conn.QueryWith("SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                     "current_database() AND schema_name = 'main' AND lower(table_name) IN "
+                     "(lower(?), lower(?)) AND contains(upper(sql), 'COLLATE')) = 0 AND "
+                     "coalesce(current_setting('default_collation'), '') = ''",
+                     tables.entries, tables.results));
+  auto chunk = r.NextChunk();
+  if (!chunk || chunk->size() == 0) return false;
+  return chunk->GetBool(0, 0);
+}
+
+}  // namespace cnake::engine

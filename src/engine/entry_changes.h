@@ -1,0 +1,75 @@
+// A write group folded into one net change per entry, and the SQL that applies
+// those changes to the entries table without a join.
+//
+// Why without a join: every hash join DuckDB runs registers ~17 buffer
+// handles that its eviction queue keeps alive long after the query ends, so a
+// join per commit made the client's heap grow with the number of commits
+// (~2.8 KB per join; bare-DuckDB replay and figures in docs/reliability.md,
+// promise 6). Literal id lists, written as list_contains() so that DuckDB's
+// IN-clause rewrite does not turn them back into a join, and byte-order
+// bounds on the id, which let the scan skip row groups by their min/max, keep
+// the heap flat and cost no more than the join did.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/batch_store.h"
+
+namespace cnake::engine {
+
+// The net effect of a group on one entry, as if its rows were applied in the
+// order the per-row statements had: submissions, state changes in order, then
+// the final result (completion or failure). Points into the group it was
+// folded from, which must outlive it.
+struct EntryChange {
+  std::string entry_id;
+  char kind = 'p';  // p: not final yet, c: completed, f: failed
+  std::string state;
+  bool submitted = false;
+  std::string request_id;
+  bool clear_request_id = false;
+  std::optional<std::int64_t> submission_seq;
+  std::int64_t attempts = 0;
+  std::optional<std::string> last_error;
+  const Completion* completion = nullptr;
+  const Failure* failure = nullptr;
+};
+
+std::vector<EntryChange> Fold(const WriteGroup& g);
+
+// The value of each per-entry field as a SQL expression: a column of the
+// staged group table ("g.state"), or a CASE over the entry's id.
+struct ChangeFields {
+  std::string kind, state, submitted, request_id, clear_request_id, submission_seq, attempts,
+      last_error, python_id;
+};
+
+// "UPDATE <entries> SET ... <from_where> RETURNING processing_status": moves
+// only unfinished entries, so the returned states are exact transitions.
+std::string EntryUpdateSql(const std::string& entries, const ChangeFields& g,
+                           const std::string& from_where);
+
+// Fields read from the group table staged as temp.cnake_group, alias g.
+ChangeFields StagedFields();
+
+// Fields as CASE <entries>.id WHEN '<id>' THEN <value> ... END (a plain
+// literal when every entry has the same value); nullopt when a value or an id
+// cannot be a SQL literal (a NUL byte).
+std::optional<ChangeFields> LiteralFields(const std::string& entries,
+                                          const std::vector<EntryChange>& changes);
+
+// "list_contains([<ids>], <column>) AND <column> BETWEEN '<min>' AND '<max>'",
+// or nullopt when an id has a NUL byte. The bounds compare bytes, so the
+// caller must only use this on columns without a COLLATE clause
+// (IdsCompareBytewise); with one they could exclude rows that match.
+std::optional<std::string> IdFilterSql(const std::string& column,
+                                       const std::vector<std::string_view>& ids);
+
+// True when neither table declares a collation, so that IdFilterSql's
+// byte-order bounds agree with how DuckDB compares their ids.
+Result<bool> IdsCompareBytewise(db::Connection& conn, const TableNames& tables);
+
+}  // namespace cnake::engine

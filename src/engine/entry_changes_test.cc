@@ -1,0 +1,232 @@
+// The two ways CommitGroup applies a group (literal ids, join with the staged
+// group) against real DuckDB files: they must leave the same rows behind.
+#include "engine/entry_changes.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
+
+namespace cnake::engine {
+namespace {
+
+using nlohmann::json;
+
+TEST(IdFilterSqlTest, ListsEveryIdAndBoundsThemByByteOrder) {
+  auto sql = IdFilterSql("t.id", {"b'x", "a", "\xc3\xa9", "B"});
+  ASSERT_TRUE(sql);
+  EXPECT_EQ(*sql,
+            "list_contains(['b''x', 'a', '\xc3\xa9', 'B'], t.id) AND t.id BETWEEN 'B' AND "
+            "'\xc3\xa9'");
+}
+
+TEST(IdFilterSqlTest, AnIdWithANulByteCannotBeALiteral) {
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(IdFilterSql("id", {"a", "b\0c"sv}));
+}
+
+TEST(LiteralFieldsTest, SharedValuesAreLiteralsAndDifferingOnesACaseOnTheId) {
+  std::vector<EntryChange> changes(2);
+  changes[0].entry_id = "e1";
+  changes[0].attempts = 1;
+  changes[0].state = "submitted";
+  changes[1].entry_id = "e'2";
+  changes[1].attempts = 3;
+  changes[1].state = "submitted";
+  auto f = LiteralFields("\"t\"", changes);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->state, "'submitted'");
+  EXPECT_EQ(f->kind, "'p'");
+  EXPECT_EQ(f->last_error, "NULL");
+  EXPECT_EQ(f->attempts, "CASE \"t\".id WHEN 'e1' THEN 1 WHEN 'e''2' THEN 3 END");
+}
+
+TEST(LiteralFieldsTest, AValueWithANulByteFallsBackToTheJoin) {
+  std::vector<EntryChange> changes(1);
+  changes[0].entry_id = "e1";
+  changes[0].last_error = std::string("bad\0byte", 8);
+  EXPECT_FALSE(LiteralFields("t", changes));
+}
+
+// One database per path, seeded and claimed the same way.
+class CommitPathTest : public ::testing::Test {
+ protected:
+  struct Db {
+    std::optional<Store> store;
+    std::string batch;
+  };
+  Db Open(const std::string& name, const std::vector<std::string>& ids) {
+    Db db;
+    auto s = Store::Open({dir_.File(name), {}, {}});
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    db.store.emplace(std::move(s).value());
+    std::vector<EntryInput> in;
+    for (const auto& id : ids) in.push_back({id, "cdef int x = 1", {}, {}, {}});
+    EXPECT_TRUE(db.store->UpsertEntries(in).ok());
+    db.batch = *db.store->CreateBatchRecord(0, json::object());
+    ClaimOptions claim;
+    claim.limit = static_cast<std::int64_t>(ids.size());
+    EXPECT_TRUE(ClaimEntries(*db.store, db.batch, claim).ok());
+    return db;
+  }
+  static std::string Dump(Db& db, const std::string& sql) {
+    auto r = db.store->connection().Query(sql);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::string out;
+    while (auto chunk = r->NextChunk()) {
+      for (std::size_t row = 0; row < chunk->size(); ++row) {
+        out += std::string(chunk->GetString(0, row)) + "\n";
+      }
+    }
+    return out;
+  }
+  // Rows as text, NULL shown as "-".
+  static std::string Rows(Db& db, const std::string& columns, const std::string& rest) {
+    std::string fields;
+    std::size_t start = 0;
+    while (start <= columns.size()) {
+      std::size_t end = columns.find(',', start);
+      if (end == std::string::npos) end = columns.size();
+      if (!fields.empty()) fields += ", ";
+      fields += "coalesce(CAST(" + columns.substr(start, end - start) + " AS VARCHAR), '-')";
+      start = end + 1;
+    }
+    return Dump(db, "SELECT concat_ws('|', " + fields + ") " + rest);
+  }
+  static std::string State(Db& db) {
+    return Rows(db,
+                "id,processing_status,processed,python_id,attempts,last_error,request_id,"
+                "submission_seq,processed_at IS NULL",
+                "FROM cython_entries ORDER BY id") +
+           Rows(db, "id,cython_id,code", "FROM python_entries ORDER BY id") +
+           Rows(db, "entry_id,error_type,error_message",
+                "FROM processing_errors ORDER BY entry_id") +
+           Rows(db, "processed_entries,successful_entries,failed_entries", "FROM batch_jobs");
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(CommitPathTest, LiteralAndJoinPathsLeaveTheSameRows) {
+  const std::vector<std::string> ids = {"a'1",
+                                        "B2",
+                                        "c3",
+                                        "d4",
+                                        "\xc3\xa9"
+                                        "5",
+                                        "f6"};
+  Db literal = Open("literal.duckdb", ids);
+  Db join = Open("join.duckdb", ids);
+  // An earlier result a foreign tool stored under the entry's id: replaced.
+  for (Db* db : {&literal, &join}) {
+    ASSERT_TRUE(db->store->connection()
+                    .Execute("INSERT INTO python_entries (id, code, cython_id) VALUES "
+                             "('foreign', 'old', 'c3')")
+                    .ok());
+  }
+  WriteGroup first;
+  for (int i = 0; i < 5; ++i) {
+    first.submitted.push_back({ids[i], "req-" + std::to_string(i), 0, 1});
+  }
+  first.state_changes.push_back({"d4", "retrying", 2, std::string("http_503: down"), true, 1});
+  WriteGroup second;
+  second.completions.push_back({"a'1", "def f(): return 'x'\n", json{{"k", 1}}, 1});
+  second.completions.push_back({"c3", "pass\n", json::object(), 2});
+  second.failures.push_back({"B2", "invalid_code", "it's not cython", 422, 1, "req-1", "generate"});
+  second.state_changes.push_back(
+      {"\xc3\xa9"
+       "5",
+       "processing", 1, std::nullopt, false, 0});
+  for (const WriteGroup* g : {&first, &second}) {
+    ASSERT_TRUE(
+        CommitGroup(literal.store->connection(), literal.store->tables(), literal.batch, *g, true)
+            .ok());
+    ASSERT_TRUE(
+        CommitGroup(join.store->connection(), join.store->tables(), join.batch, *g, false).ok());
+  }
+  const std::string state = State(literal);
+  EXPECT_EQ(state, State(join));
+  // And the commits did what they say, so equal does not mean equally wrong.
+  EXPECT_NE(state.find("a'1|completed|true|py:a'1|1|-|req-0|0|false"), std::string::npos) << state;
+  EXPECT_NE(state.find("B2|failed|false|-|1|invalid_code: it's not cython|req-1|0|false"),
+            std::string::npos)
+      << state;
+  EXPECT_NE(state.find("d4|retrying|false|-|2|http_503: down|-|1|true"), std::string::npos)
+      << state;
+  EXPECT_EQ(state.find("foreign"), std::string::npos) << state;
+  EXPECT_NE(state.find("\n3|2|1\n"), std::string::npos) << state;
+}
+
+TEST_F(CommitPathTest, AFinalEntryIsNotMovedBackByEitherPath) {
+  for (bool bytewise : {true, false}) {
+    Db db = Open(bytewise ? "l.duckdb" : "j.duckdb", {"x1", "x2"});
+    WriteGroup done;
+    done.completions.push_back({"x1", "pass\n", json::object(), 1});
+    ASSERT_TRUE(
+        CommitGroup(db.store->connection(), db.store->tables(), db.batch, done, bytewise).ok());
+    WriteGroup late;  // a late state change for an entry already completed
+    late.state_changes.push_back({"x1", "retrying", 2, std::string("late"), false, 0});
+    late.completions.push_back({"x2", "pass\n", json::object(), 1});
+    ASSERT_TRUE(
+        CommitGroup(db.store->connection(), db.store->tables(), db.batch, late, bytewise).ok());
+    EXPECT_EQ(Dump(db,
+                   "SELECT concat_ws('|', e.id, e.processing_status, b.processed_entries) FROM "
+                   "cython_entries e, batch_jobs b ORDER BY e.id"),
+              "x1|completed|2\nx2|completed|2\n")
+        << "bytewise " << bytewise;
+  }
+}
+
+// Even if the literal form is used where its byte-order bounds miss entries
+// (here: ids declared COLLATE NOCASE), the join catches the rest.
+TEST_F(CommitPathTest, EntriesTheLiteralUpdateMissesAreUpdatedByTheJoin) {
+  const TableNames tables{"nocase_entries", "python_entries"};
+  const std::string path = dir_.File("nocase.duckdb");
+  {
+    auto s = Store::Open({path, tables, {}});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_TRUE(s->connection().Execute("DROP TABLE nocase_entries").ok());
+    ASSERT_TRUE(s->connection()
+                    .Execute("CREATE TABLE nocase_entries (id VARCHAR COLLATE NOCASE PRIMARY "
+                             "KEY, code VARCHAR NOT NULL)")
+                    .ok());
+  }
+  Db db;
+  auto s = Store::Open({path, tables, {}});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  db.store.emplace(std::move(s).value());
+  std::vector<EntryInput> in;
+  for (const char* id : {"B", "a", "b2"}) in.push_back({id, "cdef int x = 1", {}, {}, {}});
+  ASSERT_TRUE(db.store->UpsertEntries(in).ok());
+  db.batch = *db.store->CreateBatchRecord(0, json::object());
+  ClaimOptions claim;
+  claim.limit = 3;
+  ASSERT_TRUE(ClaimEntries(*db.store, db.batch, claim).ok());
+  WriteGroup g;
+  for (const char* id : {"B", "a", "b2"}) g.completions.push_back({id, "pass\n", json{}, 1});
+  ASSERT_TRUE(CommitGroup(db.store->connection(), tables, db.batch, g, true).ok());
+  EXPECT_EQ(Rows(db, "id,processing_status", "FROM nocase_entries ORDER BY id"),
+            "a|completed\nB|completed\nb2|completed\n");
+  EXPECT_EQ(Rows(db, "processed_entries,successful_entries", "FROM batch_jobs"), "3|3\n");
+}
+
+TEST_F(CommitPathTest, ACollatedIdColumnIsNotComparedBytewise) {
+  Db plain = Open("plain.duckdb", {"a"});
+  auto plain_bytewise = IdsCompareBytewise(plain.store->connection(), plain.store->tables());
+  ASSERT_TRUE(plain_bytewise.ok());
+  EXPECT_TRUE(*plain_bytewise);
+
+  // A table a foreign tool created with a case-insensitive id: under NOCASE,
+  // 'b' is not BETWEEN 'B' AND 'a', so byte-order bounds would skip it.
+  auto s = Store::Open({dir_.File("nocase.duckdb"), {"nocase_entries", "python_entries"}, {}});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE(s->connection().Execute("DROP TABLE nocase_entries").ok());
+  ASSERT_TRUE(s->connection()
+                  .Execute("CREATE TABLE nocase_entries (id VARCHAR COLLATE NOCASE PRIMARY KEY)")
+                  .ok());
+  auto nocase = IdsCompareBytewise(s->connection(), s->tables());
+  ASSERT_TRUE(nocase.ok());
+  EXPECT_FALSE(*nocase);
+}
+
+}  // namespace
+}  // namespace cnake::engine
