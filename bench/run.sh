@@ -266,6 +266,11 @@ store() {
   row "store: results/s through CommitGroup ÷ bare appender ($WRITER_ROWS rows, groups of $WRITER_GROUP, $WRITER_ENTRIES entries)" \
     "$(field "$out/writer.figures" commit_group_rows_per_s) ÷ $(field "$out/writer.figures" bare_appender_rows_per_s) = **$wr**" \
     "≥ 0.8 ($(met "$wr" 0.8 ">="))"
+  # Both commit paths side by side (src/engine/entry_changes.h): a hash join
+  # per statement left DuckDB buffer handles behind on every commit.
+  row "store: heap growth over the writer run, literal ids vs joins" \
+    "$(field "$out/writer.figures" commit_heap_growth_mb_literal) MB vs $(field "$out/writer.figures" commit_heap_growth_mb_join) MB" \
+    "literal ≤ join ($(met "$(field "$out/writer.figures" commit_heap_growth_mb_literal)" "$(field "$out/writer.figures" commit_heap_growth_mb_join)" "<="))"
 
   local db="$work/queries.duckdb" batch
   batch=$("$STORE_BENCH" make-db "$db" "$STORE_QUERY_ENTRIES" "$CODE_FILE" --processed | sed -n 's/^batch: //p')
