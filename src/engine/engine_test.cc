@@ -10,6 +10,7 @@
 #include "api/api_paths.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_transport.h"
+#include "testing/nocase_store.h"
 #include "testing/temp_dir.h"
 
 namespace cnake::engine {
@@ -355,19 +356,8 @@ TEST_F(EngineTest, ResumePollsStoredRequestIdsInsteadOfPostingAgain) {
 // Ids that a foreign tool declared case-insensitive: commits must not filter
 // them by byte order ('a' is not BETWEEN 'B' AND 'b2' under NOCASE).
 TEST_F(EngineTest, EntriesWithACaseInsensitiveIdColumnAllComplete) {
-  const TableNames tables{"nocase_entries", "python_entries"};
-  const std::string path = dir_.File("nocase.duckdb");
   store_.reset();
-  {
-    auto s = Store::Open({path, tables, {}});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    ASSERT_TRUE(s->connection().Execute("DROP TABLE nocase_entries").ok());
-    ASSERT_TRUE(s->connection()
-                    .Execute("CREATE TABLE nocase_entries (id VARCHAR COLLATE NOCASE PRIMARY "
-                             "KEY, code VARCHAR NOT NULL)")
-                    .ok());
-  }
-  auto s = Store::Open({path, tables, {}});  // migration adds the engine's columns
+  auto s = testing::OpenStoreWithNocaseIds(dir_.File("nocase.duckdb"));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   store_.emplace(std::move(s).value());
   std::vector<EntryInput> in;

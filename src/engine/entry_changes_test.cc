@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/nocase_store.h"
 #include "testing/temp_dir.h"
 
 namespace cnake::engine {
@@ -54,11 +55,10 @@ class CommitPathTest : public ::testing::Test {
     std::optional<Store> store;
     std::string batch;
   };
-  Db Open(const std::string& name, const std::vector<std::string>& ids) {
+  // Seeds `ids` into `store` and claims them for a new batch.
+  static Db Claimed(Store store, const std::vector<std::string>& ids) {
     Db db;
-    auto s = Store::Open({dir_.File(name), {}, {}});
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    db.store.emplace(std::move(s).value());
+    db.store.emplace(std::move(store));
     std::vector<EntryInput> in;
     for (const auto& id : ids) in.push_back({id, "cdef int x = 1", {}, {}, {}});
     EXPECT_TRUE(db.store->UpsertEntries(in).ok());
@@ -67,6 +67,11 @@ class CommitPathTest : public ::testing::Test {
     claim.limit = static_cast<std::int64_t>(ids.size());
     EXPECT_TRUE(ClaimEntries(*db.store, db.batch, claim).ok());
     return db;
+  }
+  Db Open(const std::string& name, const std::vector<std::string>& ids) {
+    auto s = Store::Open({dir_.File(name), {}, {}});
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return Claimed(std::move(s).value(), ids);
   }
   static std::string Dump(Db& db, const std::string& sql) {
     auto r = db.store->connection().Query(sql);
@@ -179,31 +184,12 @@ TEST_F(CommitPathTest, AFinalEntryIsNotMovedBackByEitherPath) {
 // Even if the literal form is used where its byte-order bounds miss entries
 // (here: ids declared COLLATE NOCASE), the join catches the rest.
 TEST_F(CommitPathTest, EntriesTheLiteralUpdateMissesAreUpdatedByTheJoin) {
-  const TableNames tables{"nocase_entries", "python_entries"};
-  const std::string path = dir_.File("nocase.duckdb");
-  {
-    auto s = Store::Open({path, tables, {}});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    ASSERT_TRUE(s->connection().Execute("DROP TABLE nocase_entries").ok());
-    ASSERT_TRUE(s->connection()
-                    .Execute("CREATE TABLE nocase_entries (id VARCHAR COLLATE NOCASE PRIMARY "
-                             "KEY, code VARCHAR NOT NULL)")
-                    .ok());
-  }
-  Db db;
-  auto s = Store::Open({path, tables, {}});
+  auto s = testing::OpenStoreWithNocaseIds(dir_.File("nocase.duckdb"));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  db.store.emplace(std::move(s).value());
-  std::vector<EntryInput> in;
-  for (const char* id : {"B", "a", "b2"}) in.push_back({id, "cdef int x = 1", {}, {}, {}});
-  ASSERT_TRUE(db.store->UpsertEntries(in).ok());
-  db.batch = *db.store->CreateBatchRecord(0, json::object());
-  ClaimOptions claim;
-  claim.limit = 3;
-  ASSERT_TRUE(ClaimEntries(*db.store, db.batch, claim).ok());
+  Db db = Claimed(std::move(s).value(), {"B", "a", "b2"});
   WriteGroup g;
   for (const char* id : {"B", "a", "b2"}) g.completions.push_back({id, "pass\n", json{}, 1});
-  ASSERT_TRUE(CommitGroup(db.store->connection(), tables, db.batch, g, true).ok());
+  ASSERT_TRUE(CommitGroup(db.store->connection(), testing::kNocaseTables, db.batch, g, true).ok());
   EXPECT_EQ(Rows(db, "id,processing_status", "FROM nocase_entries ORDER BY id"),
             "a|completed\nB|completed\nb2|completed\n");
   EXPECT_EQ(Rows(db, "processed_entries,successful_entries", "FROM batch_jobs"), "3|3\n");
@@ -215,14 +201,9 @@ TEST_F(CommitPathTest, ACollatedIdColumnIsNotComparedBytewise) {
   ASSERT_TRUE(plain_bytewise.ok());
   EXPECT_TRUE(*plain_bytewise);
 
-  // A table a foreign tool created with a case-insensitive id: under NOCASE,
-  // 'b' is not BETWEEN 'B' AND 'a', so byte-order bounds would skip it.
-  auto s = Store::Open({dir_.File("nocase.duckdb"), {"nocase_entries", "python_entries"}, {}});
+  // Under NOCASE, 'b' is not BETWEEN 'B' AND 'a': byte-order bounds would skip it.
+  auto s = testing::OpenStoreWithNocaseIds(dir_.File("nocase.duckdb"));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  ASSERT_TRUE(s->connection().Execute("DROP TABLE nocase_entries").ok());
-  ASSERT_TRUE(s->connection()
-                  .Execute("CREATE TABLE nocase_entries (id VARCHAR COLLATE NOCASE PRIMARY KEY)")
-                  .ok());
   auto nocase = IdsCompareBytewise(s->connection(), s->tables());
   ASSERT_TRUE(nocase.ok());
   EXPECT_FALSE(*nocase);
