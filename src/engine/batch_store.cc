@@ -117,6 +117,7 @@ Result<Finished> ApplyEntryChanges(db::Connection& conn, const std::string& entr
   std::size_t updated = 0;
   if (bytewise_ids) {
     std::vector<std::string_view> ids;
+    ids.reserve(changes.size());
     for (const EntryChange& e : changes) ids.push_back(e.entry_id);
     const auto literal = LiteralFields(entries, changes);
     const auto filter = IdFilterSql(entries + ".id", ids);
