@@ -10,18 +10,16 @@ namespace {
 
 std::string Q(const std::string& name) { return db::QuoteIdentifier(name); }
 
-constexpr const char* kUnfinished =
-    "coalesce(processing_status, 'pending') NOT IN ('completed', 'failed')";
-
 // CommitGroup writes set-based: the group's net effect on each entry goes
-// into a per-connection temporary table through an appender, then one UPDATE
-// joins it with the entries table, and one INSERT per target table adds the
-// result and error rows. Per-row prepared statements cost about a scan of the
-// entries table each (DuckDB does not turn a bound parameter into an index
-// lookup), so a group of 64 results on 100,000 entries took ~0.7 s; set-based
-// the cost is a few statements whose cost does not grow with the table (the
-// join's dynamic filter on the ids limits the scan to the row groups the ids
-// fall in). Figures: bench/store_bench, docs/benchmarks.md.
+// into a per-connection temporary table through an appender, one UPDATE
+// applies it to the entries table (by literal ids, or joined with that table:
+// see ApplyEntryChanges), and one INSERT per target table adds the result and
+// error rows. Per-row prepared statements cost about a scan of the entries
+// table each (DuckDB does not turn a bound parameter into an index lookup), so
+// a group of 64 results on 100,000 entries took ~0.7 s; set-based the cost is
+// a few statements whose cost does not grow with the table (the id filter
+// limits the scan to the row groups the ids fall in). Figures:
+// bench/store_bench, docs/benchmarks.md.
 
 // Per connection, so writers on other connections do not see each other's rows.
 // Replaced, not emptied, on every commit: DuckDB's row-count estimate of a
@@ -267,7 +265,7 @@ Result<std::vector<Entry>> LoadUnfinished(Store& store, const std::string& batch
   const std::string sql = fmt::format(
       "SELECT {} FROM {} WHERE batch_id = ? AND {} AND (request_id IS NOT NULL) = ? AND id > ? "
       "ORDER BY id LIMIT ?",
-      EntrySelectList(), Q(store.tables().entries), kUnfinished);
+      EntrySelectList(), Q(store.tables().entries), kUnfinishedEntry);
   while (out.size() < limit && cursor.pass < 2) {
     const auto wanted = static_cast<std::int64_t>(limit - out.size());
     CNAKE_ASSIGN_OR_RETURN(

@@ -40,6 +40,10 @@ struct EntryChange {
 
 std::vector<EntryChange> Fold(const WriteGroup& g);
 
+// The entries the engine may still change: neither completed nor failed.
+inline constexpr const char* kUnfinishedEntry =
+    "coalesce(processing_status, 'pending') NOT IN ('completed', 'failed')";
+
 // The value of each per-entry field as a SQL expression: a column of the
 // staged group table ("g.state"), or a CASE over the entry's id.
 struct ChangeFields {
