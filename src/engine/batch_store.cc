@@ -11,14 +11,13 @@ namespace {
 std::string Q(const std::string& name) { return db::QuoteIdentifier(name); }
 
 // CommitGroup writes set-based: the group's net effect on each entry goes
-// into a per-connection temporary table through an appender, one UPDATE
-// applies it to the entries table (by literal ids, or joined with that table:
-// see ApplyEntryChanges), and one INSERT per target table adds the result and
-// error rows. Per-row prepared statements cost about a scan of the entries
-// table each (DuckDB does not turn a bound parameter into an index lookup), so
-// a group of 64 results on 100,000 entries took ~0.7 s; set-based the cost is
-// a few statements whose cost does not grow with the table (the id filter
-// limits the scan to the row groups the ids fall in). Figures:
+// into a per-connection temporary table through an appender, one UPDATE per
+// kind of change applies it to the entries table in place (by literal ids, or
+// joined with that table: see ApplyEntryChanges), and one INSERT per target table adds the result
+// and error rows. Per-row prepared statements cost about a scan of the entries table each (DuckDB
+// does not turn a bound parameter into an index lookup), so a group of 64 results on 100,000
+// entries took ~0.7 s; set-based the cost is a few statements whose cost does not grow with the
+// table (the id filter limits the scan to the row groups the ids fall in). Figures:
 // bench/store_bench, docs/benchmarks.md.
 
 // Per connection, so writers on other connections do not see each other's rows.
@@ -83,36 +82,29 @@ struct Finished {
   std::int64_t completed = 0, failed = 0;
 };
 
-// Runs one entry UPDATE and adds up the transitions it returned.
-Status RunEntryUpdate(db::Connection& conn, const std::string& sql, Finished& f,
-                      std::size_t& updated) {
-  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, conn.Query(sql));
-  while (auto chunk = r.NextChunk()) {
-    for (std::size_t row = 0; row < chunk->size(); ++row, ++updated) {
-      const std::string_view state = chunk->GetString(0, row);
-      if (state == "completed") ++f.completed;
-      if (state == "failed") ++f.failed;
-    }
+// The changes of one kind ('c', 'f' or 'p'), applied by one UPDATE each so
+// that its row count is the number of transitions of that kind.
+std::vector<EntryChange> OfKind(const std::vector<EntryChange>& changes, char kind) {
+  std::vector<EntryChange> out;
+  for (const EntryChange& e : changes) {
+    if (e.kind == kind) out.push_back(e);
   }
-  return Status::Ok();
+  return out;
 }
 
-// One UPDATE for every entry of the group. Only unfinished entries change
-// (the engine only holds those; a final entry is never moved back), so the
-// returned transitions are exact and the batch counters can move by them in
-// the same transaction: they stay equal to a recount of the entries without
-// scanning the batch on every commit.
-//
-// With bytewise ids the values and ids go in as literals (no join, see
-// entry_changes.h). Should that UPDATE reach fewer entries than the group
-// has (an id that compares in a way the bounds did not foresee, or an entry
+// Applies changes that all have the same kind; returns how many entries it
+// moved. With bytewise ids the values and ids go in as literals (no join, see
+// entry_changes.h). Should that UPDATE reach fewer entries than it was given
+// (an id that compares in a way the bounds did not foresee, or an entry
 // finished meanwhile), the join form runs as well: its values are absolute,
 // so entries already updated get the same values again, and entries the
 // first UPDATE finished are no longer unfinished, so nothing counts twice.
-Result<Finished> ApplyEntryChanges(db::Connection& conn, const std::string& entries,
-                                   const std::vector<EntryChange>& changes, bool bytewise_ids) {
-  Finished f;
-  std::size_t updated = 0;
+// (For 'p' changes, which stay unfinished, the count is not a transition
+// count and nobody uses it.)
+Result<std::int64_t> ApplyChangesOfOneKind(db::Connection& conn, const std::string& entries,
+                                           const std::vector<EntryChange>& changes, char kind,
+                                           bool bytewise_ids) {
+  std::int64_t updated = 0;
   if (bytewise_ids) {
     std::vector<std::string_view> ids;
     ids.reserve(changes.size());
@@ -120,16 +112,35 @@ Result<Finished> ApplyEntryChanges(db::Connection& conn, const std::string& entr
     const auto literal = LiteralFields(entries, changes);
     const auto filter = IdFilterSql(entries + ".id", ids);
     if (literal && filter) {
-      CNAKE_RETURN_IF_ERROR(
-          RunEntryUpdate(conn, EntryUpdateSql(entries, *literal, "WHERE " + *filter), f, updated));
-      if (updated == changes.size()) return f;
+      CNAKE_ASSIGN_OR_RETURN(updated,
+                             conn.RunWith(EntryUpdateSql(entries, *literal, "WHERE " + *filter)));
+      if (updated == static_cast<std::int64_t>(changes.size())) return updated;
     }
   }
-  CNAKE_RETURN_IF_ERROR(RunEntryUpdate(
-      conn,
-      EntryUpdateSql(entries, StagedFields(),
-                     fmt::format("FROM temp.cnake_group g WHERE {}.id = g.entry_id", entries)),
-      f, updated));
+  CNAKE_ASSIGN_OR_RETURN(
+      std::int64_t joined,
+      conn.RunWith(EntryUpdateSql(entries, StagedFields(),
+                                  fmt::format("FROM temp.cnake_group g WHERE {}.id = g.entry_id "
+                                              "AND g.kind = '{}'",
+                                              entries, kind))));
+  return updated + joined;
+}
+
+// Only unfinished entries change (the engine only holds those; a final entry
+// is never moved back), so the counts are exact transitions and the batch
+// counters can move by them in the same transaction: they stay equal to a
+// recount of the entries without scanning the batch on every commit.
+Result<Finished> ApplyEntryChanges(db::Connection& conn, const std::string& entries,
+                                   const std::vector<EntryChange>& changes, bool bytewise_ids) {
+  Finished f;
+  for (const char kind : {'p', 'c', 'f'}) {
+    const std::vector<EntryChange> of_kind = OfKind(changes, kind);
+    if (of_kind.empty()) continue;
+    CNAKE_ASSIGN_OR_RETURN(std::int64_t moved,
+                           ApplyChangesOfOneKind(conn, entries, of_kind, kind, bytewise_ids));
+    if (kind == 'c') f.completed = moved;
+    if (kind == 'f') f.failed = moved;
+  }
   return f;
 }
 

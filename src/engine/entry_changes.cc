@@ -96,7 +96,7 @@ std::string EntryUpdateSql(const std::string& entries, const ChangeFields& g,
       "ELSE {0}.request_id END, "
       "submission_seq = coalesce({submission_seq}, {0}.submission_seq), "
       "processed_at = CASE {kind} WHEN 'p' THEN {0}.processed_at ELSE now() END, "
-      "updated_at = now() {from_where} AND {unfinished} RETURNING processing_status",
+      "updated_at = now() {from_where} AND {unfinished}",
       entries, fmt::arg("kind", g.kind), fmt::arg("state", g.state),
       fmt::arg("python_id", g.python_id), fmt::arg("attempts", g.attempts),
       fmt::arg("last_error", g.last_error), fmt::arg("clear_request_id", g.clear_request_id),

@@ -51,8 +51,16 @@ struct ChangeFields {
       last_error, python_id;
 };
 
-// "UPDATE <entries> SET ... <from_where> RETURNING processing_status": moves
-// only unfinished entries, so the returned states are exact transitions.
+// "UPDATE <entries> SET ... <from_where> AND <unfinished>": moves only
+// unfinished entries, so when every change it applies has the same kind, the
+// number of rows it updated is the number of entries that made that
+// transition.
+//
+// No RETURNING: DuckDB binds every column into an UPDATE that returns rows,
+// the primary key included, and then runs it as a delete plus an insert of
+// the whole row. Each commit then rewrote every changed entry (code and all)
+// and left a delete marker per entry that stays in memory for the life of the
+// process (docs/reliability.md, promise 6). Without it the update is in place.
 std::string EntryUpdateSql(const std::string& entries, const ChangeFields& g,
                            const std::string& from_where);
 

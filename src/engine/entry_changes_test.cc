@@ -181,6 +181,31 @@ TEST_F(CommitPathTest, AFinalEntryIsNotMovedBackByEitherPath) {
   }
 }
 
+// An UPDATE DuckDB runs as delete + insert (as it does with RETURNING) moves
+// each row to a new rowid, rewrites the whole row and leaves a delete marker
+// in memory per entry for the life of the process.
+TEST_F(CommitPathTest, BothPathsUpdateEntriesInPlace) {
+  for (bool bytewise : {true, false}) {
+    Db db = Open(bytewise ? "l.duckdb" : "j.duckdb", {"p1", "p2", "p3", "p4"});
+    const std::string sql = "SELECT id || '@' || rowid FROM cython_entries ORDER BY id";
+    const std::string before = Dump(db, sql);
+    WriteGroup g;
+    g.submitted.push_back({"p1", "req-1", 0, 1});
+    g.state_changes.push_back({"p2", "retrying", 2, std::string("http_503"), true, 1});
+    g.completions.push_back({"p3", "pass\n", json::object(), 1});
+    g.failures.push_back({"p4", "invalid_code", "no", 422, 1, "", "generate"});
+    ASSERT_TRUE(
+        CommitGroup(db.store->connection(), db.store->tables(), db.batch, g, bytewise).ok());
+    EXPECT_EQ(Dump(db, sql), before) << "bytewise " << bytewise;
+    EXPECT_EQ(Rows(db, "id,processing_status", "FROM cython_entries ORDER BY id"),
+              "p1|submitted\np2|retrying\np3|completed\np4|failed\n")
+        << "bytewise " << bytewise;
+    EXPECT_EQ(Rows(db, "processed_entries,successful_entries,failed_entries", "FROM batch_jobs"),
+              "2|1|1\n")
+        << "bytewise " << bytewise;
+  }
+}
+
 // Even if the literal form is used where its byte-order bounds miss entries
 // (here: ids declared COLLATE NOCASE), the join catches the rest.
 TEST_F(CommitPathTest, EntriesTheLiteralUpdateMissesAreUpdatedByTheJoin) {
