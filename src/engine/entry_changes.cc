@@ -147,7 +147,8 @@ std::optional<ChangeFields> LiteralFields(const std::string& entries,
               return e.last_error ? text(*e.last_error) : std::optional<std::string>("NULL");
             }) &&
       field(f.python_id, [&](const EntryChange& e) -> std::optional<std::string> {
-        return e.completion ? text(PythonIdFor(e.entry_id)) : std::optional<std::string>("NULL");
+        // Computed from the id, not a CASE with a branch per entry.
+        return e.completion ? PythonIdSql(id_column) : "NULL";
       });
   if (!ok) return std::nullopt;
   return f;

@@ -61,6 +61,9 @@ const char* EntrySelectList() { return kEntryColumns; }
 Entry ReadEntryRow(const db::DataChunk& chunk, std::size_t row) { return ReadEntry(chunk, row); }
 
 std::string PythonIdFor(const std::string& entry_id) { return "py:" + entry_id; }
+std::string PythonIdSql(const std::string& entry_id_column) {
+  return "('py:' || " + entry_id_column + ")";
+}
 
 std::string LockedMessage(const std::string& db_path, const Status& status) {
   auto holder = db::ParseLockConflict(status.message());

@@ -153,6 +153,8 @@ Entry ReadEntryRow(const db::DataChunk& chunk, std::size_t row);
 
 // The python row id for an entry: one result row per entry, by construction.
 std::string PythonIdFor(const std::string& entry_id);
+// The same id computed in SQL from the entry's id column (a SQL expression).
+std::string PythonIdSql(const std::string& entry_id_column);
 
 // A user-facing explanation of a kLocked status: who holds the file and what
 // to do.
