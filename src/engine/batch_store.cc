@@ -13,11 +13,13 @@ std::string Q(const std::string& name) { return db::QuoteIdentifier(name); }
 // CommitGroup writes set-based: the group's net effect on each entry goes
 // into a per-connection temporary table through an appender, one UPDATE per
 // kind of change applies it to the entries table in place (by literal ids, or
-// joined with that table: see ApplyEntryChanges), and one INSERT per target table adds the result
-// and error rows. Per-row prepared statements cost about a scan of the entries table each (DuckDB
-// does not turn a bound parameter into an index lookup), so a group of 64 results on 100,000
-// entries took ~0.7 s; set-based the cost is a few statements whose cost does not grow with the
-// table (the id filter limits the scan to the row groups the ids fall in). Figures:
+// joined with that table: see ApplyEntryChanges), and one INSERT per target
+// table adds the result and error rows. Per-row prepared statements cost
+// about a scan of the entries table each (DuckDB does not turn a bound
+// parameter into an index lookup), so a group of 64 results on 100,000
+// entries took ~0.7 s; set-based the cost is a few statements whose cost does
+// not grow with the table (the id filter limits the scan to the row groups
+// the ids fall in). Figures:
 // bench/store_bench, docs/benchmarks.md.
 
 // Per connection, so writers on other connections do not see each other's rows.

@@ -12,6 +12,8 @@
 namespace cnake {
 namespace {
 
+constexpr const char* kPythonIdPrefix = "py:";  // a SQL literal as it is: no quote in it
+
 // Paths with an open Store in this process: DuckDB's file lock does not stop
 // a second handle inside one process, and two handles lose writes.
 std::mutex g_open_mu;
@@ -60,9 +62,9 @@ std::string NewBatchId() {
 const char* EntrySelectList() { return kEntryColumns; }
 Entry ReadEntryRow(const db::DataChunk& chunk, std::size_t row) { return ReadEntry(chunk, row); }
 
-std::string PythonIdFor(const std::string& entry_id) { return "py:" + entry_id; }
+std::string PythonIdFor(const std::string& entry_id) { return kPythonIdPrefix + entry_id; }
 std::string PythonIdSql(const std::string& entry_id_column) {
-  return "('py:' || " + entry_id_column + ")";
+  return fmt::format("('{}' || {})", kPythonIdPrefix, entry_id_column);
 }
 
 std::string LockedMessage(const std::string& db_path, const Status& status) {
