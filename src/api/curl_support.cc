@@ -26,7 +26,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 bool IsTlsError(CURLcode code) {
   switch (code) {
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_ENGINE_NOTFOUND:
     case CURLE_SSL_ENGINE_SETFAILED:
@@ -40,7 +39,6 @@ bool IsTlsError(CURLcode code) {
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CLIENTCERT:
-    case CURLE_USE_SSL_FAILED:
       return true;
     default:
       return false;
@@ -59,6 +57,12 @@ void ReplaceAll(std::string* text, std::string_view from, std::string_view to) {
 
 TransportError MapCurlCode(CURLcode code, const TransferFacts& facts) {
   if (IsTlsError(code)) return TransportError::kTls;
+  // No TLS session came about (with OpenSSL a refused certificate is
+  // PEER_FAILED_VERIFICATION instead): typically a port that does not speak
+  // TLS, such as a plain-HTTP server behind an https:// URL.
+  if (code == CURLE_SSL_CONNECT_ERROR || code == CURLE_USE_SSL_FAILED) {
+    return TransportError::kTlsHandshake;
+  }
   switch (code) {
     case CURLE_OK:
       return TransportError::kNone;

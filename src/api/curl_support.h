@@ -30,7 +30,8 @@ struct TransferFacts {
 //     timeout (the low-speed abort)                        -> kStalled
 //   OPERATION_TIMEDOUT otherwise (total or connect)        -> kTimeout
 //   COULDNT_RESOLVE_HOST, COULDNT_RESOLVE_PROXY            -> kDns
-//   SSL_*, PEER_FAILED_VERIFICATION, USE_SSL_FAILED        -> kTls
+//   SSL_CONNECT_ERROR, USE_SSL_FAILED                      -> kTlsHandshake
+//   other SSL_*, PEER_FAILED_VERIFICATION                  -> kTls
 //   WRITE_ERROR with body_over_cap, FILESIZE_EXCEEDED      -> kTooLarge
 //   TOO_MANY_REDIRECTS                                     -> kRedirect
 //   anything else                                          -> kOther

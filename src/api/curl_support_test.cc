@@ -17,10 +17,12 @@ TEST(MapCurlCodeTest, Table) {
   }
   EXPECT_EQ(MapCurlCode(CURLE_COULDNT_RESOLVE_HOST, none), TransportError::kDns);
   EXPECT_EQ(MapCurlCode(CURLE_COULDNT_RESOLVE_PROXY, none), TransportError::kDns);
-  for (CURLcode c :
-       {CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
-        CURLE_SSL_CERTPROBLEM, CURLE_SSL_PINNEDPUBKEYNOTMATCH}) {
+  for (CURLcode c : {CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
+                     CURLE_SSL_CERTPROBLEM, CURLE_SSL_PINNEDPUBKEYNOTMATCH}) {
     EXPECT_EQ(MapCurlCode(c, none), TransportError::kTls) << c;
+  }
+  for (CURLcode c : {CURLE_SSL_CONNECT_ERROR, CURLE_USE_SSL_FAILED}) {
+    EXPECT_EQ(MapCurlCode(c, none), TransportError::kTlsHandshake) << c;
   }
   EXPECT_EQ(MapCurlCode(CURLE_FILESIZE_EXCEEDED, none), TransportError::kTooLarge);
   EXPECT_EQ(MapCurlCode(CURLE_TOO_MANY_REDIRECTS, none), TransportError::kRedirect);

@@ -309,13 +309,13 @@ TEST_F(CurlTransportTest, EmptyReplyIsConnectionReset) {
   EXPECT_EQ(r.transport, TransportError::kConnectionReset) << r.error;
 }
 
-TEST_F(CurlTransportTest, TlsAgainstPlainServerIsTlsError) {
+TEST_F(CurlTransportTest, TlsAgainstPlainServerIsAHandshakeError) {
   ScriptedServer server([](Connection& c) { c.Send("HTTP/1.1 400 Bad Request\r\n\r\n"); });
   TransportOptions options = Options(server);
   options.base_url = "https://127.0.0.1:" + std::to_string(server.port()) + "/api";
   auto transport = Make(options);
   Response r = RunOne(*transport, Get("/health"));
-  EXPECT_EQ(r.transport, TransportError::kTls) << r.error;
+  EXPECT_EQ(r.transport, TransportError::kTlsHandshake) << r.error;
 }
 
 TEST_F(CurlTransportTest, RetryAfterIsCapturedPerResponse) {

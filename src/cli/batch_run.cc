@@ -141,17 +141,24 @@ Status Preflight(const Context& ctx, const RunFlags& flags) {
     last = done.front();
     // A refused certificate does not fix itself within a second.
     if (last.transport == api::TransportError::kNone ||
-        last.transport == api::TransportError::kTls) {
+        last.transport == api::TransportError::kTls ||
+        last.transport == api::TransportError::kTlsHandshake) {
       break;
     }
     if (attempt < 2) usleep(500000 * (attempt + 1));
   }
   if (last.transport != api::TransportError::kNone) {
-    const std::string hint =
-        last.transport == api::TransportError::kTls
-            ? "Check the server's certificate and host name; for a private CA set api.ca_file "
-              "(--ca-file)"
-            : fmt::format("Is the API running at {}?", url);
+    std::string hint = fmt::format("Is the API running at {}?", url);
+    if (last.transport == api::TransportError::kTls) {
+      hint =
+          "Check the server's certificate and host name; for a private CA set api.ca_file "
+          "(--ca-file)";
+    } else if (last.transport == api::TransportError::kTlsHandshake) {
+      hint = fmt::format(
+          "The TLS handshake failed before any certificate was checked: does {} speak HTTPS? "
+          "(a plain-HTTP server needs an http:// URL)",
+          url);
+    }
     return Status(StatusCode::kNetwork,
                   fmt::format("cannot reach the API at {}: {}. {}", url, last.error, hint));
   }

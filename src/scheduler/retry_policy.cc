@@ -34,7 +34,9 @@ Verdict EvaluateTransport(TransportError e) {
       // the retries or opens the breaker.
       return Transient("dns");
     case TransportError::kTls:
-      // A certificate that fails verification will fail for every request.
+    case TransportError::kTlsHandshake:
+      // A certificate that fails verification, or a port that does not speak
+      // TLS, fails every request the same way.
       return {ErrorClass::kFatal, "tls"};
     case TransportError::kTooLarge:
       return Permanent("too_large");
@@ -140,6 +142,7 @@ bool IndicatesOutage(const Outcome& o) {
     case TransportError::kNone:
       return o.http_status >= 500 && o.http_status <= 599;
     case TransportError::kTls:
+    case TransportError::kTlsHandshake:
     case TransportError::kTooLarge:
     case TransportError::kRedirect:
       return false;

@@ -20,9 +20,10 @@ enum class TransportError {
   kTimeout,  // total request timeout
   kStalled,  // below the low-speed limit for too long
   kDns,
-  kTls,       // handshake or certificate verification failed
-  kTooLarge,  // response body over the configured cap
-  kRedirect,  // a 3xx; redirects are never followed
+  kTls,           // the server's certificate (or the local TLS setup) was refused
+  kTlsHandshake,  // the handshake failed before any certificate was checked
+  kTooLarge,      // response body over the configured cap
+  kRedirect,      // a 3xx; redirects are never followed
   kOther,
 };
 

@@ -130,6 +130,7 @@ TEST(ClassifyTest, EveryTransportErrorOnEveryEndpoint) {
       {TransportError::kStalled, ErrorClass::kTransient, "stalled", true},
       {TransportError::kDns, ErrorClass::kTransient, "dns", true},
       {TransportError::kTls, ErrorClass::kFatal, "tls", false},
+      {TransportError::kTlsHandshake, ErrorClass::kFatal, "tls", false},
       {TransportError::kTooLarge, ErrorClass::kPermanent, "too_large", false},
       {TransportError::kRedirect, ErrorClass::kPermanent, "redirect", false},
       {TransportError::kOther, ErrorClass::kTransient, "network", true},

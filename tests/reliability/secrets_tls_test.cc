@@ -227,6 +227,23 @@ TEST_F(TlsTest, CertificateForAnotherHostIsRefused) {
   }
 }
 
+// An https:// URL for a server that speaks plain HTTP: no certificate was
+// involved, so the message must not send the user after one.
+TEST_F(TlsTest, PlainHttpServerBehindAnHttpsUrlIsExplained) {
+  ReferenceServer server({});
+  ASSERT_EQ(server.url().rfind("http://", 0), 0u) << server.url();
+  ImportEntries(1);
+  auto r = ProcessVia("127.0.0.1", server);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("TLS handshake failed before any certificate was checked"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("needs an http:// URL"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("api.ca_file"), std::string::npos) << r.err;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM processing_errors"), "0");
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM cython_entries WHERE batch_id IS NOT NULL"), "0");
+}
+
 // api.ca_file trusts a private CA: the same server is refused without it.
 TEST_F(TlsTest, CertificateSignedByTheConfiguredCaIsTrusted) {
   MakeCaSignedCert("127.0.0.1");
