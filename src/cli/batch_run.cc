@@ -126,6 +126,22 @@ nlohmann::json BatchOptionsJson(const Config& c, const nlohmann::json& selection
           {"selection", selection}};
 }
 
+// What to do when the start-up check could not reach the API.
+std::string UnreachableHint(const api::Response& last, const std::string& url) {
+  switch (last.transport) {
+    case api::TransportError::kTls:
+      return "Check the server's certificate and host name; for a private CA set api.ca_file "
+             "(--ca-file)";
+    case api::TransportError::kTlsHandshake:
+      return fmt::format(
+          "The TLS handshake failed before any certificate was checked: does {} speak HTTPS? "
+          "(a plain-HTTP server needs an http:// URL)",
+          url);
+    default:
+      return fmt::format("Is the API running at {}?", url);
+  }
+}
+
 Status Preflight(const Context& ctx, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return transport.status();
@@ -139,7 +155,8 @@ Status Preflight(const Context& ctx, const RunFlags& flags) {
     std::vector<api::Response> done;
     while (done.empty()) done = (*transport)->Poll(std::chrono::seconds(1));
     last = done.front();
-    // A refused certificate does not fix itself within a second.
+    // A refused certificate, or a port that does not speak TLS, does not fix
+    // itself within a second.
     if (last.transport == api::TransportError::kNone ||
         last.transport == api::TransportError::kTls ||
         last.transport == api::TransportError::kTlsHandshake) {
@@ -148,19 +165,8 @@ Status Preflight(const Context& ctx, const RunFlags& flags) {
     if (attempt < 2) usleep(500000 * (attempt + 1));
   }
   if (last.transport != api::TransportError::kNone) {
-    std::string hint = fmt::format("Is the API running at {}?", url);
-    if (last.transport == api::TransportError::kTls) {
-      hint =
-          "Check the server's certificate and host name; for a private CA set api.ca_file "
-          "(--ca-file)";
-    } else if (last.transport == api::TransportError::kTlsHandshake) {
-      hint = fmt::format(
-          "The TLS handshake failed before any certificate was checked: does {} speak HTTPS? "
-          "(a plain-HTTP server needs an http:// URL)",
-          url);
-    }
-    return Status(StatusCode::kNetwork,
-                  fmt::format("cannot reach the API at {}: {}. {}", url, last.error, hint));
+    return Status(StatusCode::kNetwork, fmt::format("cannot reach the API at {}: {}. {}", url,
+                                                    last.error, UnreachableHint(last, url)));
   }
   if (last.http_status == 401 || last.http_status == 403) {
     return Status(StatusCode::kAuth, fmt::format("authentication failed (HTTP {}) at {}: check "
