@@ -53,6 +53,32 @@ TEST(StoreTest, UpsertIsIdempotentAndResetsChangedCode) {
   EXPECT_FALSE((*e)->python_id);
 }
 
+// Many import chunks in one process: the staging table must not keep the
+// rows of earlier chunks (a temporary table never checkpoints, so rows a
+// DELETE removed stayed in memory, and this ran out of memory_limit at the
+// sixth chunk of 1 MB).
+TEST(StoreTest, ManyUpsertChunksStayWithinTheMemoryLimit) {
+  testing::TempDir dir;
+  StoreOptions options{dir.File("s.duckdb"), {}, {}};
+  options.open.memory_limit = "16MB";
+  options.open.checkpoint_threshold = "2MB";  // the entries' own appends stay small
+  auto s = Store::Open(options);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const std::string padding(1000, '#');
+  for (int chunk = 0; chunk < 40; ++chunk) {
+    auto inputs = Inputs(1000, "c" + std::to_string(chunk) + "-");
+    for (auto& e : inputs) e.code += "\n" + padding;
+    auto r = s->UpsertEntries(inputs);
+    ASSERT_TRUE(r.ok()) << "chunk " << chunk << ": " << r.status().ToString();
+    ASSERT_EQ(r->inserted, 1000);
+  }
+  auto stats = s->connection().Query("SELECT count(*) FROM cython_entries");
+  ASSERT_TRUE(stats.ok());
+  auto chunk = stats->NextChunk();
+  ASSERT_TRUE(chunk);
+  EXPECT_EQ(chunk->GetInt64(0, 0), 40000);
+}
+
 TEST(StoreTest, DuplicateIdsInOneCallKeepTheFirst) {
   testing::TempDir dir;
   Store s = OpenStore(dir.File("s.duckdb"));
