@@ -2,22 +2,69 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/commands.h"
+#include "engine/entry_changes.h"
 
 namespace cnake::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ResultsQuery(const Context& ctx) {
-  return fmt::format(
-      "SELECT e.id, p.id, p.code, CAST(p.metadata AS VARCHAR), e.description "
-      "FROM {} p JOIN {} e ON e.id = p.cython_id ORDER BY e.id",
-      db::QuoteIdentifier(ctx.config().duckdb.result_table),
-      db::QuoteIdentifier(ctx.config().duckdb.table_name));
+// Every stored result with its entry, in entry id order, one page at a time:
+// first the page's keys (a top-N over the short cython_id column), then its
+// rows by id range. One ORDER BY or hash join over all the rows carries the
+// python text through an operator that must hold it, and ran out of
+// memory_limit (200,000 results failed at 256MB; docs/reliability.md).
+// `row` gets columns entry id, python id, code, metadata, description.
+using RowFn = std::function<Status(const db::DataChunk& chunk, std::size_t row)>;
+Status ForEachResult(const Context& ctx, Store& store, const RowFn& row_fn) {
+  constexpr std::int64_t kPage = 1000;
+  const std::string results = db::QuoteIdentifier(ctx.config().duckdb.result_table);
+  const std::string entries = db::QuoteIdentifier(ctx.config().duckdb.table_name);
+  const std::string keys_sql = fmt::format(
+      "SELECT cython_id FROM {} WHERE cython_id IS NOT NULL AND (? OR cython_id > ?) "
+      "ORDER BY cython_id LIMIT ?",
+      results);
+  // The entries side is bounded too, so each page's join stays small, unless
+  // an id column has a collation: its BETWEEN could then exclude a match.
+  CNAKE_ASSIGN_OR_RETURN(const bool bytewise,
+                         engine::IdsCompareBytewise(store.connection(), store.tables()));
+  const std::string rows_sql = fmt::format(
+      "SELECT e.id, p.id, p.code, CAST(p.metadata AS VARCHAR), e.description FROM {} p "
+      "JOIN {} e ON e.id = p.cython_id WHERE p.cython_id BETWEEN ? AND ?{} "
+      "ORDER BY e.id, p.id",
+      results, entries, bytewise ? " AND e.id BETWEEN ? AND ?" : "");
+  std::optional<std::string> after;
+  while (true) {
+    std::string lo, hi;
+    std::int64_t keys = 0;
+    {
+      CNAKE_ASSIGN_OR_RETURN(
+          db::QueryResult r,
+          store.connection().QueryWith(keys_sql, !after.has_value(), after.value_or(""), kPage));
+      while (auto chunk = r.NextChunk()) {
+        for (std::size_t row = 0; row < chunk->size(); ++row, ++keys) {
+          if (keys == 0) lo = chunk->GetString(0, row);
+          hi = chunk->GetString(0, row);
+        }
+      }
+    }
+    if (keys == 0) return Status::Ok();
+    db::Connection& conn = store.connection();
+    CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, bytewise ? conn.QueryWith(rows_sql, lo, hi, lo, hi)
+                                                       : conn.QueryWith(rows_sql, lo, hi));
+    while (auto chunk = r.NextChunk()) {
+      for (std::size_t row = 0; row < chunk->size(); ++row) {
+        CNAKE_RETURN_IF_ERROR(row_fn(*chunk, row));
+      }
+    }
+    if (keys < kPage) return Status::Ok();
+    after = hi;  // duplicates of hi were all in this page's range
+  }
 }
 
 // The file for `id` under `root`, or nothing when the id would escape it.
@@ -32,20 +79,19 @@ std::optional<fs::path> SafeTarget(const fs::path& root, const std::string& id) 
 }
 
 Result<std::int64_t> ExportJsonl(Context& ctx, Store& store, std::ostream& out) {
-  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, store.connection().Query(ResultsQuery(ctx)));
   std::int64_t n = 0;
-  while (auto chunk = r.NextChunk()) {
-    for (std::size_t row = 0; row < chunk->size(); ++row, ++n) {
-      nlohmann::json line = {{"id", chunk->GetString(0, row)},
-                             {"python_id", chunk->GetString(1, row)},
-                             {"code", chunk->GetString(2, row)}};
-      if (auto meta = chunk->GetOptString(3, row)) {
-        line["metadata"] = nlohmann::json::parse(*meta, nullptr, false);
-      }
-      if (auto d = chunk->GetOptString(4, row)) line["description"] = *d;
-      out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  CNAKE_RETURN_IF_ERROR(ForEachResult(ctx, store, [&](const db::DataChunk& chunk, std::size_t row) {
+    nlohmann::json line = {{"id", chunk.GetString(0, row)},
+                           {"python_id", chunk.GetString(1, row)},
+                           {"code", chunk.GetString(2, row)}};
+    if (auto meta = chunk.GetOptString(3, row)) {
+      line["metadata"] = nlohmann::json::parse(*meta, nullptr, false);
     }
-  }
+    if (auto d = chunk.GetOptString(4, row)) line["description"] = *d;
+    out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    ++n;
+    return Status::Ok();
+  }));
   return n;
 }
 
@@ -54,39 +100,40 @@ Result<std::int64_t> ExportPyTree(Context& ctx, Store& store, const fs::path& ro
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) return IoError("cannot create " + root.string() + ": " + ec.message());
-  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, store.connection().Query(ResultsQuery(ctx)));
   std::int64_t n = 0;
-  while (auto chunk = r.NextChunk()) {
-    for (std::size_t row = 0; row < chunk->size(); ++row) {
-      std::string id(chunk->GetString(0, row));
-      auto target = SafeTarget(root, id);
-      if (!target) {
-        ++refused;
-        *ctx.err << "refused id " << nlohmann::json(id).dump() << ": it would escape "
-                 << root.string() << "\n";
-        continue;
-      }
-      fs::create_directories(target->parent_path(), ec);
-      std::ofstream f(*target, std::ios::binary | std::ios::trunc);
-      f << chunk->GetString(2, row);
-      if (!f) return IoError("cannot write " + target->string());
-      ++n;
-    }
-  }
+  CNAKE_RETURN_IF_ERROR(
+      ForEachResult(ctx, store, [&](const db::DataChunk& chunk, std::size_t row) -> Status {
+        std::string id(chunk.GetString(0, row));
+        auto target = SafeTarget(root, id);
+        if (!target) {
+          ++refused;
+          *ctx.err << "refused id " << nlohmann::json(id).dump() << ": it would escape "
+                   << root.string() << "\n";
+          return Status::Ok();
+        }
+        fs::create_directories(target->parent_path(), ec);
+        std::ofstream f(*target, std::ios::binary | std::ios::trunc);
+        f << chunk.GetString(2, row);
+        if (!f) return IoError("cannot write " + target->string());
+        ++n;
+        return Status::Ok();
+      }));
   return n;
 }
 
+// Parquet goes out in one COPY, which cannot be paged, so it reads the
+// results table alone: no join and no ORDER BY (rows in storage order), and
+// row groups of 8,192 rows (DuckDB's default of 122,880 rows of python text
+// needs more than the default memory_limit). Every result with a cython_id.
 Result<std::int64_t> ExportParquet(Context& ctx, Store& store, const std::string& output) {
-  std::string literal;
-  for (char c : output) literal += (c == '\'') ? std::string("''") : std::string(1, c);
-  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r,
-                         store.connection().Query(fmt::format(
-                             "COPY (SELECT e.id AS id, p.id AS python_id, p.code AS "
-                             "code, p.metadata AS metadata FROM {} p JOIN {} e ON "
-                             "e.id = p.cython_id ORDER BY e.id) TO '{}' "
-                             "(FORMAT parquet)",
-                             db::QuoteIdentifier(ctx.config().duckdb.result_table),
-                             db::QuoteIdentifier(ctx.config().duckdb.table_name), literal)));
+  const auto literal = db::SqlStringLiteral(output);
+  if (!literal) return InvalidArgument("the output path contains a NUL byte");
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult r,
+      store.connection().Query(
+          fmt::format("COPY (SELECT cython_id AS id, id AS python_id, code, metadata FROM {} WHERE "
+                      "cython_id IS NOT NULL) TO {} (FORMAT parquet, ROW_GROUP_SIZE 8192)",
+                      db::QuoteIdentifier(ctx.config().duckdb.result_table), *literal)));
   return r.rows_changed();
 }
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "config/key_table.h"
 #include "config/value.h"
 #include "store/store.h"
+#include "testing/nocase_store.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
 
@@ -183,6 +185,66 @@ TEST_F(CliTest, ExportWritesJsonlParquetAndRefusesEscapingIds) {
   auto r = conn->Query("SELECT count(*) FROM read_parquet('" + dir_.File("r.parquet") + "')");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->NextChunk()->GetInt64(0, 0), 2);
+}
+
+// 30 MB of python under a 16MB memory_limit: one ORDER BY (or parquet row
+// group) over all of it ran out of memory; pages do not. The results are
+// stored in reverse id order so that the export's order is its own doing.
+TEST_F(CliTest, ExportOfMoreResultsThanTheMemoryLimitIsCompleteAndOrdered) {
+  constexpr int kResults = 30000;
+  {
+    auto store = Store::Open({Db(), {}, {}});
+    ASSERT_TRUE(store.ok());
+    for (const char* sql :
+         {"INSERT INTO cython_entries (id, code) SELECT 'e' || lpad(i::VARCHAR, 6, '0'), "
+          "'cdef int x' FROM range(30000) r(i)",
+          "INSERT INTO python_entries (id, code, cython_id) SELECT 'py:e' || lpad(i::VARCHAR, "
+          "6, '0'), repeat('x = 1  # padding\n', 60), 'e' || lpad(i::VARCHAR, 6, '0') FROM "
+          "range(30000) r(i) ORDER BY i DESC"}) {
+      ASSERT_TRUE(store->connection().Execute(sql).ok()) << sql;
+    }
+  }
+  const std::map<std::string, std::string> small = {{"CNAKE_DUCKDB_MEMORY_LIMIT", "16MB"}};
+  ProcessResult jsonl = Run({"export", "--db-path", Db(), "-o", dir_.File("r.jsonl")}, small);
+  ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  std::ifstream in(dir_.File("r.jsonl"));
+  std::vector<std::string> ids;
+  for (std::string line; std::getline(in, line);) {
+    ids.push_back(nlohmann::json::parse(line)["id"].get<std::string>());
+  }
+  ASSERT_EQ(static_cast<int>(ids.size()), kResults);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
+
+  ProcessResult pq = Run(
+      {"export", "--format", "parquet", "-o", dir_.File("r.parquet"), "--db-path", Db()}, small);
+  ASSERT_EQ(pq.exit_code, 0) << pq.err;
+  auto db = db::Database::Open(":memory:");
+  auto conn = db::Connection::Open(*db);
+  auto r =
+      conn->Query("SELECT count(DISTINCT id) FROM read_parquet('" + dir_.File("r.parquet") + "')");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->NextChunk()->GetInt64(0, 0), kResults);
+}
+
+// Under COLLATE NOCASE, 'a' is not BETWEEN 'B' AND 'b2' (the byte order of
+// the result table's keys), so the page must not bound the entries by range.
+TEST_F(CliTest, ExportFindsEntriesWhoseIdColumnIsCaseInsensitive) {
+  {
+    auto s = testing::OpenStoreWithNocaseIds(Db());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_TRUE(s->connection()
+                    .Execute("INSERT INTO nocase_entries (id, code) VALUES ('B', 'c'), "
+                             "('a', 'c'), ('b2', 'c')")
+                    .ok());
+    ASSERT_TRUE(s->connection()
+                    .Execute("INSERT INTO python_entries (id, code, cython_id) VALUES "
+                             "('py:B', 'x', 'B'), ('py:a', 'x', 'a'), ('py:b2', 'x', 'b2')")
+                    .ok());
+  }
+  ProcessResult r = Run({"export", "--db-path", Db(), "--table", "nocase_entries"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
 }
 
 }  // namespace
