@@ -13,6 +13,7 @@
 #include "engine/control_channel.h"
 #include "engine/engine.h"
 #include "report/systemic_hints.h"
+#include "scheduler/retry_policy.h"
 #include "util/sha256.h"
 
 namespace cnake::cli {
@@ -127,8 +128,8 @@ nlohmann::json BatchOptionsJson(const Config& c, const nlohmann::json& selection
 }
 
 // What to do when the start-up check could not reach the API.
-std::string UnreachableHint(const api::Response& last, const std::string& url) {
-  switch (last.transport) {
+std::string UnreachableHint(api::TransportError error, const std::string& url) {
+  switch (error) {
     case api::TransportError::kTls:
       return "Check the server's certificate and host name; for a private CA set api.ca_file "
              "(--ca-file)";
@@ -155,18 +156,18 @@ Status Preflight(const Context& ctx, const RunFlags& flags) {
     std::vector<api::Response> done;
     while (done.empty()) done = (*transport)->Poll(std::chrono::seconds(1));
     last = done.front();
-    // A refused certificate, or a port that does not speak TLS, does not fix
-    // itself within a second.
+    // What the retry policy calls fatal (a refused certificate, a port that
+    // does not speak TLS) does not fix itself within a second.
     if (last.transport == api::TransportError::kNone ||
-        last.transport == api::TransportError::kTls ||
-        last.transport == api::TransportError::kTlsHandshake) {
+        scheduler::Classify({.transport = last.transport}) == scheduler::ErrorClass::kFatal) {
       break;
     }
     if (attempt < 2) usleep(500000 * (attempt + 1));
   }
   if (last.transport != api::TransportError::kNone) {
-    return Status(StatusCode::kNetwork, fmt::format("cannot reach the API at {}: {}. {}", url,
-                                                    last.error, UnreachableHint(last, url)));
+    return Status(StatusCode::kNetwork,
+                  fmt::format("cannot reach the API at {}: {}. {}", url, last.error,
+                              UnreachableHint(last.transport, url)));
   }
   if (last.http_status == 401 || last.http_status == 403) {
     return Status(StatusCode::kAuth, fmt::format("authentication failed (HTTP {}) at {}: check "

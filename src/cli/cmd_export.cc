@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 using RowFn = std::function<Status(const db::DataChunk& chunk, std::size_t row)>;
 Status ForEachResult(const Context& ctx, Store& store, const RowFn& row_fn) {
   constexpr std::int64_t kPage = 1000;
+  db::Connection& conn = store.connection();
   const std::string results = db::QuoteIdentifier(ctx.config().duckdb.result_table);
   const std::string entries = db::QuoteIdentifier(ctx.config().duckdb.table_name);
   const std::string keys_sql = fmt::format(
@@ -31,8 +32,7 @@ Status ForEachResult(const Context& ctx, Store& store, const RowFn& row_fn) {
       results);
   // The entries side is bounded too, so each page's join stays small, unless
   // an id column has a collation: its BETWEEN could then exclude a match.
-  CNAKE_ASSIGN_OR_RETURN(const bool bytewise,
-                         engine::IdsCompareBytewise(store.connection(), store.tables()));
+  CNAKE_ASSIGN_OR_RETURN(const bool bytewise, engine::IdsCompareBytewise(conn, store.tables()));
   const std::string rows_sql = fmt::format(
       "SELECT e.id, p.id, p.code, CAST(p.metadata AS VARCHAR), e.description FROM {} p "
       "JOIN {} e ON e.id = p.cython_id WHERE p.cython_id BETWEEN ? AND ?{} "
@@ -43,9 +43,8 @@ Status ForEachResult(const Context& ctx, Store& store, const RowFn& row_fn) {
     std::string lo, hi;
     std::int64_t keys = 0;
     {
-      CNAKE_ASSIGN_OR_RETURN(
-          db::QueryResult r,
-          store.connection().QueryWith(keys_sql, !after.has_value(), after.value_or(""), kPage));
+      CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, conn.QueryWith(keys_sql, !after.has_value(),
+                                                               after.value_or(""), kPage));
       while (auto chunk = r.NextChunk()) {
         for (std::size_t row = 0; row < chunk->size(); ++row, ++keys) {
           if (keys == 0) lo = chunk->GetString(0, row);
@@ -54,7 +53,6 @@ Status ForEachResult(const Context& ctx, Store& store, const RowFn& row_fn) {
       }
     }
     if (keys == 0) return Status::Ok();
-    db::Connection& conn = store.connection();
     CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, bytewise ? conn.QueryWith(rows_sql, lo, hi, lo, hi)
                                                        : conn.QueryWith(rows_sql, lo, hi));
     while (auto chunk = r.NextChunk()) {
