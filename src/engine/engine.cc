@@ -278,7 +278,11 @@ void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force)
   if (!force && now - last_publish_ < options_.publish_interval) return;
   last_publish_ = now;
   stats_.jobs_in_flight = 0;
-  for (const auto& [tag, job] : jobs_) stats_.jobs_in_flight += job.entry.request_id ? 1 : 0;
+  // A job is at the API from its POST on: against a synchronous server it
+  // never holds a request_id, yet its POST is the whole job.
+  for (const auto& [tag, job] : jobs_) {
+    stats_.jobs_in_flight += job.entry.request_id || job.in_request ? 1 : 0;
+  }
   stats_.requests_in_flight = static_cast<std::int64_t>(transport_.in_flight());
   stats_.current_rpm = limiter_.current_rpm();
   stats_.throttled = limiter_.throttles();

@@ -211,6 +211,17 @@ TEST_F(EngineTest, SynchronousServerCompletesWithoutPolling) {
             0u);
 }
 
+TEST_F(EngineTest, JobsWhosePostIsUnderWayCountAsInFlight) {
+  Seed(12);
+  api_.sync = true;
+  transport_.SetHandlerDelay(std::chrono::seconds(1));
+  std::int64_t peak = 0;
+  Engine engine(*store_, transport_, clock_, Options(Claim(12)));
+  RunSummary r = engine.Run([&](const Snapshot& s) { peak = std::max(peak, s.jobs_in_flight); });
+  EXPECT_EQ(r.final.completed, 12);
+  EXPECT_EQ(peak, 4);  // max_concurrent, though no job ever holds a request_id
+}
+
 TEST_F(EngineTest, TransientPostFailureRetriesWithTheSameKey) {
   Seed(1);
   api_.fault = [](const api::Request& req, int nth) -> std::optional<api::Response> {

@@ -28,7 +28,7 @@ struct Snapshot {
   std::string state = "running";  // running, stopping, finished
   std::int64_t total = 0, pending = 0, submitted = 0, processing = 0, retrying = 0, completed = 0,
                failed = 0;
-  std::int64_t jobs_in_flight = 0;      // submitted, not yet final
+  std::int64_t jobs_in_flight = 0;      // POSTed (or holding a job), not yet final
   std::int64_t requests_in_flight = 0;  // HTTP exchanges under way
   std::int64_t queued = 0;              // claimed entries waiting for a job slot
   std::int64_t requests = 0, retries = 0, throttled = 0, lost_jobs = 0;

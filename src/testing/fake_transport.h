@@ -33,6 +33,8 @@ class FakeTransport final : public api::Transport {
   explicit FakeTransport(FakeClock* clock = nullptr) : clock_(clock) {}
 
   void SetHandler(Handler handler) { handler_ = std::move(handler); }
+  // How long each handler-answered exchange takes on the FakeClock.
+  void SetHandlerDelay(Duration delay) { handler_delay_ = delay; }
   // Scripted responses are used in order, one per Start(). The tag and
   // endpoint are overwritten with the request's.
   void Enqueue(api::Response response, Duration delay = Duration(0)) {
@@ -48,6 +50,7 @@ class FakeTransport final : public api::Transport {
       script_.pop_front();
     } else if (handler_) {
       next.response = handler_(request);
+      next.delay = handler_delay_;
     } else {
       next.response.transport = api::TransportError::kOther;
       next.response.error = "no scripted response";
@@ -105,6 +108,7 @@ class FakeTransport final : public api::Transport {
 
   FakeClock* clock_;
   Handler handler_;
+  Duration handler_delay_{0};
   bool auto_advance_ = true;
   std::deque<Scripted> script_;
   std::vector<Pending> pending_;
