@@ -80,12 +80,14 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
       s.requests, s.requests_by_endpoint[0], s.requests_by_endpoint[1], s.requests_by_endpoint[2],
       s.retries, s.throttled, s.lost_jobs, s.latency.Quantile(0.5), s.latency.Quantile(0.9),
       s.latency.Quantile(0.99));
-  if (!r.message.empty()) *ctx.err << "error: " << r.message << "\n";
+  if (!r.message.empty()) PrintError(ctx, r.message);
   if (!s.recent_errors.empty() && s.failed > 0) {
     *ctx.err << "recent errors:\n";
     for (const auto& e : s.recent_errors) *ctx.err << "  " << e << "\n";
   }
-  if (r.reason == engine::StopReason::kInterrupted || r.reason == engine::StopReason::kCancelled) {
+  // A failed commit rolled back: what was committed before it stays resumable.
+  if (r.reason == engine::StopReason::kInterrupted || r.reason == engine::StopReason::kCancelled ||
+      r.reason == engine::StopReason::kDatabase) {
     *ctx.err << "resume with: cnake-charmer-client resume --batch-id " << s.batch_id << "\n";
   }
 }

@@ -44,7 +44,16 @@ int RunProcess(Context& ctx, const ProcessArgs& a) {
   auto batch_id = store->CreateBatchRecord(0, BatchOptionsJson(ctx.config(), selection));
   if (!batch_id.ok()) return Fail(ctx, batch_id.status());
   auto claimed = engine::ClaimEntries(*store, *batch_id, claim);
-  if (!claimed.ok()) return Fail(ctx, claimed.status());
+  if (!claimed.ok()) {
+    // The claim rolled back, so the batch owns no entry; record why rather
+    // than leave a batch that says "running" forever.
+    BatchUpdate failed;
+    failed.status = "failed";
+    failed.set_completed_at = true;
+    failed.stop_reason = "claim failed: " + FirstLine(claimed.status().message());
+    (void)store->UpdateBatchStatus(*batch_id, failed);
+    return Fail(ctx, claimed.status());
+  }
   if (claimed->claimed == 0) {
     BatchUpdate done;
     done.status = "completed";

@@ -28,9 +28,25 @@ int Fail(const Context& ctx, const Status& status) {
     *ctx.err << "error: " << LockedMessage(ctx.config().duckdb.db_path, status) << "\n";
     return ExitCodeFor(status);
   }
-  *ctx.err << "error: " << status.message() << "\n";
+  PrintError(ctx, status.message());
   return ExitCodeFor(status);
 }
+
+void PrintError(const Context& ctx, const std::string& message) {
+  if (message.find("Out of Memory Error") == std::string::npos) {
+    *ctx.err << "error: " << message << "\n";
+    return;
+  }
+  // DuckDB's own advice names SQL settings; this user's knob is a config key.
+  *ctx.err << "error: " << FirstLine(message) << "\n"
+           << "hint: DuckDB needed more memory than duckdb.memory_limit ("
+           << ctx.config().duckdb.memory_limit
+           << ") allows. Raise it (duckdb.memory_limit in the config file, or "
+              "CNAKE_DUCKDB_MEMORY_LIMIT=256MB) and run the command again; the statement "
+              "that failed changed nothing.\n";
+}
+
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 Result<Store> OpenStore(const Context& ctx, bool read_only) {
   StoreOptions options;

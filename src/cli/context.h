@@ -31,7 +31,14 @@ Result<Store> OpenStore(const Context& ctx, bool read_only = false);
 // Maps a failure to the documented exit code.
 int ExitCodeFor(const Status& status);
 
-// Prints "error: <message>" to ctx.err and returns ExitCodeFor(status).
+// Prints "error: <message>" to ctx.err and returns ExitCodeFor(status). A
+// lock conflict names its holder; DuckDB running out of memory names
+// duckdb.memory_limit instead of DuckDB's SQL advice.
 int Fail(const Context& ctx, const Status& status);
+// Prints "error: <message>", for DuckDB's out-of-memory error with the hint
+// that names duckdb.memory_limit.
+void PrintError(const Context& ctx, const std::string& message);
+// `text` up to its first newline (DuckDB appends advice on further lines).
+std::string FirstLine(const std::string& text);
 
 }  // namespace cnake::cli

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "store/duckdb.h"
 #include "store/store.h"
 #include "testing/child_process.h"
 #include "testing/subprocess.h"
@@ -282,6 +283,29 @@ TEST_F(ProcessTest, SynchronousServer) {
     }
   }
   EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "10");
+}
+
+TEST_F(ProcessTest, AFailedClaimMarksItsBatchFailedAndSaysWhy) {
+  ReferenceServer server({"--mode", "sync"});
+  {
+    // A foreign entries table with a rule of its own that the claim breaks.
+    auto db = db::Database::Open(Db());
+    auto conn = db::Connection::Open(*db);
+    ASSERT_TRUE(conn->Execute("CREATE TABLE cython_entries (id VARCHAR PRIMARY KEY, code "
+                              "VARCHAR, batch_id VARCHAR CHECK (batch_id IS NULL))")
+                    .ok());
+    ASSERT_TRUE(
+        conn->Execute("INSERT INTO cython_entries VALUES ('e1', 'cdef int x = 1', NULL)").ok());
+  }
+  ProcessResult r = Client({"process"}, server.url());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("CHECK constraint"), std::string::npos) << r.err;
+  EXPECT_EQ(Query("SELECT status || '|' || (stop_reason LIKE 'claim failed: %CHECK%') || '|' || "
+                  "(completed_at IS NOT NULL) FROM batch_jobs"),
+            "failed|true|true");
+  EXPECT_EQ(Query("SELECT coalesce(processing_status, 'pending') || '|' || "
+                  "coalesce(batch_id, '-') FROM cython_entries"),
+            "pending|-");
 }
 
 TEST_F(ProcessTest, AuthFailureExitsFourWithoutLeakingTheKey) {

@@ -178,5 +178,50 @@ TEST_F(LocalInputTest, FullDiskIsADatabaseErrorAndTheStoredDataSurvives) {
   EXPECT_NE(stats.out.find("\"total_entries\": 1"), std::string::npos) << stats.out << stats.err;
 }
 
+// A disk that fills up in the middle of a run: the failed commit rolls back,
+// the run stops with exit 3 and says how to resume, and the batch then
+// finishes elsewhere with nothing lost. Needs CAP_SYS_ADMIN, like the above.
+TEST_F(LocalInputTest, DiskFullDuringARunStopsItResumably) {
+  const std::string mnt = dir_.File("tiny");
+  fs::create_directory(mnt);
+  auto m = testing::RunProcess({"/bin/mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt},
+                               {{"PATH", "/usr/bin:/bin"}});
+  if (m.exit_code != 0) GTEST_SKIP() << "cannot mount a tmpfs here: " << m.err;
+  struct Unmount {
+    std::string path;
+    ~Unmount() { testing::RunProcess({"/bin/umount", "-l", path}); }
+  } unmount{mnt};
+  const std::string db = mnt + "/data.duckdb";
+  {
+    std::ofstream in(dir_.File("entries.jsonl"));
+    for (int i = 0; i < 200; ++i) {
+      in << R"({"id": "e-)" << 1000 + i << R"(", "code": "# )" << std::string(6000, 'a' + i % 26)
+         << R"(\ncdef int x = )" << i << R"(\n"})"
+         << "\n";
+    }
+  }
+  auto r = Client({"import", dir_.File("entries.jsonl"), "--db-path", db}, "http://127.0.0.1:9");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  testing::ReferenceServer server(
+      {"--delay", "fixed:10ms", "--capacity", "8", "--request-log", Log()});
+  r = Client({"process", "--batch-size", "200", "--db-path", db}, server.url());
+  ASSERT_EQ(r.exit_code, 3) << "the results were expected to fill the 4 MB disk\n" << r.err;
+  EXPECT_NE(r.err.find("resume with: cnake-charmer-client resume --batch-id b-"), std::string::npos)
+      << r.err;
+  RecordProperty("disk_full_run_message", r.err.substr(0, 1200));
+  // Resume on a disk with room: every entry completes, each with what the server sent.
+  fs::copy_file(db, Db());
+  if (fs::exists(db + ".wal")) fs::copy_file(db + ".wal", Db() + ".wal");
+  const std::string batch = Query("SELECT id FROM batch_jobs");
+  EXPECT_EQ(Query("SELECT status FROM batch_jobs"), "interrupted");
+  r = Client({"resume", "--batch-id", batch}, server.url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = Rows();
+  ASSERT_EQ(rows.size(), 200u);
+  for (const auto& [id, row] : rows) EXPECT_EQ(row.status, "completed") << id;
+  ExpectResultsMatchServerLog(rows);
+  ExpectOneKeyAndAtMostOneJobPerEntry();
+}
+
 }  // namespace
 }  // namespace cnake::reliability
