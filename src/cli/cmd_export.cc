@@ -136,7 +136,7 @@ Result<std::int64_t> ExportParquet(Context& ctx, Store& store, const std::string
 }
 
 int RunExport(Context& ctx, const std::string& format, const std::string& output) {
-  auto store = OpenStore(ctx);
+  auto store = OpenStoreForReading(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   std::int64_t refused = 0;
   Result<std::int64_t> written = std::int64_t{0};

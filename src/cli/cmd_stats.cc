@@ -81,7 +81,7 @@ void AddStatsCommand(CLI::App& app, Action& run) {
       ".by_status");
   cmd->callback([&run, json] {
     run = [json](Context& ctx) -> int {
-      auto store = OpenStore(ctx);
+      auto store = OpenStoreForReading(ctx);
       if (!store.ok() && store.status().code() == StatusCode::kLocked)
         return LiveStats(ctx, store.status(), *json);
       if (!store.ok()) return Fail(ctx, store.status());

@@ -99,7 +99,7 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
 }
 
 int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) {
-  auto store = OpenStore(ctx);
+  auto store = OpenStoreForReading(ctx);
   if (store.ok()) {
     auto j = StoredStatus(*store, batch_id);
     if (!j.ok()) return Fail(ctx, j.status());

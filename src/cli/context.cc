@@ -1,5 +1,7 @@
 #include "cli/context.h"
 
+#include <spdlog/spdlog.h>
+
 #include <ostream>
 
 namespace cnake::cli {
@@ -61,6 +63,15 @@ Result<Store> OpenStore(const Context& ctx, bool read_only) {
     return Status(st.code(), "database " + options.path + ": " + st.message());
   }
   return st;
+}
+
+Result<Store> OpenStoreForReading(const Context& ctx) {
+  auto store = OpenStore(ctx);
+  if (store.ok() || store.status().code() != StatusCode::kDatabase) return store;
+  auto read_only = OpenStore(ctx, /*read_only=*/true);
+  if (!read_only.ok()) return store;  // the read-write error names the first problem
+  spdlog::info("opened {} read-only: {}", ctx.config().duckdb.db_path, store.status().message());
+  return read_only;
 }
 
 }  // namespace cnake::cli

@@ -178,6 +178,57 @@ TEST_F(LocalInputTest, FullDiskIsADatabaseErrorAndTheStoredDataSurvives) {
   EXPECT_NE(stats.out.find("\"total_entries\": 1"), std::string::npos) << stats.out << stats.err;
 }
 
+// A database on a read-only disk (a tmpfs remounted read-only; as root,
+// permission bits would stop nothing): the commands that only read still
+// work, the others exit 3 naming the cause, and the file is unchanged.
+// Needs CAP_SYS_ADMIN, like the above.
+TEST_F(LocalInputTest, ReadOnlyDiskServesTheReadCommandsAndRefusesTheOthers) {
+  const std::string mnt = dir_.File("ro");
+  fs::create_directory(mnt);
+  auto m = testing::RunProcess({"/bin/mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt},
+                               {{"PATH", "/usr/bin:/bin"}});
+  if (m.exit_code != 0) GTEST_SKIP() << "cannot mount a tmpfs here: " << m.err;
+  struct Unmount {
+    std::string path;
+    ~Unmount() { testing::RunProcess({"/bin/umount", "-l", path}); }
+  } unmount{mnt};
+  const std::string db = mnt + "/data.duckdb";
+  testing::ReferenceServer server({"--mode", "sync"});
+  auto r = Client({"import", std::string(CNAKE_SOURCE_DIR) + "/samples/cython", "--db-path", db},
+                  server.url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Client({"process", "--batch-size", "5", "--db-path", db}, server.url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  m = testing::RunProcess({"/bin/mount", "-o", "remount,ro", mnt}, {{"PATH", "/usr/bin:/bin"}});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  const std::string before = FileSha256(db);
+
+  r = Client({"stats", "--json", "--db-path", db}, server.url());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"python_entries\": 5"), std::string::npos) << r.out;
+  r = Client({"export", "--format", "jsonl", "-o", dir_.File("out.jsonl"), "--db-path", db},
+             server.url());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing::ReadLines(dir_.File("out.jsonl")).size(), 5u);
+  const std::string batch = nlohmann::json::parse(
+      Client({"stats", "--json", "--db-path", db}, server.url()).out)["recent_batches"][0]["id"];
+  r = Client({"status", "--batch-id", batch, "--db-path", db}, server.url());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("completed          5"), std::string::npos) << r.out;
+  r = Client({"report", "--type", "summary", "-o", dir_.File("r.md"), "--db-path", db},
+             server.url());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"process"}, {"import", dir_.File("none.jsonl")}, {"init"}}) {
+    args.insert(args.end(), {"--db-path", db});
+    r = Client(args, server.url());
+    EXPECT_EQ(r.exit_code, 3) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << args[0] << ": " << r.err;
+  }
+  EXPECT_EQ(FileSha256(db), before) << "the database changed";
+}
+
 // A disk that fills up in the middle of a run: the failed commit rolls back,
 // the run stops with exit 3 and says how to resume, and the batch then
 // finishes elsewhere with nothing lost. Needs CAP_SYS_ADMIN, like the above.
