@@ -139,6 +139,12 @@ int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) 
   ApplyStoredOptions(ctx, **stored);
   auto counts = engine::CountBatch(store->connection(), store->tables(), batch_id);
   if (!counts.ok()) return Fail(ctx, counts.status());
+  if (counts->total == 0) {
+    // A batch whose claim failed (or found nothing) keeps its record as it is.
+    *ctx.out << "batch " << batch_id << " owns no entries, so there is nothing to resume; "
+             << "`process` claims a new batch\n";
+    return kExitOk;
+  }
   if (counts->finished() == counts->total) {
     BatchUpdate done;
     done.status = "completed";

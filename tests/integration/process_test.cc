@@ -306,6 +306,11 @@ TEST_F(ProcessTest, AFailedClaimMarksItsBatchFailedAndSaysWhy) {
   EXPECT_EQ(Query("SELECT coalesce(processing_status, 'pending') || '|' || "
                   "coalesce(batch_id, '-') FROM cython_entries"),
             "pending|-");
+  // Resuming it changes nothing and says why.
+  r = Client({"resume", "--batch-id", Query("SELECT id FROM batch_jobs")}, server.url());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("owns no entries"), std::string::npos) << r.out;
+  EXPECT_EQ(Query("SELECT status FROM batch_jobs"), "failed");
 }
 
 TEST_F(ProcessTest, AuthFailureExitsFourWithoutLeakingTheKey) {
