@@ -41,33 +41,22 @@ int RunProcess(Context& ctx, const ProcessArgs& a) {
                               {"tag", a.tag},
                               {"id_prefix", a.id_prefix},
                               {"retry_failed", a.retry_failed}};
-  auto batch_id = store->CreateBatchRecord(0, BatchOptionsJson(ctx.config(), selection));
-  if (!batch_id.ok()) return Fail(ctx, batch_id.status());
-  auto claimed = engine::ClaimEntries(*store, *batch_id, claim);
-  if (!claimed.ok()) {
-    // The claim rolled back, so the batch owns no entry; record why rather
-    // than leave a batch that says "running" forever.
-    BatchUpdate failed;
-    failed.status = "failed";
-    failed.set_completed_at = true;
-    failed.stop_reason = "claim failed: " + FirstLine(claimed.status().message());
-    (void)store->UpdateBatchStatus(*batch_id, failed);
-    return Fail(ctx, claimed.status());
-  }
-  if (claimed->claimed == 0) {
+  auto batch = engine::ClaimNewBatch(*store, BatchOptionsJson(ctx.config(), selection), claim);
+  if (!batch.ok()) return Fail(ctx, batch.status());
+  if (batch->claimed == 0) {
     BatchUpdate done;
     done.status = "completed";
     done.set_completed_at = true;
-    (void)store->UpdateBatchStatus(*batch_id, done);
-    *ctx.out << "nothing to process: no pending entries match (batch " << *batch_id << ")\n";
+    (void)store->UpdateBatchStatus(batch->id, done);
+    *ctx.out << "nothing to process: no pending entries match (batch " << batch->id << ")\n";
     return kExitOk;
   }
   if (!ctx.quiet) {
-    *ctx.err << "batch " << *batch_id << ": " << claimed->claimed << " entries, up to "
+    *ctx.err << "batch " << batch->id << ": " << batch->claimed << " entries, up to "
              << ctx.config().processing.max_concurrent << " in flight, "
              << ctx.config().processing.rate_limit.requests_per_minute << " requests/min\n";
   }
-  return RunBatch(ctx, *store, *batch_id, a.run);
+  return RunBatch(ctx, *store, batch->id, a.run);
 }
 
 // The config keys a batch remembers, with their stored option names.

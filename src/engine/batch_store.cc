@@ -229,24 +229,46 @@ Status AppendRequestLogs(db::Connection& conn, const std::string& batch_id, cons
   return app.Close();
 }
 
-}  // namespace
-
-Result<ClaimResult> ClaimEntries(Store& store, const std::string& batch_id,
-                                 const ClaimOptions& options) {
-  const std::string entries = Q(store.tables().entries);
-  const std::string states = options.retry_failed ? "('pending', 'failed')" : "('pending')";
-  const std::string candidates = fmt::format(
+// The entries a claim takes; parameters: id prefix twice, tag twice, limit.
+std::string ClaimCandidatesSql(const Store& store, const ClaimOptions& options) {
+  return fmt::format(
       "SELECT id FROM {} WHERE coalesce(processing_status, 'pending') IN {} "
       "AND (batch_id IS NULL OR processing_status = 'failed') "
       "AND (? = '' OR starts_with(id, ?)) "
       "AND (? = '' OR list_contains(from_json(tags, '[\"VARCHAR\"]'), ?)) ORDER BY id LIMIT ?",
-      entries, states);
+      Q(store.tables().entries), options.retry_failed ? "('pending', 'failed')" : "('pending')");
+}
+
+// Marks the candidates as the batch's and sets its total, in the caller's
+// transaction. Returns how many were claimed.
+Result<std::int64_t> ClaimInTransaction(Store& store, const std::string& batch_id,
+                                        const ClaimOptions& options) {
+  db::Connection& conn = store.connection();
   const auto& f = options.filter;
+  CNAKE_ASSIGN_OR_RETURN(
+      std::int64_t claimed,
+      conn.RunWith(fmt::format("UPDATE {0} SET batch_id = ?, processing_status = 'pending', "
+                               "processed = FALSE, request_id = NULL, attempts = 0, "
+                               "submission_seq = coalesce(submission_seq, 0) + "
+                               "CASE WHEN processing_status = 'failed' THEN 1 ELSE 0 END, "
+                               "last_error = NULL, updated_at = now() WHERE id IN ({1})",
+                               Q(store.tables().entries), ClaimCandidatesSql(store, options)),
+                   batch_id, f.id_prefix, f.id_prefix, f.tag, f.tag, options.limit));
+  CNAKE_RETURN_IF_ERROR(
+      conn.ExecuteWith("UPDATE batch_jobs SET total_entries = ? WHERE id = ?", claimed, batch_id));
+  return claimed;
+}
+
+}  // namespace
+
+Result<ClaimResult> ClaimEntries(Store& store, const std::string& batch_id,
+                                 const ClaimOptions& options) {
   ClaimResult result;
   if (options.dry_run) {
-    CNAKE_ASSIGN_OR_RETURN(db::QueryResult r,
-                           store.connection().QueryWith(candidates, f.id_prefix, f.id_prefix, f.tag,
-                                                        f.tag, options.limit));
+    const auto& f = options.filter;
+    CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, store.connection().QueryWith(
+                                                  ClaimCandidatesSql(store, options), f.id_prefix,
+                                                  f.id_prefix, f.tag, f.tag, options.limit));
     while (auto chunk = r.NextChunk()) {
       for (std::size_t row = 0; row < chunk->size(); ++row, ++result.claimed) {
         if (result.sample_ids.size() < 20) result.sample_ids.emplace_back(chunk->GetString(0, row));
@@ -254,22 +276,23 @@ Result<ClaimResult> ClaimEntries(Store& store, const std::string& batch_id,
     }
     return result;
   }
-  db::Connection& conn = store.connection();
-  CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn));
-  CNAKE_ASSIGN_OR_RETURN(
-      result.claimed,
-      conn.RunWith(fmt::format("UPDATE {0} SET batch_id = ?, processing_status = 'pending', "
-                               "processed = FALSE, request_id = NULL, attempts = 0, "
-                               "submission_seq = coalesce(submission_seq, 0) + "
-                               "CASE WHEN processing_status = 'failed' THEN 1 ELSE 0 END, "
-                               "last_error = NULL, updated_at = now() WHERE id IN ({1})",
-                               entries, candidates),
-                   batch_id, f.id_prefix, f.id_prefix, f.tag, f.tag, options.limit));
-  CNAKE_RETURN_IF_ERROR(conn.ExecuteWith("UPDATE batch_jobs SET total_entries = ? WHERE id = ?",
-                                         result.claimed, batch_id));
+  CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(store.connection()));
+  CNAKE_ASSIGN_OR_RETURN(result.claimed, ClaimInTransaction(store, batch_id, options));
   CNAKE_RETURN_IF_ERROR(txn.Commit());
   CrashPoint("after_claim");
   return result;
+}
+
+Result<NewBatch> ClaimNewBatch(Store& store, const nlohmann::json& batch_options,
+                               const ClaimOptions& options) {
+  CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(store.connection()));
+  NewBatch batch;
+  CNAKE_ASSIGN_OR_RETURN(batch.id, store.CreateBatchRecord(0, batch_options));
+  CNAKE_ASSIGN_OR_RETURN(batch.claimed, ClaimInTransaction(store, batch.id, options));
+  CrashPoint("mid_claim");
+  CNAKE_RETURN_IF_ERROR(txn.Commit());
+  CrashPoint("after_claim");
+  return batch;
 }
 
 Result<std::vector<Entry>> LoadUnfinished(Store& store, const std::string& batch_id,

@@ -41,6 +41,17 @@ struct ClaimResult {
 Result<ClaimResult> ClaimEntries(Store& store, const std::string& batch_id,
                                  const ClaimOptions& options);
 
+// Creates a batch record (status running, `batch_options` as its options) and
+// claims its entries as ClaimEntries does, in one transaction: after a failed
+// claim or a crash during it, neither the batch nor any claim remains.
+// `options.dry_run` is ignored.
+struct NewBatch {
+  std::string id;
+  std::int64_t claimed = 0;
+};
+Result<NewBatch> ClaimNewBatch(Store& store, const nlohmann::json& batch_options,
+                               const ClaimOptions& options);
+
 // Entries of the batch not yet completed or failed, ordered so that those with
 // a stored request_id come first, then by id; keyset pagination on
 // (has_request, id).

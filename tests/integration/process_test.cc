@@ -285,7 +285,7 @@ TEST_F(ProcessTest, SynchronousServer) {
   EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "10");
 }
 
-TEST_F(ProcessTest, AFailedClaimMarksItsBatchFailedAndSaysWhy) {
+TEST_F(ProcessTest, AFailedClaimLeavesNoBatchBehind) {
   ReferenceServer server({"--mode", "sync"});
   {
     // A foreign entries table with a rule of its own that the claim breaks.
@@ -300,17 +300,37 @@ TEST_F(ProcessTest, AFailedClaimMarksItsBatchFailedAndSaysWhy) {
   ProcessResult r = Client({"process"}, server.url());
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("CHECK constraint"), std::string::npos) << r.err;
-  EXPECT_EQ(Query("SELECT status || '|' || (stop_reason LIKE 'claim failed: %CHECK%') || '|' || "
-                  "(completed_at IS NOT NULL) FROM batch_jobs"),
-            "failed|true|true");
+  // The batch record was created in the claim's transaction: it rolled back too.
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM batch_jobs"), "0");
   EXPECT_EQ(Query("SELECT coalesce(processing_status, 'pending') || '|' || "
                   "coalesce(batch_id, '-') FROM cython_entries"),
             "pending|-");
-  // Resuming it changes nothing and says why.
-  r = Client({"resume", "--batch-id", Query("SELECT id FROM batch_jobs")}, server.url());
+}
+
+TEST_F(ProcessTest, KillDuringTheClaimLeavesNoBatchAndNoClaimedEntry) {
+  ReferenceServer server({"--mode", "sync"});
+  ImportEntries(20);
+  ProcessResult crashed =
+      Client({"process", "--batch-size", "20"}, server.url(), {{"CNAKE_CRASH_AT", "mid_claim"}});
+  ASSERT_EQ(crashed.exit_code, 128 + SIGKILL) << crashed.out << crashed.err;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM batch_jobs"), "0");
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM cython_entries WHERE batch_id IS NULL AND "
+                  "coalesce(processing_status, 'pending') = 'pending'"),
+            "20");
+  ProcessResult r = Client({"process", "--batch-size", "20"}, server.url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "20");
+}
+
+TEST_F(ProcessTest, ResumeOfABatchThatOwnsNoEntriesChangesNothing) {
+  ReferenceServer server({"--mode", "sync"});
+  ImportEntries(2);
+  ASSERT_EQ(Client({"process", "--tag", "no-such-tag"}, server.url()).exit_code, 0);
+  ProcessResult r =
+      Client({"resume", "--batch-id", Query("SELECT id FROM batch_jobs")}, server.url());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("owns no entries"), std::string::npos) << r.out;
-  EXPECT_EQ(Query("SELECT status FROM batch_jobs"), "failed");
+  EXPECT_EQ(Query("SELECT status || '|' || total_entries FROM batch_jobs"), "completed|0");
 }
 
 TEST_F(ProcessTest, AuthFailureExitsFourWithoutLeakingTheKey) {
