@@ -14,6 +14,35 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A tmpfs of `size` mounted at `path` for the scope's life (needs
+// CAP_SYS_ADMIN; tests skip when mounted() is false).
+class ScopedTmpfs {
+ public:
+  ScopedTmpfs(const std::string& path, const std::string& size) : path_(path) {
+    fs::create_directory(path);
+    auto m = testing::RunProcess({"/bin/mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", path},
+                                 {{"PATH", "/usr/bin:/bin"}});
+    mounted_ = m.exit_code == 0;
+    error_ = m.err;
+  }
+  ScopedTmpfs(const ScopedTmpfs&) = delete;
+  ScopedTmpfs& operator=(const ScopedTmpfs&) = delete;
+  ~ScopedTmpfs() {
+    if (mounted_) testing::RunProcess({"/bin/umount", "-l", path_});
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+  bool RemountReadOnly() const {
+    return testing::RunProcess({"/bin/mount", "-o", "remount,ro", path_},
+                               {{"PATH", "/usr/bin:/bin"}})
+               .exit_code == 0;
+  }
+
+ private:
+  std::string path_, error_;
+  bool mounted_ = false;
+};
+
 class LocalInputTest : public ReliabilityTest {
  protected:
   // Runs `process` and checks the exit code, the message and the untouched file.
@@ -148,14 +177,8 @@ TEST_F(LocalInputTest, InvalidValueInEveryConfigKeyIsRefused) {
 // Needs CAP_SYS_ADMIN (mount); skipped where a tmpfs cannot be mounted.
 TEST_F(LocalInputTest, FullDiskIsADatabaseErrorAndTheStoredDataSurvives) {
   const std::string mnt = dir_.File("tiny");
-  fs::create_directory(mnt);
-  auto m = testing::RunProcess({"/bin/mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt},
-                               {{"PATH", "/usr/bin:/bin"}});
-  if (m.exit_code != 0) GTEST_SKIP() << "cannot mount a tmpfs here: " << m.err;
-  struct Unmount {
-    std::string path;
-    ~Unmount() { testing::RunProcess({"/bin/umount", "-l", path}); }
-  } unmount{mnt};
+  ScopedTmpfs tmpfs(mnt, "2m");
+  if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << tmpfs.error();
   const std::string db = mnt + "/data.duckdb";
   // A small import fits; a large one (several MB of code) cannot.
   std::ofstream(dir_.File("small.jsonl")) << R"({"id": "keep-1", "code": "cdef int x = 1\n"})"
@@ -184,14 +207,8 @@ TEST_F(LocalInputTest, FullDiskIsADatabaseErrorAndTheStoredDataSurvives) {
 // Needs CAP_SYS_ADMIN, like the above.
 TEST_F(LocalInputTest, ReadOnlyDiskServesTheReadCommandsAndRefusesTheOthers) {
   const std::string mnt = dir_.File("ro");
-  fs::create_directory(mnt);
-  auto m = testing::RunProcess({"/bin/mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt},
-                               {{"PATH", "/usr/bin:/bin"}});
-  if (m.exit_code != 0) GTEST_SKIP() << "cannot mount a tmpfs here: " << m.err;
-  struct Unmount {
-    std::string path;
-    ~Unmount() { testing::RunProcess({"/bin/umount", "-l", path}); }
-  } unmount{mnt};
+  ScopedTmpfs tmpfs(mnt, "8m");
+  if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << tmpfs.error();
   const std::string db = mnt + "/data.duckdb";
   testing::ReferenceServer server({"--mode", "sync"});
   auto r = Client({"import", std::string(CNAKE_SOURCE_DIR) + "/samples/cython", "--db-path", db},
@@ -199,8 +216,7 @@ TEST_F(LocalInputTest, ReadOnlyDiskServesTheReadCommandsAndRefusesTheOthers) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = Client({"process", "--batch-size", "5", "--db-path", db}, server.url());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  m = testing::RunProcess({"/bin/mount", "-o", "remount,ro", mnt}, {{"PATH", "/usr/bin:/bin"}});
-  ASSERT_EQ(m.exit_code, 0) << m.err;
+  ASSERT_TRUE(tmpfs.RemountReadOnly());
   const std::string before = FileSha256(db);
 
   r = Client({"stats", "--json", "--db-path", db}, server.url());
@@ -234,14 +250,8 @@ TEST_F(LocalInputTest, ReadOnlyDiskServesTheReadCommandsAndRefusesTheOthers) {
 // finishes elsewhere with nothing lost. Needs CAP_SYS_ADMIN, like the above.
 TEST_F(LocalInputTest, DiskFullDuringARunStopsItResumably) {
   const std::string mnt = dir_.File("tiny");
-  fs::create_directory(mnt);
-  auto m = testing::RunProcess({"/bin/mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt},
-                               {{"PATH", "/usr/bin:/bin"}});
-  if (m.exit_code != 0) GTEST_SKIP() << "cannot mount a tmpfs here: " << m.err;
-  struct Unmount {
-    std::string path;
-    ~Unmount() { testing::RunProcess({"/bin/umount", "-l", path}); }
-  } unmount{mnt};
+  ScopedTmpfs tmpfs(mnt, "4m");
+  if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << tmpfs.error();
   const std::string db = mnt + "/data.duckdb";
   {
     std::ofstream in(dir_.File("entries.jsonl"));
