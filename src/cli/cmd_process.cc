@@ -129,7 +129,8 @@ int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) 
   auto counts = engine::CountBatch(store->connection(), store->tables(), batch_id);
   if (!counts.ok()) return Fail(ctx, counts.status());
   if (counts->total == 0) {
-    // A batch whose claim failed (or found nothing) keeps its record as it is.
+    // A batch whose claim found nothing (or, before claims created their batch
+    // in their own transaction, failed) keeps its record as it is.
     *ctx.out << "batch " << batch_id << " owns no entries, so there is nothing to resume; "
              << "`process` claims a new batch\n";
     return kExitOk;
