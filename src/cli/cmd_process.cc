@@ -17,7 +17,7 @@ struct ProcessArgs {
 };
 
 int RunProcess(Context& ctx, const ProcessArgs& a) {
-  auto store = OpenStore(ctx);
+  auto store = OpenStoreForBatchRun(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   engine::ClaimOptions claim;
   claim.limit = ctx.config().processing.batch_size;
@@ -41,6 +41,8 @@ int RunProcess(Context& ctx, const ProcessArgs& a) {
                               {"tag", a.tag},
                               {"id_prefix", a.id_prefix},
                               {"retry_failed", a.retry_failed}};
+  // A claim of a million entries takes seconds; say what is happening.
+  if (!ctx.quiet) *ctx.err << "claiming up to " << claim.limit << " pending entries\n";
   auto batch = engine::ClaimNewBatch(*store, BatchOptionsJson(ctx.config(), selection), claim);
   if (!batch.ok()) return Fail(ctx, batch.status());
   if (batch->claimed == 0) {
@@ -120,7 +122,7 @@ void ApplyStoredOptions(Context& ctx, const nlohmann::json& stored) {
 }
 
 int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) {
-  auto store = OpenStore(ctx);
+  auto store = OpenStoreForBatchRun(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   auto stored = engine::BatchOptions(*store, batch_id);
   if (!stored.ok()) return Fail(ctx, stored.status());
