@@ -17,7 +17,7 @@ struct ProcessArgs {
 };
 
 int RunProcess(Context& ctx, const ProcessArgs& a) {
-  auto store = OpenStoreForBatchRun(ctx);
+  auto store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   engine::ClaimOptions claim;
   claim.limit = ctx.config().processing.batch_size;
@@ -122,7 +122,7 @@ void ApplyStoredOptions(Context& ctx, const nlohmann::json& stored) {
 }
 
 int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) {
-  auto store = OpenStoreForBatchRun(ctx);
+  auto store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   auto stored = engine::BatchOptions(*store, batch_id);
   if (!stored.ok()) return Fail(ctx, stored.status());

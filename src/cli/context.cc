@@ -75,15 +75,6 @@ Result<Store> OpenStore(const Context& ctx, bool read_only) {
   return OpenStoreWith(ctx, open);
 }
 
-Result<Store> OpenStoreForBatchRun(const Context& ctx) {
-  // The engine drives DuckDB from one thread with small statements; a second
-  // DuckDB thread only added memory: about 13 MiB more peak RSS at 30,000 and
-  // 100,000 entries, at the same speed (docs/reliability.md, promise 6).
-  db::OpenOptions open;
-  open.threads = 1;
-  return OpenStoreWith(ctx, open);
-}
-
 Result<Store> OpenStoreForReading(const Context& ctx) {
   auto store = OpenStore(ctx);
   if (store.ok() || store.status().code() != StatusCode::kDatabase) return store;

@@ -27,8 +27,6 @@ struct Context {
 // Opens the configured database. On failure prints a message that names the
 // problem and what to do, and returns the exit code to use.
 Result<Store> OpenStore(const Context& ctx, bool read_only = false);
-// For process and resume: DuckDB with one thread (the engine's).
-Result<Store> OpenStoreForBatchRun(const Context& ctx);
 // For commands that only read (stats, status, export): read-write first, so
 // an older schema is migrated as usual; when that fails for a reason other
 // than a lock or the schema (a read-only disk or file), read-only, where

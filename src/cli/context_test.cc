@@ -4,8 +4,6 @@
 
 #include <sstream>
 
-#include "testing/temp_dir.h"
-
 namespace cnake::cli {
 namespace {
 
@@ -44,28 +42,6 @@ TEST(FailTest, OtherErrorsAreShownWhole) {
   Captured c = FailWith(Status(StatusCode::kDatabase, "line one\nline two"));
   EXPECT_EQ(c.err, "error: line one\nline two\n");
   EXPECT_EQ(FailWith(NotFound("no batch x")).code, kExitUsage);
-}
-
-std::string Threads(Store& store) {
-  auto r = store.connection().Query("SELECT current_setting('threads')::VARCHAR");
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  auto chunk = r->NextChunk();
-  return chunk ? std::string(chunk->GetString(0, 0)) : "";
-}
-
-TEST(OpenStoreTest, BatchRunsGetOneDuckdbThreadAndTheOthersTwo) {
-  testing::TempDir dir;
-  std::ostringstream out, err;
-  Context ctx{.out = &out, .err = &err};
-  ctx.loaded.config.duckdb.db_path = dir.File("d.duckdb");
-  {
-    auto run = OpenStoreForBatchRun(ctx);
-    ASSERT_TRUE(run.ok()) << run.status().ToString();
-    EXPECT_EQ(Threads(*run), "1");
-  }
-  auto other = OpenStore(ctx);
-  ASSERT_TRUE(other.ok()) << other.status().ToString();
-  EXPECT_EQ(Threads(*other), "2");
 }
 
 }  // namespace
