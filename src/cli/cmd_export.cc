@@ -21,11 +21,11 @@ namespace fs = std::filesystem;
 // memory_limit (200,000 results failed at 256MB; docs/reliability.md).
 // `row` gets columns entry id, python id, code, metadata, description.
 using RowFn = std::function<Status(const db::DataChunk& chunk, std::size_t row)>;
-Status ForEachResult(const Context& ctx, Store& store, const RowFn& row_fn) {
+Status ForEachResult(Store& store, const RowFn& row_fn) {
   constexpr std::int64_t kPage = 1000;
   db::Connection& conn = store.connection();
-  const std::string results = db::QuoteIdentifier(ctx.config().duckdb.result_table);
-  const std::string entries = db::QuoteIdentifier(ctx.config().duckdb.table_name);
+  const std::string results = db::QuoteIdentifier(store.tables().results);
+  const std::string entries = db::QuoteIdentifier(store.tables().entries);
   const std::string keys_sql = fmt::format(
       "SELECT cython_id FROM {} WHERE cython_id IS NOT NULL AND (? OR cython_id > ?) "
       "ORDER BY cython_id LIMIT ?",
@@ -76,9 +76,9 @@ std::optional<fs::path> SafeTarget(const fs::path& root, const std::string& id) 
   return root / rel;
 }
 
-Result<std::int64_t> ExportJsonl(Context& ctx, Store& store, std::ostream& out) {
+Result<std::int64_t> ExportJsonl(Store& store, std::ostream& out) {
   std::int64_t n = 0;
-  CNAKE_RETURN_IF_ERROR(ForEachResult(ctx, store, [&](const db::DataChunk& chunk, std::size_t row) {
+  CNAKE_RETURN_IF_ERROR(ForEachResult(store, [&](const db::DataChunk& chunk, std::size_t row) {
     nlohmann::json line = {{"id", chunk.GetString(0, row)},
                            {"python_id", chunk.GetString(1, row)},
                            {"code", chunk.GetString(2, row)}};
@@ -100,7 +100,7 @@ Result<std::int64_t> ExportPyTree(Context& ctx, Store& store, const fs::path& ro
   if (ec) return IoError("cannot create " + root.string() + ": " + ec.message());
   std::int64_t n = 0;
   CNAKE_RETURN_IF_ERROR(
-      ForEachResult(ctx, store, [&](const db::DataChunk& chunk, std::size_t row) -> Status {
+      ForEachResult(store, [&](const db::DataChunk& chunk, std::size_t row) -> Status {
         std::string id(chunk.GetString(0, row));
         auto target = SafeTarget(root, id);
         if (!target) {
@@ -123,7 +123,7 @@ Result<std::int64_t> ExportPyTree(Context& ctx, Store& store, const fs::path& ro
 // results table alone: no join and no ORDER BY (rows in storage order), and
 // row groups of 8,192 rows (DuckDB's default of 122,880 rows of python text
 // needs more than the default memory_limit). Every result with a cython_id.
-Result<std::int64_t> ExportParquet(Context& ctx, Store& store, const std::string& output) {
+Result<std::int64_t> ExportParquet(Store& store, const std::string& output) {
   const auto literal = db::SqlStringLiteral(output);
   if (!literal) return InvalidArgument("the output path contains a NUL byte");
   CNAKE_ASSIGN_OR_RETURN(
@@ -131,7 +131,7 @@ Result<std::int64_t> ExportParquet(Context& ctx, Store& store, const std::string
       store.connection().Query(
           fmt::format("COPY (SELECT cython_id AS id, id AS python_id, code, metadata FROM {} WHERE "
                       "cython_id IS NOT NULL) TO {} (FORMAT parquet, ROW_GROUP_SIZE 8192)",
-                      db::QuoteIdentifier(ctx.config().duckdb.result_table), *literal)));
+                      db::QuoteIdentifier(store.tables().results), *literal)));
   return r.rows_changed();
 }
 
@@ -142,16 +142,16 @@ int RunExport(Context& ctx, const std::string& format, const std::string& output
   Result<std::int64_t> written = std::int64_t{0};
   if (format == "jsonl") {
     if (output.empty() || output == "-") {
-      written = ExportJsonl(ctx, *store, *ctx.out);
+      written = ExportJsonl(*store, *ctx.out);
     } else {
       std::ofstream f(output, std::ios::binary | std::ios::trunc);
       if (!f) return Fail(ctx, IoError("cannot write " + output));
-      written = ExportJsonl(ctx, *store, f);
+      written = ExportJsonl(*store, f);
     }
   } else if (output.empty()) {
     return Fail(ctx, InvalidArgument("--output is required for --format " + format));
   } else if (format == "parquet") {
-    written = ExportParquet(ctx, *store, output);
+    written = ExportParquet(*store, output);
   } else {
     written = ExportPyTree(ctx, *store, output, refused);
   }

@@ -5,6 +5,12 @@
 #include <ostream>
 
 namespace cnake::cli {
+namespace {
+
+// `text` up to its first newline (DuckDB appends advice on further lines).
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+}  // namespace
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
@@ -47,8 +53,6 @@ void PrintError(const Context& ctx, const std::string& message) {
               "CNAKE_DUCKDB_MEMORY_LIMIT=256MB) and run the command again; the statement "
               "that failed changed nothing.\n";
 }
-
-std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 namespace {
 

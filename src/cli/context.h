@@ -43,7 +43,5 @@ int Fail(const Context& ctx, const Status& status);
 // Prints "error: <message>", for DuckDB's out-of-memory error with the hint
 // that names duckdb.memory_limit.
 void PrintError(const Context& ctx, const std::string& message);
-// `text` up to its first newline (DuckDB appends advice on further lines).
-std::string FirstLine(const std::string& text);
 
 }  // namespace cnake::cli
