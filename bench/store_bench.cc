@@ -34,8 +34,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/batch_store.h"
-#include "store/store.h"
+#include "store/duckdb/batch_sql.h"
+#include "store/duckdb/duckdb_store.h"
 
 namespace cnake::bench {
 namespace {
@@ -75,15 +75,35 @@ std::string ReadFile(const std::string& path) {
 // `setup_memory_limit` is for building databases, not for measuring: one
 // INSERT of 1,000,000 entries (about 1 GB of code) does not fit the client's
 // default memory_limit, while the client itself imports in chunks.
-Store OpenStore(const std::string& path, const std::string& setup_memory_limit = "") {
+using StorePtr = std::unique_ptr<DuckDbStore>;
+
+StorePtr OpenStore(const std::string& path, const std::string& setup_memory_limit = "") {
   StoreOptions options;
   options.path = path;
   if (!setup_memory_limit.empty()) options.open.memory_limit = setup_memory_limit;
-  return Check(Store::Open(options), "open");
+  return Check(DuckDbStore::Open(options), "open");
+}
+
+// A new batch record claiming `rows` entries; returns its id.
+std::string ClaimBatch(DuckDbStore& store, std::int64_t rows) {
+  static int n = 0;
+  const std::string batch = fmt::format("b-bench-{}", ++n);
+  ClaimOptions claim;
+  claim.limit = rows;
+  const std::int64_t claimed =
+      Check(store.ClaimNewBatch({batch, nlohmann::json::object(), std::chrono::system_clock::now()},
+                                claim),
+            "claim");
+  if (claimed != rows) {
+    std::fprintf(stderr, "store_bench: claimed %lld of %lld\n", static_cast<long long>(claimed),
+                 static_cast<long long>(rows));
+    std::exit(1);
+  }
+  return batch;
 }
 
 // N entries in one statement; ids continue after the existing ones.
-void InsertEntries(Store& store, std::int64_t n, const std::string& code) {
+void InsertEntries(DuckDbStore& store, std::int64_t n, const std::string& code) {
   db::Connection& conn = store.connection();
   auto existing = Check(conn.Query(fmt::format("SELECT count(*) FROM {}",
                                                db::QuoteIdentifier(store.tables().entries))),
@@ -100,8 +120,8 @@ void InsertEntries(Store& store, std::int64_t n, const std::string& code) {
 }
 
 // Marks every entry as processed by one finished batch, as a run would leave it.
-std::string MarkProcessed(Store& store, const std::string& code) {
-  const std::string batch = Check(store.CreateBatchRecord(0, nlohmann::json::object()), "batch");
+std::string MarkProcessed(DuckDbStore& store, const std::string& code) {
+  const std::string batch = ClaimBatch(store, 0);
   db::Connection& conn = store.connection();
   const std::string entries = db::QuoteIdentifier(store.tables().entries);
   const std::string results = db::QuoteIdentifier(store.tables().results);
@@ -144,11 +164,11 @@ std::string MarkProcessed(Store& store, const std::string& code) {
 
 int MakeDb(const std::string& path, std::int64_t n, const std::string& code_file, bool processed) {
   const std::string code = ReadFile(code_file);
-  Store store = OpenStore(path, "4GB");
+  StorePtr store = OpenStore(path, "4GB");
   const auto t0 = Clock::now();
-  InsertEntries(store, n, code);
-  std::string batch = processed ? MarkProcessed(store, code) : "-";
-  Check(store.connection().Execute("FORCE CHECKPOINT"), "checkpoint");
+  InsertEntries(*store, n, code);
+  std::string batch = processed ? MarkProcessed(*store, code) : "-";
+  Check(store->connection().Execute("FORCE CHECKPOINT"), "checkpoint");
   std::printf("batch: %s\nmake_db_seconds: %.3f\n", batch.c_str(), SecondsSince(t0));
   return 0;
 }
@@ -171,22 +191,14 @@ nlohmann::json ResultMetadata(const std::string& batch, std::int64_t i) {
 }
 
 // A fresh database of `entries` entries with `rows` of them claimed by a batch.
-std::pair<Store, std::string> FreshClaimedDb(const std::string& path, std::int64_t entries,
-                                             std::int64_t rows, const std::string& code) {
+std::pair<StorePtr, std::string> FreshClaimedDb(const std::string& path, std::int64_t entries,
+                                                std::int64_t rows, const std::string& code) {
   std::filesystem::remove(path);
   std::filesystem::remove(path + ".wal");
-  Store store = OpenStore(path);
-  InsertEntries(store, entries, code);
-  const std::string batch = Check(store.CreateBatchRecord(0, nlohmann::json::object()), "batch");
-  engine::ClaimOptions claim;
-  claim.limit = rows;
-  auto claimed = Check(engine::ClaimEntries(store, batch, claim), "claim");
-  if (claimed.claimed != rows) {
-    std::fprintf(stderr, "store_bench: claimed %lld of %lld\n",
-                 static_cast<long long>(claimed.claimed), static_cast<long long>(rows));
-    std::exit(1);
-  }
-  Check(store.connection().Execute("FORCE CHECKPOINT"), "checkpoint");
+  StorePtr store = OpenStore(path);
+  InsertEntries(*store, entries, code);
+  const std::string batch = ClaimBatch(*store, rows);
+  Check(store->connection().Execute("FORCE CHECKPOINT"), "checkpoint");
   return {std::move(store), batch};
 }
 
@@ -214,17 +226,17 @@ int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
     const std::size_t heap_before = ::mallinfo2().uordblks;
     const auto t0 = Clock::now();
     for (std::int64_t i = 0; i < rows;) {
-      engine::WriteGroup g;
+      WriteGroup g;
       for (std::int64_t k = 0; k < group && i < rows; ++k, ++i) {
         g.completions.push_back({fmt::format("e{:07d}", i), python, ResultMetadata(batch, i), 1});
       }
-      Check(engine::CommitGroup(store.connection(), store.tables(), batch, g, path.bytewise_ids),
+      Check(CommitGroup(store->connection(), store->tables(), batch, g, path.bytewise_ids),
             "commit group");
     }
     path.seconds = SecondsSince(t0);
     path.heap_growth_mb =
         (static_cast<double>(::mallinfo2().uordblks) - static_cast<double>(heap_before)) / 1e6;
-    auto counts = Check(engine::CountBatch(store.connection(), store.tables(), batch), "count");
+    auto counts = Check(CountBatchSql(store->connection(), store->tables(), batch), "count");
     if (counts.completed != rows) {
       std::fprintf(stderr, "store_bench: %lld completed, want %lld\n",
                    static_cast<long long>(counts.completed), static_cast<long long>(rows));
@@ -235,18 +247,19 @@ int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
   double bare_s = 0;
   {
     auto [store, batch] = FreshClaimedDb((dir / "bare.duckdb").string(), entries, rows, code);
-    db::Connection& conn = store.connection();
+    db::Connection& conn = store->connection();
     const auto t0 = Clock::now();
     for (std::int64_t i = 0; i < rows;) {
       auto txn = Check(db::Transaction::Begin(conn), "begin");
-      auto app = Check(db::Appender::Create(conn, store.tables().results), "appender");
+      auto app = Check(db::Appender::Create(conn, store->tables().results), "appender");
       for (std::int64_t k = 0; k < group && i < rows; ++k, ++i) {
         const std::string id = fmt::format("e{:07d}", i);
         Check(app.Append(PythonIdFor(id)), "append");
         Check(app.Append(python), "append");
         Check(app.Append(id), "append");
         Check(app.Append(ResultMetadata(batch, i).dump()), "append");
-        Check(app.AppendCurrentTimestamp(), "append");
+        Check(app.Append(SystemTimePoint(std::chrono::system_clock::now().time_since_epoch())),
+              "append");
         Check(app.EndRow(), "append");
       }
       Check(app.Close(), "appender close");
@@ -288,17 +301,18 @@ double BestOf(int repeat, F&& f) {
 
 int Queries(const std::string& path, const std::string& batch, int repeat) {
   const auto t0 = Clock::now();
-  Store store = OpenStore(path);
+  StorePtr store = OpenStore(path);
   const double open_s = SecondsSince(t0);
-  db::Connection& conn = store.connection();
-  const std::string entries = db::QuoteIdentifier(store.tables().entries);
+  db::Connection& conn = store->connection();
+  const std::string entries = db::QuoteIdentifier(store->tables().entries);
   const std::string b = "'" + batch + "'";  // batch ids are b-<date>-<hex>: no quoting needed
-  const double stats_s = BestOf(repeat, [&] { (void)Check(store.GetStatistics(), "stats"); });
+  const double stats_s =
+      BestOf(repeat, [&] { (void)Check(store->queries().GetStatistics(), "stats"); });
   const double bare_stats_s = BestOf(repeat, [&] {
     Drain(conn, fmt::format("SELECT processing_status, count(*) FROM {} GROUP BY ALL", entries));
   });
-  const double count_s = BestOf(
-      repeat, [&] { (void)Check(engine::CountBatch(conn, store.tables(), batch), "count batch"); });
+  const double count_s =
+      BestOf(repeat, [&] { (void)Check(store->CountBatch(batch), "count batch"); });
   const double bare_count_s = BestOf(repeat, [&] {
     Drain(conn, fmt::format("SELECT processing_status, count(*) FROM {} WHERE batch_id = {} "
                             "GROUP BY ALL",

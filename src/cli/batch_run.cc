@@ -9,12 +9,14 @@
 #include <ostream>
 
 #include "api/curl_transport.h"
+#include "cli/progress.h"
 #include "cli/signals.h"
-#include "engine/control_channel.h"
+#include "control/control_server.h"
 #include "engine/engine.h"
+#include "engine/snapshot_json.h"
 #include "report/systemic_hints.h"
 #include "scheduler/retry_policy.h"
-#include "util/sha256.h"
+#include "util/entropy.h"
 
 namespace cnake::cli {
 namespace {
@@ -56,18 +58,6 @@ Result<std::unique_ptr<api::CurlTransport>> MakeTransport(const Context& ctx,
   return api::CurlTransport::Create(std::move(options));
 }
 
-std::string RandomToken() {
-  std::string seed = std::to_string(getpid()) + ":" +
-                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  std::FILE* urandom = std::fopen("/dev/urandom", "rb");
-  if (urandom) {
-    char buf[32];
-    if (std::fread(buf, 1, sizeof buf, urandom) == sizeof buf) seed.append(buf, sizeof buf);
-    std::fclose(urandom);
-  }
-  return Sha256Hex(seed);
-}
-
 void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
   const engine::Snapshot& s = r.final;
   *ctx.out << fmt::format(
@@ -80,7 +70,11 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
       s.requests, s.requests_by_endpoint[0], s.requests_by_endpoint[1], s.requests_by_endpoint[2],
       s.retries, s.throttled, s.lost_jobs, s.latency.Quantile(0.5), s.latency.Quantile(0.9),
       s.latency.Quantile(0.99));
-  if (!r.message.empty()) PrintError(ctx, r.message);
+  if (!r.database_error.ok()) {
+    PrintError(ctx, r.database_error);
+  } else if (!r.message.empty()) {
+    PrintError(ctx, Status(StatusCode::kInternal, r.message));
+  }
   if (!s.recent_errors.empty() && s.failed > 0) {
     *ctx.err << "recent errors:\n";
     for (const auto& e : s.recent_errors) *ctx.err << "  " << e << "\n";
@@ -179,55 +173,82 @@ Status Preflight(const Context& ctx, const RunFlags& flags) {
   return Status::Ok();
 }
 
-int RunBatch(Context& ctx, Store& store, const std::string& batch_id, const RunFlags& flags) {
+namespace {
+
+// The live channel for other processes while the engine runs: the control
+// endpoint and the run file that advertises it. Both go away when this does.
+class LiveChannel {
+ public:
+  LiveChannel(const Context& ctx, engine::Engine& eng, const std::string& batch_id)
+      : path_(control::RunFilePath(ctx.config().duckdb.db_path)) {
+    control::RunFile run;
+    run.pid = getpid();
+    run.batch_id = batch_id;
+    run.db_path = ctx.config().duckdb.db_path;
+    run.token = SystemEntropy().Hex(32);
+    auto server = control::ControlServer::Start(
+        run.token, {[&eng] { return engine::SnapshotJson(eng.CurrentSnapshot()).dump(); },
+                    [&eng] { return engine::PrometheusMetrics(eng.CurrentSnapshot()); },
+                    [&eng] { eng.RequestStop(engine::StopReason::kCancelled); }});
+    Status published = server.ok() ? Status::Ok() : server.status();
+    if (published.ok()) {
+      server_ = std::move(server).value();
+      run.port = server_->port();
+      published = control::WriteRunFile(path_, run);
+    }
+    if (!published.ok()) spdlog::warn("live status channel unavailable: {}", published.message());
+  }
+  ~LiveChannel() {
+    server_.reset();
+    std::remove(path_.c_str());
+  }
+
+ private:
+  std::string path_;
+  std::unique_ptr<control::ControlServer> server_;
+};
+
+ProgressPrinter MakePrinter(const Context& ctx, const RunFlags& flags) {
+  ProgressMode mode = DefaultProgressMode();
+  if (!flags.progress.empty()) ParseProgressMode(flags.progress, mode);
+  if (ctx.quiet) mode = ProgressMode::kNone;
+  const bool color = mode == ProgressMode::kTty && std::getenv("NO_COLOR") == nullptr;
+  return ProgressPrinter(*ctx.err, mode, color, RealClock());
+}
+
+}  // namespace
+
+int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
+             const std::string& batch_id, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return Fail(ctx, transport.status());
-  // The engine runs every statement from its one thread, and they are small:
-  // DuckDB's second thread only added memory (127 vs 141 MiB peak RSS at
-  // 100,000 entries, same speed; docs/reliability.md, promise 6). The claim
-  // before this keeps two: with one, a claim of 1,000,000 entries ran out of
-  // the default memory_limit.
-  if (Status st = store.connection().Execute("SET threads = 1"); !st.ok()) {
-    spdlog::warn("could not limit DuckDB to one thread: {}", st.message());
+  RunnerInfo runner{SystemEntropy().Hex(8), "", getpid()};
+  auto work = store.OpenWork(batch_id, runner);
+  if (!work.ok()) return Fail(ctx, work.status());
+  engine::RunSummary summary;
+  {
+    engine::Engine eng(**work, **transport, RealClock(), EngineOptionsFrom(ctx.config(), batch_id));
+    LiveChannel live(ctx, eng, batch_id);
+    ProgressPrinter printer = MakePrinter(ctx, flags);
+    if (ctx.signals) {
+      ctx.signals->SetHandler([&eng](int count, int) {
+        if (count >= 2) _exit(kExitInterrupted);  // committed state stays resumable
+        eng.RequestStop(engine::StopReason::kInterrupted);
+      });
+    }
+    summary = eng.Run([&printer](const engine::Snapshot& s) { printer.Update(s); });
+    if (ctx.signals) ctx.signals->SetHandler(nullptr);
+    printer.Finish();
   }
-
-  engine::Engine eng(store, **transport, RealClock(), EngineOptionsFrom(ctx.config(), batch_id));
-  engine::RunFile run;
-  run.pid = getpid();
-  run.batch_id = batch_id;
-  run.db_path = ctx.config().duckdb.db_path;
-  run.token = RandomToken();
-  auto control = engine::ControlServer::Start(
-      run.token, {[&eng] { return eng.CurrentSnapshot(); },
-                  [&eng] { eng.RequestStop(engine::StopReason::kCancelled); }});
-  const std::string run_path = engine::RunFilePath(ctx.config().duckdb.db_path);
-  Status published = control.ok() ? Status::Ok() : control.status();
-  if (published.ok()) {
-    run.port = (*control)->port();
-    published = engine::WriteRunFile(run_path, run);
+  (void)(*work)->Release();
+  if (Status st = lifecycle.Finish(batch_id, summary);
+      !st.ok() && summary.reason != engine::StopReason::kDatabase) {
+    summary.reason = engine::StopReason::kDatabase;
+    summary.message = st.message();
+    summary.database_error = st;
   }
-  if (!published.ok()) spdlog::warn("live status channel unavailable: {}", published.message());
-
-  engine::ProgressMode mode = engine::DefaultProgressMode();
-  if (!flags.progress.empty()) engine::ParseProgressMode(flags.progress, mode);
-  if (ctx.quiet) mode = engine::ProgressMode::kNone;
-  const bool color = mode == engine::ProgressMode::kTty && std::getenv("NO_COLOR") == nullptr;
-  engine::ProgressPrinter printer(*ctx.err, mode, color, RealClock());
-
-  if (ctx.signals) {
-    ctx.signals->SetHandler([&eng](int count, int) {
-      if (count >= 2) _exit(kExitInterrupted);  // committed state stays resumable
-      eng.RequestStop(engine::StopReason::kInterrupted);
-    });
-  }
-  engine::RunSummary summary =
-      eng.Run([&printer](const engine::Snapshot& s) { printer.Update(s); });
-  if (ctx.signals) ctx.signals->SetHandler(nullptr);
-  printer.Finish();
-  control = Status(StatusCode::kCancelled, "stopped");  // shuts the control endpoint down
-  std::remove(run_path.c_str());
   PrintSummary(ctx, summary);
-  auto hints = report::HintsFromDatabase(store.connection(), batch_id);  // systemic failures
+  auto hints = report::HintsFromStore(store.queries(), batch_id);  // systemic failures
   for (const std::string& h : hints.ok() ? *hints : std::vector<std::string>{})
     *ctx.err << "hint: " << h << "\n";
   return ExitCodeForRun(summary);

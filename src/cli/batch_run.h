@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cli/context.h"
-#include "engine/progress.h"
+#include "engine/batch_lifecycle.h"
 
 namespace cnake::cli {
 
@@ -26,7 +26,10 @@ nlohmann::json BatchOptionsJson(const Config& config, const nlohmann::json& sele
 // kNetwork/kAuth with a message that says what to do.
 Status Preflight(const Context& ctx, const RunFlags& flags);
 
-int RunBatch(Context& ctx, Store& store, const std::string& batch_id, const RunFlags& flags);
+// Runs the batch's engine with the live channel and progress output, then
+// records how the run ended (lifecycle.Finish) and prints the summary.
+int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
+             const std::string& batch_id, const RunFlags& flags);
 
 // Registers --progress, --insecure, --verbose-http on a command.
 void AddRunFlags(CLI::App& cmd, RunFlags& flags);

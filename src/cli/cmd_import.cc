@@ -21,7 +21,7 @@ Status FlushChunk(Store& store, std::vector<EntryInput>& chunk, ImportTotals& to
   totals.counts.updated += c.updated;
   totals.counts.unchanged += c.unchanged;
   for (auto& id : c.updated_ids) {
-    if (totals.counts.updated_ids.size() < Store::kMaxListedIds) {
+    if (totals.counts.updated_ids.size() < UpsertCounts::kMaxListedIds) {
       totals.counts.updated_ids.push_back(std::move(id));
     }
   }
@@ -40,14 +40,14 @@ int RunImport(Context& ctx, const std::string& path, std::uintmax_t max_file_byt
       [&](ImportRecord&& r) -> Status {
         chunk.push_back({std::move(r.id), std::move(r.code), std::move(r.description),
                          std::move(r.tags), std::move(r.metadata)});
-        return chunk.size() >= kImportChunk ? FlushChunk(*store, chunk, totals) : Status::Ok();
+        return chunk.size() >= kImportChunk ? FlushChunk(**store, chunk, totals) : Status::Ok();
       },
       [&](ImportSkip&& s) -> Status {
         ++totals.skipped;
         *ctx.err << "skipped " << s.origin << ": " << s.reason << "\n";
         return Status::Ok();
       });
-  if (st.ok()) st = FlushChunk(*store, chunk, totals);
+  if (st.ok()) st = FlushChunk(**store, chunk, totals);
   if (!st.ok()) return Fail(ctx, st);
   const UpsertCounts& c = totals.counts;
   if (c.updated > 0) {

@@ -16,10 +16,10 @@ void AddInitCommand(CLI::App& app, Action& run) {
     run = [](Context& ctx) -> int {
       auto store = OpenStore(ctx);
       if (!store.ok()) return Fail(ctx, store.status());
-      const MigrationReport& m = store->migration();
+      const MigrationReport& m = (*store)->migration();
       for (const auto& t : m.created_tables) *ctx.out << "created table " << t << "\n";
       for (const auto& c : m.added_columns) *ctx.out << "added column " << c << "\n";
-      *ctx.out << "schema version " << kSchemaVersion << " ready in " << ctx.config().duckdb.db_path
+      *ctx.out << "schema version " << m.schema_version << " ready in " << (*store)->Describe()
                << "\n";
       return kExitOk;
     };

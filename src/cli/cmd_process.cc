@@ -4,7 +4,8 @@
 
 #include "cli/batch_run.h"
 #include "cli/commands.h"
-#include "engine/batch_store.h"
+#include "engine/batch_lifecycle.h"
+#include "util/entropy.h"
 
 namespace cnake::cli {
 namespace {
@@ -19,19 +20,18 @@ struct ProcessArgs {
 int RunProcess(Context& ctx, const ProcessArgs& a) {
   auto store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
-  engine::ClaimOptions claim;
+  ClaimOptions claim;
   claim.limit = ctx.config().processing.batch_size;
   if (a.limit > 0) claim.limit = std::min(claim.limit, a.limit);
   claim.filter = {a.tag, a.id_prefix};
   claim.retry_failed = a.retry_failed;
   if (a.dry_run) {
-    claim.dry_run = true;
-    auto r = engine::ClaimEntries(*store, "", claim);
+    auto r = (*store)->PreviewClaim(claim);
     if (!r.ok()) return Fail(ctx, r.status());
-    *ctx.out << "dry run: would claim " << r->claimed << " entries";
+    *ctx.out << "dry run: would claim " << r->count << " entries";
     for (const auto& id : r->sample_ids)
       *ctx.out << (id == r->sample_ids.front() ? ": " : ", ") << id;
-    *ctx.out << (r->claimed > static_cast<std::int64_t>(r->sample_ids.size()) ? ", ..." : "")
+    *ctx.out << (r->count > static_cast<std::int64_t>(r->sample_ids.size()) ? ", ..." : "")
              << "\nno batch was created and no request was sent\n";
     return kExitOk;
   }
@@ -43,13 +43,10 @@ int RunProcess(Context& ctx, const ProcessArgs& a) {
                               {"retry_failed", a.retry_failed}};
   // A claim of a million entries takes seconds; say what is happening.
   if (!ctx.quiet) *ctx.err << "claiming up to " << claim.limit << " pending entries\n";
-  auto batch = engine::ClaimNewBatch(*store, BatchOptionsJson(ctx.config(), selection), claim);
+  engine::BatchLifecycle lifecycle(**store, RealClock(), SystemEntropy());
+  auto batch = lifecycle.Claim(BatchOptionsJson(ctx.config(), selection), claim);
   if (!batch.ok()) return Fail(ctx, batch.status());
   if (batch->claimed == 0) {
-    BatchUpdate done;
-    done.status = "completed";
-    done.set_completed_at = true;
-    (void)store->UpdateBatchStatus(batch->id, done);
     *ctx.out << "nothing to process: no pending entries match (batch " << batch->id << ")\n";
     return kExitOk;
   }
@@ -58,7 +55,7 @@ int RunProcess(Context& ctx, const ProcessArgs& a) {
              << ctx.config().processing.max_concurrent << " in flight, "
              << ctx.config().processing.rate_limit.requests_per_minute << " requests/min\n";
   }
-  return RunBatch(ctx, *store, batch->id, a.run);
+  return RunBatch(ctx, **store, lifecycle, batch->id, a.run);
 }
 
 // The config keys a batch remembers, with their stored option names.
@@ -124,38 +121,37 @@ void ApplyStoredOptions(Context& ctx, const nlohmann::json& stored) {
 int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) {
   auto store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
-  auto stored = engine::BatchOptions(*store, batch_id);
+  auto stored = (*store)->GetBatchOptions(batch_id);
   if (!stored.ok()) return Fail(ctx, stored.status());
   if (!*stored) return Fail(ctx, NotFound("no batch " + batch_id + "; `stats` lists the batches"));
   ApplyStoredOptions(ctx, **stored);
-  auto counts = engine::CountBatch(store->connection(), store->tables(), batch_id);
+  // The API must answer before the batch is marked running again.
+  auto counts = (*store)->CountBatch(batch_id);
   if (!counts.ok()) return Fail(ctx, counts.status());
-  if (counts->total == 0) {
-    // A batch whose claim found nothing (or, before claims created their batch
-    // in their own transaction, failed) keeps its record as it is.
-    *ctx.out << "batch " << batch_id << " owns no entries, so there is nothing to resume; "
-             << "`process` claims a new batch\n";
-    return kExitOk;
+  if (counts->total > counts->finished()) {
+    if (Status st = Preflight(ctx, flags); !st.ok()) return Fail(ctx, st);
   }
-  if (counts->finished() == counts->total) {
-    BatchUpdate done;
-    done.status = "completed";
-    done.set_completed_at = true;
-    (void)store->UpdateBatchStatus(batch_id, done);
-    *ctx.out << "batch " << batch_id << " has nothing left to do (" << counts->completed
-             << " completed, " << counts->failed << " failed)\n";
-    return counts->failed > 0 ? kExitEntriesFailed : kExitOk;
+  engine::BatchLifecycle lifecycle(**store, RealClock(), SystemEntropy());
+  auto check = lifecycle.Resume(batch_id);
+  if (!check.ok()) return Fail(ctx, check.status());
+  const BatchCounts& c = check->counts;
+  switch (check->state) {
+    case engine::ResumeState::kNoEntries:
+      *ctx.out << "batch " << batch_id << " owns no entries, so there is nothing to resume; "
+               << "`process` claims a new batch\n";
+      return kExitOk;
+    case engine::ResumeState::kFinished:
+      *ctx.out << "batch " << batch_id << " has nothing left to do (" << c.completed
+               << " completed, " << c.failed << " failed)\n";
+      return c.failed > 0 ? kExitEntriesFailed : kExitOk;
+    case engine::ResumeState::kRunnable:
+      break;
   }
-  if (Status st = Preflight(ctx, flags); !st.ok()) return Fail(ctx, st);
-  BatchUpdate running;
-  running.status = "running";
-  if (Status st = store->UpdateBatchStatus(batch_id, running); !st.ok()) return Fail(ctx, st);
   if (!ctx.quiet) {
     *ctx.err << fmt::format("resuming batch {}: {} left ({} with a job at the API)\n", batch_id,
-                            counts->total - counts->finished(),
-                            counts->submitted + counts->processing);
+                            c.total - c.finished(), c.submitted + c.processing);
   }
-  return RunBatch(ctx, *store, batch_id, flags);
+  return RunBatch(ctx, **store, lifecycle, batch_id, flags);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "report/report_writer.h"
+#include "store/duckdb/duckdb_store.h"
 
 namespace cnake::cli {
 namespace {
@@ -59,14 +60,17 @@ int RunReport(Context& ctx, const ReportFlags& flags) {
     }
     return Fail(ctx, store.status());
   }
+  // Reports still read DuckDB directly (being moved behind store/queries.h).
+  auto* duck = dynamic_cast<DuckDbStore*>(store->get());
+  if (duck == nullptr) return Fail(ctx, InvalidArgument("reports need a DuckDB store"));
   report::ReportRequest request;
-  request.scope.tables = store->tables();
+  request.scope.tables = duck->tables();
   if (!flags.batch_id.empty()) request.scope.batch_id = flags.batch_id;
   request.type = *type;
   request.format = format;
   request.generated_at = report::IsoNowUtc();
   auto write = [&](std::ostream& out) {
-    return report::WriteReport(store->connection(), request, out);
+    return report::WriteReport(duck->connection(), request, out);
   };
   Status st = flags.output.empty() || flags.output == "-" ? write(*ctx.out)
                                                           : WriteToFile(flags.output, write);

@@ -11,9 +11,9 @@ namespace {
 
 nlohmann::json StatsJson(const Statistics& s) {
   nlohmann::json batches = nlohmann::json::array();
-  for (const BatchSummary& b : s.recent_batches) {
+  for (const BatchRecord& b : s.recent_batches) {
     batches.push_back({{"id", b.id},
-                       {"status", b.status},
+                       {"status", b.status_text},
                        {"total_entries", b.total},
                        {"processed_entries", b.processed},
                        {"successful_entries", b.successful},
@@ -22,8 +22,11 @@ nlohmann::json StatsJson(const Statistics& s) {
                        {"completed_at", b.completed_at.empty() ? nlohmann::json()
                                                                : nlohmann::json(b.completed_at)}});
   }
+  nlohmann::json by_status = nlohmann::json::object();
+  for (const auto& [state, n] : s.by_state) by_status[std::string(EntryStateName(state))] = n;
+  for (const auto& [state, n] : s.unknown_states) by_status[state] = n;
   return {{"total_entries", s.total_entries},
-          {"by_status", s.by_status},
+          {"by_status", by_status},
           {"python_entries", s.python_entries},
           {"processing_errors", s.errors},
           {"batches", s.batches},
@@ -32,23 +35,21 @@ nlohmann::json StatsJson(const Statistics& s) {
 
 void PrintStats(std::ostream& out, const Statistics& s) {
   out << fmt::format("entries: {}\n", s.total_entries);
-  for (const char* state : kEntryStates) {
-    std::int64_t n = s.by_status.count(state) ? s.by_status.at(state) : 0;
+  for (EntryState state : kAllEntryStates) {
+    const std::int64_t n = s.by_state.count(state) ? s.by_state.at(state) : 0;
     double pct = s.total_entries ? 100.0 * n / s.total_entries : 0;
-    out << fmt::format("  {:<11} {:>10}  {:5.1f}%\n", state, n, pct);
+    out << fmt::format("  {:<11} {:>10}  {:5.1f}%\n", EntryStateName(state), n, pct);
   }
-  for (const auto& [state, n] : s.by_status) {
-    bool known = false;
-    for (const char* k : kEntryStates) known |= state == k;
-    if (!known) out << fmt::format("  {:<11} {:>10}  (unknown state)\n", state, n);
+  for (const auto& [state, n] : s.unknown_states) {
+    out << fmt::format("  {:<11} {:>10}  (unknown state)\n", state, n);
   }
   out << fmt::format("python results: {}\nprocessing errors: {}\nbatches: {}\n", s.python_entries,
                      s.errors, s.batches);
   if (s.recent_batches.empty()) return;
   out << fmt::format("\n{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", "batch", "status", "total",
                      "done", "ok", "failed", "started");
-  for (const BatchSummary& b : s.recent_batches) {
-    out << fmt::format("{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", b.id, b.status, b.total,
+  for (const BatchRecord& b : s.recent_batches) {
+    out << fmt::format("{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", b.id, b.status_text, b.total,
                        b.processed, b.successful, b.failed, b.started_at);
   }
 }
@@ -57,7 +58,7 @@ void PrintStats(std::ostream& out, const Statistics& s) {
 int LiveStats(Context& ctx, const Status& locked, bool json) {
   auto run = LiveRun(ctx, locked);
   if (!run.ok()) return Fail(ctx, run.status());
-  auto body = engine::CallControl(*run, "GET", "/status");
+  auto body = control::CallControl(*run, "GET", "/status");
   if (!body.ok()) return Fail(ctx, body.status());
   auto live = nlohmann::json::parse(*body, nullptr, false);
   if (json) {
@@ -85,7 +86,7 @@ void AddStatsCommand(CLI::App& app, Action& run) {
       if (!store.ok() && store.status().code() == StatusCode::kLocked)
         return LiveStats(ctx, store.status(), *json);
       if (!store.ok()) return Fail(ctx, store.status());
-      auto stats = store->GetStatistics();
+      auto stats = (*store)->queries().GetStatistics();
       if (!stats.ok()) return Fail(ctx, stats.status());
       if (*json) {
         *ctx.out << StatsJson(*stats).dump(2) << "\n";

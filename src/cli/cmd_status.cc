@@ -7,9 +7,9 @@
 
 #include "cli/commands.h"
 #include "cli/live.h"
-#include "engine/batch_store.h"
-#include "engine/control_channel.h"
-#include "engine/progress.h"
+#include "control/control_server.h"
+#include "engine/batch_lifecycle.h"
+#include "util/entropy.h"
 
 namespace cnake::cli {
 namespace {
@@ -17,58 +17,30 @@ namespace {
 Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
   CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));
   if (!batch) return NotFound("no batch " + batch_id + "; `stats` lists the batches");
-  CNAKE_ASSIGN_OR_RETURN(auto counts,
-                         engine::CountBatch(store.connection(), store.tables(), batch_id));
+  CNAKE_ASSIGN_OR_RETURN(BatchCounts counts, store.CountBatch(batch_id));
+  auto optional = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json();
+  };
+  nlohmann::json by_state = {{"total", counts.total}};
+  for (EntryState state : kAllEntryStates) {
+    by_state[std::string(EntryStateName(state))] = counts.Of(state);
+  }
   nlohmann::json j = {{"batch_id", batch_id},
-                      {"state", batch->status},
+                      {"state", batch->status_text},
                       {"live", false},
                       {"started_at", batch->started_at},
                       {"completed_at", batch->completed_at},
                       // The live status's names; null until a run of the batch has ended.
-                      {"rate_wait_seconds", batch->retry_after_wait_seconds
-                                                ? nlohmann::json(*batch->retry_after_wait_seconds)
-                                                : nlohmann::json()},
-                      {"breaker_open_seconds", batch->breaker_open_seconds
-                                                   ? nlohmann::json(*batch->breaker_open_seconds)
-                                                   : nlohmann::json()},
-                      {"counts",
-                       {{"total", counts.total},
-                        {"pending", counts.pending},
-                        {"submitted", counts.submitted},
-                        {"processing", counts.processing},
-                        {"retrying", counts.retrying},
-                        {"completed", counts.completed},
-                        {"failed", counts.failed}}}};
-  CNAKE_ASSIGN_OR_RETURN(
-      db::QueryResult lat,
-      store.connection().QueryWith(
-          "SELECT quantile_cont(latency_ms, 0.5), quantile_cont(latency_ms, 0.9), "
-          "quantile_cont(latency_ms, 0.99), count(*), "
-          "epoch(max(occurred_at)) - epoch(min(occurred_at)) FROM api_requests WHERE batch_id = ?",
-          batch_id));
-  if (auto chunk = lat.NextChunk(); chunk && !chunk->IsNull(0, 0)) {
-    j["latency_ms"] = {{"p50", chunk->GetDouble(0, 0)},
-                       {"p90", chunk->GetDouble(1, 0)},
-                       {"p99", chunk->GetDouble(2, 0)},
-                       {"count", chunk->GetInt64(3, 0)}};
-    const double span = chunk->IsNull(4, 0) ? 0 : chunk->GetDouble(4, 0);
-    j["entries_per_second"] = span > 0 ? static_cast<double>(counts.finished()) / span : 0.0;
-  } else {
-    j["latency_ms"] = {{"p50", 0}, {"p90", 0}, {"p99", 0}, {"count", 0}};
-    j["entries_per_second"] = 0.0;
-  }
-  CNAKE_ASSIGN_OR_RETURN(
-      db::QueryResult errs,
-      store.connection().QueryWith(
-          "SELECT entry_id || ': ' || coalesce(error_type, '?') || ': ' || "
-          "coalesce(error_message, '') FROM processing_errors WHERE batch_id = ? "
-          "ORDER BY occurred_at DESC LIMIT 5",
-          batch_id));
-  j["recent_errors"] = nlohmann::json::array();
-  while (auto chunk = errs.NextChunk()) {
-    for (std::size_t r = 0; r < chunk->size(); ++r)
-      j["recent_errors"].push_back(chunk->GetString(0, r));
-  }
+                      {"rate_wait_seconds", optional(batch->retry_after_wait_seconds)},
+                      {"breaker_open_seconds", optional(batch->breaker_open_seconds)},
+                      {"counts", by_state}};
+  CNAKE_ASSIGN_OR_RETURN(RequestLatencyRow lat, store.queries().BatchLatency(batch_id));
+  j["latency_ms"] = {
+      {"p50", lat.p50_ms}, {"p90", lat.p90_ms}, {"p99", lat.p99_ms}, {"count", lat.count}};
+  j["entries_per_second"] =
+      lat.span_seconds > 0 ? static_cast<double>(counts.finished()) / lat.span_seconds : 0.0;
+  CNAKE_ASSIGN_OR_RETURN(auto errors, store.queries().RecentErrors(batch_id, 5));
+  j["recent_errors"] = errors;
   return j;
 }
 
@@ -79,8 +51,9 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
                           j["completed_at"].get<std::string>().empty()
                               ? ""
                               : ", finished " + j["completed_at"].get<std::string>());
-  for (const char* state : kEntryStates) {
-    *ctx.out << fmt::format("  {:<11} {:>8}\n", state, c.value(state, 0));
+  for (EntryState state : kAllEntryStates) {
+    const std::string name(EntryStateName(state));
+    *ctx.out << fmt::format("  {:<11} {:>8}\n", name, c.value(name, 0));
   }
   const auto& l = j["latency_ms"];
   *ctx.out << fmt::format(
@@ -101,7 +74,7 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
 int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) {
   auto store = OpenStoreForReading(ctx);
   if (store.ok()) {
-    auto j = StoredStatus(*store, batch_id);
+    auto j = StoredStatus(**store, batch_id);
     if (!j.ok()) return Fail(ctx, j.status());
     json ? (*ctx.out << j->dump(2) << "\n", void()) : PrintStored(ctx, *j);
     return kExitOk;
@@ -116,13 +89,12 @@ int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) 
                                 "; status of other batches is available when it finishes"));
   }
   for (;;) {
-    auto body = engine::CallControl(*run, "GET", "/status");
+    auto body = control::CallControl(*run, "GET", "/status");
     if (!body.ok()) return watch ? kExitOk : Fail(ctx, body.status());
     auto j = nlohmann::json::parse(*body, nullptr, false);
     if (json) {
       *ctx.out << j.dump(watch ? -1 : 2) << "\n" << std::flush;
     } else if (watch) {
-      engine::Snapshot s;
       *ctx.out << "\r\033[K" << j["batch_id"].get<std::string>() << ": " << j["counts"]["completed"]
                << " ok, " << j["counts"]["failed"] << " failed of " << j["counts"]["total"] << ", "
                << j["jobs_in_flight"] << " in flight, "
@@ -138,17 +110,13 @@ int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) 
 int RunCancel(Context& ctx, const std::string& batch_id) {
   auto store = OpenStore(ctx);
   if (store.ok()) {
-    auto batch = store->GetBatch(batch_id);
-    if (!batch.ok()) return Fail(ctx, batch.status());
-    if (!*batch) return Fail(ctx, NotFound("no batch " + batch_id));
-    if ((*batch)->status == "completed") {
+    engine::BatchLifecycle lifecycle(**store, RealClock(), SystemEntropy());
+    auto outcome = lifecycle.Cancel(batch_id);
+    if (!outcome.ok()) return Fail(ctx, outcome.status());
+    if (*outcome == engine::CancelOutcome::kAlreadyCompleted) {
       *ctx.out << "batch " << batch_id << " already completed; nothing to cancel\n";
       return kExitOk;
     }
-    BatchUpdate u;
-    u.status = "cancelled";
-    u.stop_reason = "cancel command";
-    if (Status st = store->UpdateBatchStatus(batch_id, u); !st.ok()) return Fail(ctx, st);
     *ctx.out << "batch " << batch_id
              << " marked cancelled; jobs already at the API keep their request_id, so "
                 "`resume` collects their results\n";
@@ -161,7 +129,7 @@ int RunCancel(Context& ctx, const std::string& batch_id) {
     return Fail(ctx, InvalidArgument("the running process works on batch " + run->batch_id +
                                      ", not " + batch_id));
   }
-  auto r = engine::CallControl(*run, "POST", "/cancel");
+  auto r = control::CallControl(*run, "POST", "/cancel");
   if (!r.ok()) return Fail(ctx, r.status());
   *ctx.out << "cancel sent to cnake-charmer-client (PID " << run->pid
            << "); it stops submitting and saves in-flight request_ids\n";

@@ -1,8 +1,11 @@
 #include "cli/context.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <ostream>
+
+#include "store/lock_holder.h"
 
 namespace cnake::cli {
 namespace {
@@ -26,26 +29,52 @@ int ExitCodeFor(const Status& status) {
       return kExitApi;
     case StatusCode::kCancelled:
       return kExitInterrupted;
+    case StatusCode::kLocked:
+    case StatusCode::kOutOfMemory:
+    case StatusCode::kReadOnly:
+    case StatusCode::kDiskFull:
+    case StatusCode::kSchemaMismatch:
+    case StatusCode::kDatabase:
+      return kExitDatabase;
     default:
       return kExitDatabase;
   }
 }
 
 int Fail(const Context& ctx, const Status& status) {
-  if (status.code() == StatusCode::kLocked && db::ParseLockConflict(status.message())) {
-    *ctx.err << "error: " << LockedMessage(ctx.config().duckdb.db_path, status) << "\n";
-    return ExitCodeFor(status);
-  }
-  PrintError(ctx, status.message());
+  PrintError(ctx, status);
   return ExitCodeFor(status);
 }
 
-void PrintError(const Context& ctx, const std::string& message) {
-  if (message.find("Out of Memory Error") == std::string::npos) {
+std::string LockedMessage(const std::string& db_path, const Status& locked) {
+  auto holder = LockHolderOf(locked);
+  std::string who = holder ? fmt::format("{} (PID {})", holder->program, holder->pid)
+                           : "another process (" + locked.message() + ")";
+  const bool ours = holder && holder->program.find("cnake-charmer-client") != std::string::npos;
+  std::string msg = fmt::format("database {} is locked by {}. ", db_path, who);
+  if (ours) {
+    msg +=
+        "A cnake-charmer-client is running on it: use `status`, `stats` or `cancel`, which talk "
+        "to the running process, or wait for it to finish.";
+  } else {
+    msg +=
+        "That program is not cnake-charmer-client: close it (DuckDB lets only one process open "
+        "a database file, even read-only), then retry.";
+  }
+  return msg;
+}
+
+void PrintError(const Context& ctx, const Status& status) {
+  const std::string& message = status.message();
+  if (status.code() == StatusCode::kLocked && LockHolderOf(status)) {
+    *ctx.err << "error: " << LockedMessage(ctx.config().duckdb.db_path, status) << "\n";
+    return;
+  }
+  if (status.code() != StatusCode::kOutOfMemory) {
     *ctx.err << "error: " << message << "\n";
     return;
   }
-  // DuckDB's own advice names SQL settings; this user's knob is a config key.
+  // The database's own advice names SQL settings; this user's knob is a config key.
   *ctx.err << "error: " << FirstLine(message) << "\n"
            << "hint: DuckDB needed more memory than duckdb.memory_limit ("
            << ctx.config().duckdb.memory_limit
@@ -54,34 +83,25 @@ void PrintError(const Context& ctx, const std::string& message) {
               "that failed changed nothing.\n";
 }
 
-namespace {
-
-Result<Store> OpenStoreWith(const Context& ctx, db::OpenOptions open) {
-  StoreOptions options;
-  options.path = ctx.config().duckdb.db_path;
-  options.tables = {ctx.config().duckdb.table_name, ctx.config().duckdb.result_table};
-  options.open = std::move(open);
-  options.open.memory_limit = ctx.config().duckdb.memory_limit;
-  auto store = Store::Open(options);
+Result<std::unique_ptr<Store>> OpenStore(const Context& ctx, bool read_only) {
+  StoreConfig config;
+  config.db_path = ctx.config().duckdb.db_path;
+  config.tables = {ctx.config().duckdb.table_name, ctx.config().duckdb.result_table};
+  config.memory_limit = ctx.config().duckdb.memory_limit;
+  config.read_only = read_only;
+  auto store = cnake::OpenStore(config);
   if (store.ok()) return store;
   const Status& st = store.status();
   if (st.code() == StatusCode::kSchemaMismatch) {
-    return Status(st.code(), "database " + options.path + ": " + st.message());
+    return Status(st.code(), "database " + config.db_path + ": " + st.message());
   }
   return st;
 }
 
-}  // namespace
-
-Result<Store> OpenStore(const Context& ctx, bool read_only) {
-  db::OpenOptions open;
-  open.read_only = read_only;
-  return OpenStoreWith(ctx, open);
-}
-
-Result<Store> OpenStoreForReading(const Context& ctx) {
+Result<std::unique_ptr<Store>> OpenStoreForReading(const Context& ctx) {
   auto store = OpenStore(ctx);
-  if (store.ok() || store.status().code() != StatusCode::kDatabase) return store;
+  const StatusCode code = store.ok() ? StatusCode::kOk : store.status().code();
+  if (code != StatusCode::kDatabase && code != StatusCode::kReadOnly) return store;
   auto read_only = OpenStore(ctx, /*read_only=*/true);
   if (!read_only.ok()) return store;  // the read-write error names the first problem
   spdlog::info("opened {} read-only: {}", ctx.config().duckdb.db_path, store.status().message());

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config_loader.h"
+#include "store/open_store.h"
 #include "store/store.h"
 #include "util/exit_codes.h"
 #include "util/status.h"
@@ -24,24 +25,27 @@ struct Context {
   const Config& config() const { return loaded.config; }
 };
 
-// Opens the configured database. On failure prints a message that names the
-// problem and what to do, and returns the exit code to use.
-Result<Store> OpenStore(const Context& ctx, bool read_only = false);
+// Opens the configured database.
+Result<std::unique_ptr<Store>> OpenStore(const Context& ctx, bool read_only = false);
 // For commands that only read (stats, status, export): read-write first, so
 // an older schema is migrated as usual; when that fails for a reason other
 // than a lock or the schema (a read-only disk or file), read-only, where
 // they still work. Errors: those of the read-write open.
-Result<Store> OpenStoreForReading(const Context& ctx);
+Result<std::unique_ptr<Store>> OpenStoreForReading(const Context& ctx);
 
 // Maps a failure to the documented exit code.
 int ExitCodeFor(const Status& status);
 
-// Prints "error: <message>" to ctx.err and returns ExitCodeFor(status). A
-// lock conflict names its holder; DuckDB running out of memory names
-// duckdb.memory_limit instead of DuckDB's SQL advice.
+// Prints "error: <message>" to ctx.err and returns ExitCodeFor(status),
+// with advice for the codes that have one: a lock conflict names its holder
+// and what to do; running out of the database's memory names
+// duckdb.memory_limit.
 int Fail(const Context& ctx, const Status& status);
-// Prints "error: <message>", for DuckDB's out-of-memory error with the hint
-// that names duckdb.memory_limit.
-void PrintError(const Context& ctx, const std::string& message);
+// What Fail prints, without the exit code.
+void PrintError(const Context& ctx, const Status& status);
+
+// A user-facing explanation of a kLocked status: who holds the database and
+// what to do.
+std::string LockedMessage(const std::string& db_path, const Status& locked);
 
 }  // namespace cnake::cli

@@ -23,7 +23,7 @@ Captured FailWith(const Status& status, const std::string& memory_limit = "64MB"
 }
 
 TEST(FailTest, OutOfMemoryNamesTheConfigKeyInsteadOfDuckdbsSqlAdvice) {
-  Captured c = FailWith(Status(StatusCode::kDatabase,
+  Captured c = FailWith(Status(StatusCode::kOutOfMemory,
                                "statement failed: Out of Memory Error: failed to pin block of "
                                "size 256.0 KiB (30.3 MiB/30.5 MiB used)\n\nPossible solutions:\n"
                                "* Increasing the memory limit (SET memory_limit='...GB')"),
@@ -42,6 +42,16 @@ TEST(FailTest, OtherErrorsAreShownWhole) {
   Captured c = FailWith(Status(StatusCode::kDatabase, "line one\nline two"));
   EXPECT_EQ(c.err, "error: line one\nline two\n");
   EXPECT_EQ(FailWith(NotFound("no batch x")).code, kExitUsage);
+}
+
+TEST(FailTest, LockedMessageNamesHolderAndAdvice) {
+  Status st(
+      StatusCode::kLocked,
+      "IO Error: Could not set lock on file \"x\": Conflicting lock is held in /usr/bin/duckdb "
+      "(PID 77) by user me.");
+  std::string msg = LockedMessage("x.duckdb", st);
+  EXPECT_NE(msg.find("PID 77"), std::string::npos);
+  EXPECT_NE(msg.find("not cnake-charmer-client"), std::string::npos);
 }
 
 }  // namespace

@@ -4,12 +4,14 @@
 
 #include <ostream>
 
+#include "store/lock_holder.h"
+
 namespace cnake::cli {
 
-Result<engine::RunFile> LiveRun(const Context& ctx, const Status& locked) {
+Result<control::RunFile> LiveRun(const Context& ctx, const Status& locked) {
   const std::string& db = ctx.config().duckdb.db_path;
-  auto holder = db::ParseLockConflict(locked.message());
-  auto run = engine::ReadRunFile(engine::RunFilePath(db));
+  auto holder = LockHolderOf(locked);
+  auto run = control::ReadRunFile(control::RunFilePath(db));
   if (!holder || !run.ok() || run->pid != holder->pid) {
     return Status(StatusCode::kLocked, LockedMessage(db, locked));
   }
@@ -19,8 +21,9 @@ Result<engine::RunFile> LiveRun(const Context& ctx, const Status& locked) {
 void PrintLive(const Context& ctx, const nlohmann::json& j) {
   const auto& c = j["counts"];
   *ctx.out << fmt::format("batch {} (live, {})\n", j.value("batch_id", ""), j.value("state", ""));
-  for (const char* state : kEntryStates) {
-    *ctx.out << fmt::format("  {:<11} {:>8}\n", state, c.value(state, 0));
+  for (EntryState state : kAllEntryStates) {
+    const std::string name(EntryStateName(state));
+    *ctx.out << fmt::format("  {:<11} {:>8}\n", name, c.value(name, 0));
   }
   *ctx.out << fmt::format(
       "throughput {:.2f} entries/s, ETA {:.0f}s, {} jobs in flight, {:.0f} rpm, breaker {}\n",

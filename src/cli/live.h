@@ -6,14 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
-#include "engine/control_channel.h"
+#include "control/control_server.h"
 
 namespace cnake::cli {
 
 // The run file of the cnake-charmer-client holding the database (given the
 // kLocked status from opening it), or a kLocked error naming who holds it
 // when that is not one of ours.
-Result<engine::RunFile> LiveRun(const Context& ctx, const Status& locked);
+Result<control::RunFile> LiveRun(const Context& ctx, const Status& locked);
 
 // Prints a live /status document for people.
 void PrintLive(const Context& ctx, const nlohmann::json& status);

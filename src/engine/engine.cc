@@ -6,7 +6,6 @@
 
 #include "api/api_paths.h"
 #include "config/prompt_template.h"
-#include "engine/entry_changes.h"
 #include "engine/idempotency.h"
 #include "util/crash_point.h"
 
@@ -32,15 +31,15 @@ const char* StopReasonName(StopReason r) {
   return "unknown";
 }
 
-Engine::Engine(Store& store, api::Transport& transport, Clock& clock, EngineOptions options)
-    : store_(store),
-      transport_(transport),
+Engine::Engine(WorkSession& work, api::Transport& transport, Clock& clock, EngineOptions options)
+    : transport_(transport),
       clock_(clock),
       options_(std::move(options)),
       rng_(options_.seed ? options_.seed
                          : static_cast<std::uint64_t>(clock.WallNow().time_since_epoch().count())),
       limiter_(options_.rate, clock.Now()),
-      breaker_(options_.breaker_threshold, options_.probe_base, options_.probe_max) {
+      breaker_(options_.breaker_threshold, options_.probe_base, options_.probe_max),
+      worker_(work, options_.store_worker, [this] { transport_.Wakeup(); }) {
   stats_.batch_id = options_.batch_id;
   stats_.configured_rpm = options_.rate.requests_per_minute;
 }
@@ -56,57 +55,68 @@ Snapshot Engine::CurrentSnapshot() const {
   return published_;
 }
 
-RunSummary Engine::Run(const ProgressSink& on_progress) {
+// Reads the batch's counts before the loop starts (through the worker, which
+// owns the session).
+Status Engine::Start() {
   started_ = clock_.Now();
-  auto counts = CountBatch(store_.connection(), store_.tables(), options_.batch_id);
-  if (!counts.ok()) return {StopReason::kDatabase, counts.status().message(), stats_};
-  stats_.total = counts->total;
-  stats_.completed = counts->completed;
-  stats_.failed = counts->failed;
-  stats_.pending = counts->pending;
-  stats_.submitted = counts->submitted;
-  stats_.processing = counts->processing;
-  stats_.retrying = counts->retrying;
-  const std::int64_t finished_before = counts->finished();
-  auto bytewise = IdsCompareBytewise(store_.connection(), store_.tables());
-  if (!bytewise.ok()) return {StopReason::kDatabase, bytewise.status().message(), stats_};
-  bytewise_ids_ = *bytewise;
-  Publish(started_, on_progress, true);  // the live channel shows the batch from the start
+  worker_.PostCounts();
+  std::vector<StoreOutcome> done = worker_.Drain();
+  if (done.empty() || !done.front().status.ok()) {
+    return done.empty() ? InternalError("no counts") : done.front().status;
+  }
+  const BatchCounts& c = done.front().counts;
+  stats_.total = c.total;
+  stats_.completed = c.completed;
+  stats_.failed = c.failed;
+  stats_.pending = c.pending;
+  stats_.submitted = c.submitted;
+  stats_.processing = c.processing;
+  stats_.retrying = c.retrying;
+  finished_before_ = c.finished();
+  return Status::Ok();
+}
 
+RunSummary Engine::Run(const ProgressSink& on_progress) {
+  if (Status st = Start(); !st.ok()) {
+    RunSummary failed{StopReason::kDatabase, st.message(), st};
+    failed.final = stats_;
+    return failed;
+  }
+  Publish(started_, on_progress, true);  // the live channel shows the batch from the start
   for (;;) {
-    TimePoint now = clock_.Now();
+    const TimePoint now = clock_.Now();
     if (stop_requests_.load() > 0 && !stop_deadline_) {
       stop_deadline_ = AddSaturating(now, options_.shutdown_grace);
-      stats_.state = "stopping";
+      stats_.phase = RunPhase::kStopping;
       spdlog::info("batch {}: stopping; waiting up to {}s for in-flight jobs", options_.batch_id,
                    std::chrono::duration<double>(options_.shutdown_grace).count());
     }
+    CollectStoreWork(now);
     if (!db_error_.ok() || fatal_) break;
     if (stop_deadline_ && now >= *stop_deadline_) break;
-    if (auto st = Admit(now); !st.ok()) {
-      db_error_ = st;
-      break;
-    }
+    Admit(now);
     if (Done()) break;
-    const std::int64_t posts_before = stats_.requests_by_endpoint[0];
-    Dispatch(now);
-    const bool posted = stats_.requests_by_endpoint[0] != posts_before;
-    std::vector<api::Response> responses = transport_.Poll(PollWait(now));
-    if (posted) CrashPoint("after_post_sent");
-    for (const api::Response& r : responses) OnResponse(r, clock_.Now());
-    now = clock_.Now();
-    if (auto st = Flush(now, false); !st.ok()) db_error_ = st;
-    stats_.entries_per_second =
-        static_cast<double>(stats_.finished() - finished_before) /
-        std::max(1e-9, std::chrono::duration<double>(now - started_).count());
-    Publish(now, on_progress, false);
+    Turn(now, on_progress);
   }
-  if (auto st = Flush(clock_.Now(), true); !st.ok() && db_error_.ok()) db_error_ = st;
-  RunSummary summary;
-  FinishBatch(summary);
-  Publish(clock_.Now(), on_progress, true);
-  summary.final = stats_;
-  return summary;
+  FinishStoreWork();
+  return Summarize(on_progress);
+}
+
+// One turn of the loop: send what is due, wait for the network (or the
+// store worker), act on what came back, hand due changes to the worker.
+void Engine::Turn(TimePoint now, const ProgressSink& on_progress) {
+  const std::int64_t posts_before = stats_.requests_by_endpoint[0];
+  Dispatch(now);
+  const bool posted = stats_.requests_by_endpoint[0] != posts_before;
+  std::vector<api::Response> responses = transport_.Poll(PollWait(now));
+  if (posted) CrashPoint("after_post_sent");
+  for (const api::Response& r : responses) OnResponse(r, clock_.Now());
+  now = clock_.Now();
+  Flush(now, false);
+  MaybeRenew(now);
+  stats_.entries_per_second = static_cast<double>(stats_.finished() - finished_before_) /
+                              std::max(1e-9, std::chrono::duration<double>(now - started_).count());
+  Publish(now, on_progress, false);
 }
 
 bool Engine::Done() const {
@@ -114,60 +124,59 @@ bool Engine::Done() const {
     // While stopping, jobs that still wait to be submitted do not hold us up.
     if (!stop_deadline_) return false;
     for (const auto& [tag, job] : jobs_) {
-      if (job.in_request || job.awaiting_commit || job.next != Next::kSubmit) return false;
+      if (job.phase != JobPhase::kToSubmit) return false;
     }
     return true;
   }
-  return backlog_.empty() && (cursor_.pass >= 2 || stop_deadline_);
+  return backlog_.empty() && !lease_in_flight_ && (drained_ || stop_deadline_);
 }
 
-Status Engine::Admit(TimePoint now) {
-  if (stop_deadline_) return Status::Ok();
-  while (jobs_.size() < static_cast<std::size_t>(options_.max_concurrent)) {
-    if (backlog_.empty()) {
-      if (cursor_.pass >= 2) break;
-      CNAKE_ASSIGN_OR_RETURN(
-          auto page, LoadUnfinished(store_, options_.batch_id, cursor_, options_.page_size));
-      // Entries already admitted (a page boundary race cannot happen: ids only grow) are skipped.
-      for (Entry& e : page) backlog_.push_back(std::move(e));
-      if (backlog_.empty()) break;
-    }
+void Engine::Admit(TimePoint now) {
+  if (stop_deadline_) return;
+  const auto cap = static_cast<std::size_t>(options_.max_concurrent);
+  while (jobs_.size() < cap && !backlog_.empty()) {
     Job job;
     job.entry = std::move(backlog_.front());
     backlog_.pop_front();
     job.admitted = now;
     job.retries = std::max(0, job.entry.attempts - 1);
-    job.written_state = job.entry.processing_status;
-    job.next = job.entry.request_id ? Next::kStatus : Next::kSubmit;
+    job.written = job.entry.state;
     const std::uint64_t tag = next_tag_++;
     Job& placed = jobs_.emplace(tag, std::move(job)).first->second;
-    Schedule(tag, placed, now);
+    ++phase_counts_[static_cast<std::size_t>(placed.phase)];
+    // A stored request_id is polled, never posted again.
+    Schedule(tag, placed, placed.entry.request_id ? JobPhase::kToPoll : JobPhase::kToSubmit, now);
+  }
+  // Lease the next page before the backlog runs dry, so admission never
+  // waits for the database.
+  const bool retry_due = !lease_retry_at_ || now >= *lease_retry_at_;
+  if (!drained_ && !lease_in_flight_ && retry_due && backlog_.size() < cap) {
+    lease_in_flight_ = true;
+    lease_retry_at_.reset();
+    worker_.PostLease(options_.page_size);
   }
   stats_.queued = static_cast<std::int64_t>(backlog_.size());
-  return Status::Ok();
 }
 
-void Engine::Schedule(std::uint64_t tag, Job& job, TimePoint due) {
-  job.due = due;
-  timers_.push({due, tag});
+bool Engine::Backpressured() const {
+  return commit_in_flight_ && pending_.size() >= options_.max_pending_changes;
 }
 
 void Engine::Dispatch(TimePoint now) {
+  if (Backpressured()) return;
   if (breaker_.ProbeDue(now) && !probe_in_flight_ && limiter_.TryAcquire(now)) SendProbe(now);
   while (!timers_.empty() && timers_.top().due <= now) {
     const Timer top = timers_.top();
     auto it = jobs_.find(top.tag);
-    if (it == jobs_.end() || it->second.in_request || it->second.awaiting_commit ||
-        it->second.due != top.due) {
+    if (it == jobs_.end() || !Waiting(it->second.phase) || it->second.due != top.due) {
       timers_.pop();  // stale
       continue;
     }
     Job& job = it->second;
-    if (stop_deadline_ && job.next == Next::kSubmit) {
+    if (stop_deadline_ && job.phase == JobPhase::kToSubmit) {
       timers_.pop();  // no new submissions while stopping
       continue;
     }
-    if (job.entry.request_id == std::nullopt && job.next != Next::kSubmit) job.next = Next::kSubmit;
     if (!breaker_.AllowsDispatch() || !limiter_.TryAcquire(now)) break;
     timers_.pop();
     Send(top.tag, job, now);
@@ -177,7 +186,7 @@ void Engine::Dispatch(TimePoint now) {
 void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
   api::Request req;
   req.tag = tag;
-  if (job.next == Next::kSubmit) {
+  if (job.phase == JobPhase::kToSubmit) {
     api::GenerateInput in;
     std::string tags = job.entry.tags_json.value_or("");
     in.prompt = ExpandPromptTemplate(options_.prompt_template,
@@ -195,12 +204,14 @@ void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
     req.path = "/generate";
     req.body = api::BuildGenerateBody(in);
     req.idempotency_key = IdempotencyKey(options_.batch_id, job.entry.id, job.entry.submission_seq);
+    Transition(job, JobPhase::kSubmitting);
   } else {
     const std::string& id = *job.entry.request_id;
-    req.endpoint = job.next == Next::kStatus ? Endpoint::kStatus : Endpoint::kResult;
-    req.path = job.next == Next::kStatus ? api::StatusPath(id) : api::ResultPath(id);
+    const bool status = job.phase == JobPhase::kToPoll;
+    req.endpoint = status ? Endpoint::kStatus : Endpoint::kResult;
+    req.path = status ? api::StatusPath(id) : api::ResultPath(id);
+    Transition(job, status ? JobPhase::kPolling : JobPhase::kFetching);
   }
-  job.in_request = true;
   job.request_started = now;
   ++stats_.requests;
   ++stats_.requests_by_endpoint[static_cast<int>(req.endpoint)];
@@ -221,68 +232,32 @@ void Engine::SendProbe(TimePoint now) {
 
 Duration Engine::PollWait(TimePoint now) const {
   Duration wait = std::chrono::milliseconds(500);  // keeps progress and stop checks lively
-  if (!timers_.empty()) {
-    Duration until = timers_.top().due - now;
-    if (timers_.top().due <= now) until = limiter_.TimeUntilAvailable(now);
-    if (!breaker_.AllowsDispatch()) until = breaker_.TimeUntilProbe(now);
-    wait = std::min(wait, std::max(until, Duration::zero()));
+  if (worker_.HasFinished()) return Duration::zero();
+  auto until = [&](TimePoint t) { return std::max(Duration::zero(), t - now); };
+  if (!timers_.empty() && !Backpressured()) {
+    Duration next = until(timers_.top().due);
+    if (timers_.top().due <= now) next = limiter_.TimeUntilAvailable(now);
+    if (!breaker_.AllowsDispatch()) next = breaker_.TimeUntilProbe(now);
+    wait = std::min(wait, std::max(next, Duration::zero()));
   }
-  if (!pending_.empty()) {
-    wait =
-        std::min(wait, std::max(Duration::zero(), first_pending_ + options_.flush_interval - now));
+  if (!pending_.empty() && !commit_in_flight_) {
+    wait = std::min(wait, until(first_pending_ + options_.flush_interval));
+    if (!awaiting_commit_.empty()) {
+      wait = std::min(wait, until(last_commit_end_ + last_commit_cost_));
+    }
   }
-  if (!awaiting_commit_.empty()) {
-    wait = std::min(wait, std::max(Duration::zero(), last_commit_end_ + last_commit_cost_ - now));
-  }
-  if (stop_deadline_) wait = std::min(wait, std::max(Duration::zero(), *stop_deadline_ - now));
-  return std::max(wait, Duration::zero());
-}
-
-Status Engine::Flush(TimePoint now, bool force) {
-  if (pending_.empty()) return Status::Ok();
-  // Submissions wait for their commit before their job is polled, so they
-  // are committed soon, but not before the database has been idle for as long
-  // as the last commit took: at high rates one commit then carries every
-  // answer that came in meanwhile, instead of one commit per loop turn (the
-  // fixed cost of a commit, a few ms, dominated the client's CPU). With a
-  // slow API this adds nothing: commits are rare and cheap.
-  const bool submissions_due =
-      !awaiting_commit_.empty() && now - last_commit_end_ >= last_commit_cost_;
-  const bool due = force || submissions_due || pending_.size() >= options_.flush_count ||
-                   now - first_pending_ >= options_.flush_interval;
-  if (!due) return Status::Ok();
-  CNAKE_RETURN_IF_ERROR(CommitGroup(store_.connection(), store_.tables(), options_.batch_id,
-                                    pending_, bytewise_ids_));
-  last_commit_end_ = clock_.Now();
-  last_commit_cost_ = last_commit_end_ - now;
-  spdlog::debug("batch={} commit: {} submissions, {} completions, {} failures in {:.1f} ms",
-                options_.batch_id, pending_.submitted.size(), pending_.completions.size(),
-                pending_.failures.size(),
-                std::chrono::duration<double, std::milli>(last_commit_cost_).count());
-  pending_ = WriteGroup();
-  // Request ids are durable now: start polling those jobs.
-  for (std::uint64_t tag : awaiting_commit_) {
-    auto it = jobs_.find(tag);
-    if (it == jobs_.end()) continue;
-    it->second.awaiting_commit = false;
-    it->second.next = Next::kStatus;
-    Schedule(tag, it->second,
-             AddSaturating(
-                 now, scheduler::NextPollDelay(0, std::nullopt, options_.poll, rng_.Uniform01())));
-  }
-  awaiting_commit_.clear();
-  return Status::Ok();
+  if (lease_retry_at_) wait = std::min(wait, until(*lease_retry_at_));
+  if (stop_deadline_) wait = std::min(wait, until(*stop_deadline_));
+  return wait;
 }
 
 void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force) {
   if (!force && now - last_publish_ < options_.publish_interval) return;
   last_publish_ = now;
-  stats_.jobs_in_flight = 0;
   // A job is at the API from its POST on: against a synchronous server it
   // never holds a request_id, yet its POST is the whole job.
-  for (const auto& [tag, job] : jobs_) {
-    stats_.jobs_in_flight += job.entry.request_id || job.in_request ? 1 : 0;
-  }
+  stats_.jobs_in_flight = static_cast<std::int64_t>(jobs_.size()) -
+                          phase_counts_[static_cast<std::size_t>(JobPhase::kToSubmit)];
   stats_.requests_in_flight = static_cast<std::int64_t>(transport_.in_flight());
   stats_.current_rpm = limiter_.current_rpm();
   stats_.throttled = limiter_.throttles();
@@ -298,41 +273,28 @@ void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force)
   if (on_progress) on_progress(stats_);
 }
 
-void Engine::FinishBatch(RunSummary& summary) {
-  BatchUpdate update;
+RunSummary Engine::Summarize(const ProgressSink& on_progress) {
+  RunSummary summary;
   if (!db_error_.ok()) {
     summary.reason = StopReason::kDatabase;
     summary.message = db_error_.message();
-    update.status = "interrupted";
-    update.stop_reason = "database error: " + db_error_.message();
+    summary.database_error = db_error_;
   } else if (fatal_) {
     summary.reason = *fatal_;
     summary.message = fatal_message_;
-    update.status = "failed";
-    update.stop_reason = fatal_message_;
   } else if (stats_.finished() >= stats_.total) {
     summary.reason = StopReason::kFinished;
-    update.status = "completed";
-    update.set_completed_at = true;
   } else if (stop_requests_.load() > 0) {
     summary.reason = stop_reason_.load();
-    update.status = summary.reason == StopReason::kCancelled ? "cancelled" : "interrupted";
-    update.stop_reason = summary.reason == StopReason::kCancelled ? "cancel requested" : "signal";
+    summary.stopped_by_request = true;
   } else {
     summary.reason = StopReason::kInterrupted;
-    update.status = "interrupted";
   }
-  stats_.state = "finished";
   const TimePoint now = clock_.Now();
-  update.add_retry_after_wait_seconds =
-      std::chrono::duration<double>(limiter_.total_paused(now)).count();
-  update.add_breaker_open_seconds =
-      std::chrono::duration<double>(breaker_.total_open_time(now)).count();
-  Status st = store_.UpdateBatchStatus(options_.batch_id, update);
-  if (!st.ok() && summary.reason != StopReason::kDatabase) {
-    summary.reason = StopReason::kDatabase;
-    summary.message = st.message();
-  }
+  stats_.phase = RunPhase::kFinished;
+  Publish(now, on_progress, true);
+  summary.final = stats_;
+  return summary;
 }
 
 void Engine::NoteError(const std::string& text) {

@@ -1,22 +1,27 @@
 // The batch engine: one event loop that keeps up to max_concurrent jobs in
 // flight against the API, under one rate limiter and circuit breaker, and
-// commits every state change through grouped transactions (docs/engine.md).
+// hands every state change to the store worker, which commits grouped
+// changes on its own thread (docs/engine.md).
 //
-// A job runs from its submission to its final result:
+// A job runs from its submission to its final result (engine/job.h):
 //   submit (POST /generate) -> commit request_id -> poll /status with growing
 //   intervals -> fetch /results -> commit result (or failure).
 // Synchronous servers answer the POST with the result; it is committed at once.
 //
-// Time, randomness and the API are injected (Clock, seed, api::Transport), so
-// unit tests drive the engine with a fake API and a fake clock.
+// Time, randomness, the API and the store are injected (Clock, seed,
+// api::Transport, WorkSession), so unit tests drive the engine with a fake
+// API, a fake clock and an inline store worker.
 //
-// Thread safety: Run() is called on one thread. RequestStop() and Snapshot()
-// may be called from any thread.
+// The engine does not change the batch record: it returns a RunSummary, and
+// the batch lifecycle (engine/batch_lifecycle.h) records how the run ended.
+//
+// Thread safety: Run() is called on one thread. RequestStop() and
+// CurrentSnapshot() may be called from any thread.
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <queue>
@@ -24,12 +29,14 @@
 
 #include "api/api_messages.h"
 #include "api/transport.h"
-#include "engine/batch_store.h"
+#include "engine/job.h"
 #include "engine/snapshot.h"
+#include "engine/store_worker.h"
 #include "scheduler/circuit_breaker.h"
 #include "scheduler/poll_policy.h"
 #include "scheduler/rate_limiter.h"
 #include "scheduler/retry_policy.h"
+#include "store/store.h"
 #include "util/clock.h"
 #include "util/random.h"
 
@@ -50,8 +57,17 @@ struct EngineOptions {
   std::string prompt_template = "Translate this Cython code to equivalent pure Python.";
   Duration flush_interval = std::chrono::milliseconds(200);
   std::size_t flush_count = 512;
+  // Changes waiting for their commit while another commit runs; beyond this
+  // the loop sends nothing new until the commit is done (a slow disk slows
+  // dispatch instead of growing memory).
+  std::size_t max_pending_changes = 4096;
   std::size_t page_size = 512;
+  // How often leases are renewed, and how soon an empty lease is retried
+  // while other runners hold entries (stores whose leases lapse).
+  Duration renew_interval = std::chrono::seconds(10);
+  Duration lease_retry = std::chrono::seconds(1);
   Duration publish_interval = std::chrono::milliseconds(250);
+  StoreWorker::Mode store_worker = StoreWorker::Mode::kThreaded;
   std::uint64_t seed = 0;  // 0: from the clock
 };
 
@@ -68,6 +84,8 @@ const char* StopReasonName(StopReason r);
 struct RunSummary {
   StopReason reason = StopReason::kFinished;
   std::string message;
+  Status database_error;            // set when reason is kDatabase
+  bool stopped_by_request = false;  // a signal or cancel asked the run to stop
   Snapshot final;
 };
 
@@ -76,7 +94,8 @@ using ProgressSink = std::function<void(const Snapshot&)>;
 
 class Engine {
  public:
-  Engine(Store& store, api::Transport& transport, Clock& clock, EngineOptions options);
+  // `work` is used only from the store worker's thread while Run() runs.
+  Engine(WorkSession& work, api::Transport& transport, Clock& clock, EngineOptions options);
 
   RunSummary Run(const ProgressSink& on_progress);
 
@@ -86,20 +105,6 @@ class Engine {
   Snapshot CurrentSnapshot() const;
 
  private:
-  enum class Next { kSubmit, kStatus, kResult };
-  struct Job {
-    Entry entry;
-    Next next = Next::kSubmit;
-    bool in_request = false;
-    bool awaiting_commit = false;
-    TimePoint due{};
-    TimePoint request_started{};
-    TimePoint admitted{};
-    int polls = 0;
-    int retries = 0;  // retries spent (the API attempt count is retries + 1)
-    std::string written_state;
-    double last_latency_ms = 0;
-  };
   struct Timer {
     TimePoint due;
     std::uint64_t tag;
@@ -107,16 +112,25 @@ class Engine {
   };
 
   // engine.cc: the loop
-  Status Admit(TimePoint now);
+  Status Start();
+  void Turn(TimePoint now, const ProgressSink& on_progress);
+  void Admit(TimePoint now);
   void Dispatch(TimePoint now);
   void Send(std::uint64_t tag, Job& job, TimePoint now);
   void SendProbe(TimePoint now);
   Duration PollWait(TimePoint now) const;
-  Status Flush(TimePoint now, bool force);
-  void Schedule(std::uint64_t tag, Job& job, TimePoint due);
   void Publish(TimePoint now, const ProgressSink& on_progress, bool force);
   bool Done() const;
-  void FinishBatch(RunSummary& summary);
+  bool Backpressured() const;
+  RunSummary Summarize(const ProgressSink& on_progress);
+
+  // engine_store.cc: the store worker's side of the loop
+  void Flush(TimePoint now, bool force);
+  void CollectStoreWork(TimePoint now);
+  void OnCommitted(const StoreOutcome& outcome, TimePoint now);
+  void OnLeased(StoreOutcome& outcome, TimePoint now);
+  void MaybeRenew(TimePoint now);
+  void FinishStoreWork();
 
   // engine_responses.cc: turning responses into decisions
   void OnResponse(const api::Response& r, TimePoint now);
@@ -129,33 +143,49 @@ class Engine {
   void Complete(std::uint64_t tag, Job& job, const api::ResultResponse& result);
   void Fail(std::uint64_t tag, Job& job, const std::string& type, const std::string& message,
             int http_status, const char* endpoint);
-  void WriteState(Job& job, const std::string& state, bool clear_request_id = false);
-  // Moves one entry between the live per-state counts ("" = none/final).
-  void MoveCount(const std::string& from, const std::string& to);
   void Observe(const scheduler::Outcome& outcome, TimePoint now, bool got_response);
   void NoteError(const std::string& text);
 
-  Store& store_;
+  // engine_jobs.cc: the one place a job changes phase
+  // Moves `job` to `phase`, keeping the per-phase counts. With `write`, the
+  // entry's state changes too: the change joins the pending group and the
+  // per-state counts move.
+  void Transition(Job& job, JobPhase phase, std::optional<EntryState> write = std::nullopt,
+                  bool clear_request_id = false);
+  // Records that the group now pending writes `state` for the job's entry.
+  void NoteWritten(Job& job, EntryState state);
+  // Schedules the job's next request (a job waiting in a kTo* phase).
+  void Schedule(std::uint64_t tag, Job& job, JobPhase phase, TimePoint due);
+  // Removes a job that became final; its entry leaves the per-state counts.
+  void Retire(std::uint64_t tag, Job& job);
+  void MoveCount(std::optional<EntryState> from, std::optional<EntryState> to);
+  void NotePending(TimePoint now);
+
   api::Transport& transport_;
   Clock& clock_;
   EngineOptions options_;
   Random rng_;
   scheduler::RateLimiter limiter_;
   scheduler::CircuitBreaker breaker_;
+  StoreWorker worker_;
 
   std::unordered_map<std::uint64_t, Job> jobs_;  // admitted, not final
+  std::array<std::int64_t, kJobPhases> phase_counts_{};
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
-  std::deque<Entry> backlog_;  // claimed, not admitted yet
-  BatchCursor cursor_;
+  std::deque<Entry> backlog_;  // leased, not admitted yet
+  bool lease_in_flight_ = false;
+  bool drained_ = false;  // nothing more can be leased
+  std::optional<TimePoint> lease_retry_at_;
+  std::optional<TimePoint> last_renew_;
   std::uint64_t next_tag_ = 1;
   static constexpr std::uint64_t kProbeTag = 0;
   bool probe_in_flight_ = false;
 
-  WriteGroup pending_;
-  bool bytewise_ids_ = false;  // CommitGroup may filter by literal ids (set in Run)
-  std::vector<std::uint64_t> awaiting_commit_;
+  WriteGroup pending_;  // changes not handed to the worker yet
   TimePoint first_pending_{};
-  // When the last commit ended and how long it took (see Flush).
+  std::vector<std::uint64_t> awaiting_commit_;  // jobs whose request_id is in pending_
+  std::vector<std::uint64_t> committing_;       // ... in the commit under way
+  bool commit_in_flight_ = false;
   TimePoint last_commit_end_{};
   Duration last_commit_cost_{};
   Status db_error_;
@@ -167,6 +197,7 @@ class Engine {
   std::string fatal_message_;
 
   TimePoint started_{};
+  std::int64_t finished_before_ = 0;
   TimePoint last_publish_{};
   Snapshot stats_;  // engine-thread copy
   mutable std::mutex published_mu_;

@@ -70,16 +70,15 @@ void Engine::OnResponse(const api::Response& r, TimePoint now) {
   auto it = jobs_.find(r.tag);
   if (it == jobs_.end()) return;
   Job& job = it->second;
-  job.in_request = false;
   const double ms = std::chrono::duration<double, std::milli>(r.latency).count();
   job.last_latency_ms = ms;
   stats_.latency.Add(ms);
   Outcome outcome = OutcomeOf(r, clock_, options_.retry.max_retry_after);
   const bool ok = r.transport == TransportError::kNone && Is2xx(r.http_status);
-  pending_.requests.push_back({job.entry.id, job.retries + 1, EndpointName(r.endpoint),
-                               r.http_status, ms,
-                               ok ? std::string() : scheduler::ErrorType(outcome)});
-  if (pending_.requests.size() == 1) first_pending_ = now;
+  NotePending(now);
+  pending_.requests.push_back(
+      {job.entry.id, job.retries + 1, EndpointName(r.endpoint), r.http_status, ms,
+       ok ? std::string() : scheduler::ErrorType(outcome), clock_.WallNow()});
   if (!ok) return OnFailure(r.tag, job, outcome, Describe(r), now);
   Observe(outcome, now, true);
   switch (r.endpoint) {
@@ -130,12 +129,11 @@ void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
                 r.http_status, "generate");
   }
   job.entry.request_id = id;
-  job.awaiting_commit = true;
   job.polls = 0;
-  MoveCount(job.written_state, "submitted");
-  job.written_state = "submitted";
-  if (pending_.empty()) first_pending_ = now;
+  NotePending(now);
   pending_.submitted.push_back({job.entry.id, id, job.entry.submission_seq, job.retries + 1});
+  Transition(job, JobPhase::kCommitting);
+  NoteWritten(job, EntryState::kSubmitted);  // the Submitted row writes it
   awaiting_commit_.push_back(tag);
   CrashPoint("before_request_id_commit");
 }
@@ -150,13 +148,15 @@ void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   switch (parsed->status) {
     case api::JobStatus::kCompleted:
     case api::JobStatus::kFailed:
-      job.next = Next::kResult;  // a failed job's results carry its error messages
-      return Schedule(tag, job, now);
+      // A failed job's results carry its error messages.
+      return Schedule(tag, job, JobPhase::kToFetch, now);
     case api::JobStatus::kProcessing:
-      if (job.written_state != "processing") WriteState(job, "processing");
+      if (job.written != EntryState::kProcessing) {
+        Transition(job, job.phase, EntryState::kProcessing);
+      }
       break;
     default:
-      if (job.written_state == "retrying") WriteState(job, "submitted");
+      if (job.written == EntryState::kRetrying) Transition(job, job.phase, EntryState::kSubmitted);
       break;
   }
   const scheduler::Deadline deadline =
@@ -166,7 +166,7 @@ void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   }
   Duration delay =
       scheduler::NextPollDelay(++job.polls, parsed->eta_seconds, options_.poll, rng_.Uniform01());
-  Schedule(tag, job, AddSaturating(now, deadline.Clip(now, delay)));
+  Schedule(tag, job, JobPhase::kToPoll, AddSaturating(now, deadline.Clip(now, delay)));
 }
 
 void Engine::OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& result,
@@ -191,8 +191,7 @@ void Engine::OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& 
     return Complete(tag, job, result);
   }
   // Not finished after all: keep polling.
-  job.next = Next::kStatus;
-  Schedule(tag, job,
+  Schedule(tag, job, JobPhase::kToPoll,
            AddSaturating(now, scheduler::NextPollDelay(++job.polls, std::nullopt, options_.poll,
                                                        rng_.Uniform01())));
 }
@@ -235,43 +234,22 @@ void Engine::OnFailure(std::uint64_t tag, Job& job, const Outcome& outcome,
         ++job.retries;
         ++stats_.retries;
       }
+      // Retry the request that failed: a POST, a poll or a results fetch.
+      JobPhase next = job.phase == JobPhase::kSubmitting ? JobPhase::kToSubmit
+                      : job.phase == JobPhase::kFetching ? JobPhase::kToFetch
+                                                         : JobPhase::kToPoll;
       if (d.action == Action::kResubmit) {
         ++stats_.lost_jobs;
         ++job.entry.submission_seq;  // a new job is wanted: a new Idempotency-Key
         job.entry.request_id.reset();
-        job.next = Next::kSubmit;
-        WriteState(job, "retrying", /*clear_request_id=*/true);
-      } else if (job.written_state != "retrying") {
-        WriteState(job, "retrying");
+        next = JobPhase::kToSubmit;
+        Transition(job, job.phase, EntryState::kRetrying, /*clear_request_id=*/true);
+      } else if (job.written != EntryState::kRetrying) {
+        Transition(job, job.phase, EntryState::kRetrying);
       }
-      return Schedule(tag, job, AddSaturating(now, delay));
+      return Schedule(tag, job, next, AddSaturating(now, delay));
     }
   }
-}
-
-void Engine::WriteState(Job& job, const std::string& state, bool clear_request_id) {
-  StateChange c;
-  c.entry_id = job.entry.id;
-  c.state = state;
-  c.attempts = job.retries + 1;
-  c.clear_request_id = clear_request_id;
-  c.submission_seq = job.entry.submission_seq;
-  if (pending_.empty()) first_pending_ = clock_.Now();
-  pending_.state_changes.push_back(std::move(c));
-  MoveCount(job.written_state, state);
-  job.written_state = state;
-}
-
-void Engine::MoveCount(const std::string& from, const std::string& to) {
-  auto slot = [&](const std::string& s) -> std::int64_t* {
-    if (s == "pending") return &stats_.pending;
-    if (s == "submitted") return &stats_.submitted;
-    if (s == "processing") return &stats_.processing;
-    if (s == "retrying") return &stats_.retrying;
-    return nullptr;
-  };
-  if (auto* f = slot(from)) --*f;
-  if (auto* t = slot(to)) ++*t;
 }
 
 void Engine::Complete(std::uint64_t tag, Job& job, const api::ResultResponse& result) {
@@ -286,11 +264,10 @@ void Engine::Complete(std::uint64_t tag, Job& job, const api::ResultResponse& re
                 {"build_results", result.build_results},
                 {"analysis_results", result.analysis_results},
                 {"equivalency_result", result.equivalency_result}};
-  if (pending_.empty()) first_pending_ = clock_.Now();
+  NotePending(clock_.Now());
   pending_.completions.push_back(std::move(c));
   ++stats_.completed;
-  MoveCount(job.written_state, "");
-  jobs_.erase(tag);
+  Retire(tag, job);
 }
 
 void Engine::Fail(std::uint64_t tag, Job& job, const std::string& type, const std::string& message,
@@ -303,13 +280,12 @@ void Engine::Fail(std::uint64_t tag, Job& job, const std::string& type, const st
   f.attempts = job.retries + 1;
   f.request_id = job.entry.request_id.value_or("");
   f.endpoint = endpoint;
-  if (pending_.empty()) first_pending_ = clock_.Now();
+  NotePending(clock_.Now());
   pending_.failures.push_back(std::move(f));
   ++stats_.failed;
-  MoveCount(job.written_state, "");
   spdlog::info("batch={} entry={} failed: {}: {}", options_.batch_id, job.entry.id, type,
                message.substr(0, 300));
-  jobs_.erase(tag);
+  Retire(tag, job);
 }
 
 }  // namespace cnake::engine

@@ -2,6 +2,18 @@
 
 namespace cnake::engine {
 
+const char* RunPhaseName(RunPhase phase) {
+  switch (phase) {
+    case RunPhase::kRunning:
+      return "running";
+    case RunPhase::kStopping:
+      return "stopping";
+    case RunPhase::kFinished:
+      return "finished";
+  }
+  return "running";
+}
+
 void LatencyHistogram::Add(double ms) {
   std::size_t i = 0;
   while (i < kBoundsMs.size() && ms > kBoundsMs[i]) ++i;
@@ -21,6 +33,24 @@ double LatencyHistogram::Quantile(double q) const {
     }
   }
   return kBoundsMs.back();
+}
+
+std::int64_t Snapshot::Count(EntryState state) const {
+  switch (state) {
+    case EntryState::kPending:
+      return pending;
+    case EntryState::kSubmitted:
+      return submitted;
+    case EntryState::kProcessing:
+      return processing;
+    case EntryState::kRetrying:
+      return retrying;
+    case EntryState::kCompleted:
+      return completed;
+    case EntryState::kFailed:
+      return failed;
+  }
+  return 0;
 }
 
 double Snapshot::eta_seconds() const {

@@ -8,6 +8,8 @@
 #include <deque>
 #include <string>
 
+#include "store/states.h"
+
 namespace cnake::engine {
 
 // Request latency histogram with fixed bucket bounds (milliseconds).
@@ -23,9 +25,14 @@ struct LatencyHistogram {
   double Quantile(double q) const;
 };
 
+// Where a run is: working, stopping (a signal or cancel: no new submissions),
+// or finished.
+enum class RunPhase { kRunning, kStopping, kFinished };
+const char* RunPhaseName(RunPhase phase);
+
 struct Snapshot {
   std::string batch_id;
-  std::string state = "running";  // running, stopping, finished
+  RunPhase phase = RunPhase::kRunning;
   std::int64_t total = 0, pending = 0, submitted = 0, processing = 0, retrying = 0, completed = 0,
                failed = 0;
   std::int64_t jobs_in_flight = 0;      // POSTed (or holding a job), not yet final
@@ -43,6 +50,7 @@ struct Snapshot {
 
   static constexpr std::size_t kRecentErrors = 10;
   std::int64_t finished() const { return completed + failed; }
+  std::int64_t Count(EntryState state) const;
   // Seconds until done at the current rate; negative when unknown.
   double eta_seconds() const;
 };

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "report/report_types.h"
-#include "store/duckdb.h"
+#include "store/duckdb/duckdb.h"
 #include "util/status.h"
 
 namespace cnake::report {

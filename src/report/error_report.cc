@@ -9,6 +9,7 @@
 #include "report/error_normalizer.h"
 #include "report/report_sql.h"
 #include "report/systemic_hints.h"
+#include "store/duckdb/queries.h"
 
 namespace cnake::report {
 namespace {
@@ -113,8 +114,9 @@ Result<ordered_json> BuildErrorReport(db::Connection& conn, const Scope& scope,
              {"last_seen",
               c.IsNull(5, r) ? ordered_json() : ordered_json(std::string(c.GetString(5, r)))}});
       }));
+  DuckDbQueries queries(conn, scope.tables);
   CNAKE_ASSIGN_OR_RETURN(std::vector<std::string> hints,
-                         HintsFromDatabase(conn, scope.batch_id.value_or("")));
+                         HintsFromStore(queries, scope.batch_id.value_or("")));
   return ordered_json{{"report_type", "errors"},
                       {"schema_version", kReportSchemaVersion},
                       {"generated_at", generated_at},

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "report/report_types.h"
-#include "store/duckdb.h"
+#include "store/duckdb/duckdb.h"
 #include "util/status.h"
 
 namespace cnake::report {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/schema.h"
+#include "store/types.h"
 #include "util/status.h"
 
 namespace cnake::report {

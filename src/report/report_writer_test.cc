@@ -13,7 +13,7 @@
 #include "report/error_report.h"
 #include "report/testing/report_checks.h"
 #include "report/testing/schema_lite.h"
-#include "store/store.h"
+#include "store/duckdb/duckdb_store.h"
 #include "testing/temp_dir.h"
 
 namespace cnake::report {
@@ -31,9 +31,9 @@ json LoadSchema(const std::string& name) {
 class ReportWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = Store::Open({dir_.File("r.duckdb"), {}, {}});
+    auto store = DuckDbStore::Open({dir_.File("r.duckdb"), {}, {}});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_.emplace(std::move(*store));
+    store_ = std::move(store).value();
     Exec(
         "INSERT INTO batch_jobs (id, total_entries, status, options, started_at, completed_at, "
         "updated_at) VALUES ('b1', 5, 'completed', '{\"base_url\": \"http://h/api\", "
@@ -95,7 +95,7 @@ class ReportWriterTest : public ::testing::Test {
   }
 
   ::cnake::testing::TempDir dir_;
-  std::optional<Store> store_;
+  std::unique_ptr<DuckDbStore> store_;
 };
 
 TEST_F(ReportWriterTest, SummaryJsonMatchesSchemaAndData) {
@@ -150,10 +150,10 @@ TEST_F(ReportWriterTest, WaitsAreSummedOverTheBatchesThatRecordedThem) {
   BatchUpdate update;
   update.add_retry_after_wait_seconds = 2.5;
   update.add_breaker_open_seconds = 0;
-  ASSERT_TRUE(store_->UpdateBatchStatus("b1", update).ok());
+  ASSERT_TRUE(store_->UpdateBatch("b1", update).ok());
   update.add_retry_after_wait_seconds = 1.25;  // a second run of b1 adds to the first
   update.add_breaker_open_seconds = 4;
-  ASSERT_TRUE(store_->UpdateBatchStatus("b1", update).ok());
+  ASSERT_TRUE(store_->UpdateBatch("b1", update).ok());
   const json one = json::parse(Write(ReportType::kSummary, ReportFormat::kJson, "b1"));
   EXPECT_TRUE(testing::SchemaLite(LoadSchema("summary")).Validate(one).empty());
   EXPECT_DOUBLE_EQ(one["waits"]["rate_limit_seconds"].get<double>(), 3.75);

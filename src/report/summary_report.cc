@@ -6,7 +6,7 @@
 
 #include "engine/snapshot.h"
 #include "report/report_sql.h"
-#include "store/store.h"
+#include "store/states.h"
 
 namespace cnake::report {
 namespace {
@@ -81,7 +81,7 @@ Result<double> AddBatches(db::Connection& conn, const Scope& scope, ordered_json
 // Entry counts per state; returns finished (completed + failed).
 Result<std::int64_t> AddEntries(db::Connection& conn, const Scope& scope, ordered_json& doc) {
   ordered_json by_state = ordered_json::object();
-  for (const char* state : kEntryStates) by_state[state] = 0;
+  for (EntryState state : kAllEntryStates) by_state[std::string(EntryStateName(state))] = 0;
   std::int64_t total = 0;
   CNAKE_RETURN_IF_ERROR(ForEachRow(
       conn,

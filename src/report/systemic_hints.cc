@@ -98,38 +98,18 @@ std::vector<std::string> SystemicHints(const std::vector<RequestOutcome>& recent
   return hints;
 }
 
-Result<std::vector<std::string>> HintsFromDatabase(db::Connection& conn,
-                                                   const std::string& batch_id) {
-  std::optional<std::string> batch;
-  if (!batch_id.empty()) batch = batch_id;
-  CNAKE_ASSIGN_OR_RETURN(
-      db::QueryResult rows,
-      conn.QueryWith(fmt::format("SELECT coalesce(error_type, ''), coalesce(http_status, 0) "
-                                 "FROM (SELECT error_type, http_status, occurred_at, rowid AS r "
-                                 "FROM api_requests WHERE CAST($1 AS VARCHAR) IS NULL OR "
-                                 "batch_id = $1 ORDER BY occurred_at DESC, r DESC LIMIT {}) "
-                                 "ORDER BY occurred_at, r",
-                                 kHintWindow),
-                     batch));
+Result<std::vector<std::string>> HintsFromStore(Queries& queries, const std::string& batch_id) {
+  CNAKE_ASSIGN_OR_RETURN(auto rows, queries.RecentOutcomes(batch_id, kHintWindow));
   std::vector<RequestOutcome> recent;
-  while (auto chunk = rows.NextChunk()) {
-    for (std::size_t r = 0; r < chunk->size(); ++r) {
-      recent.push_back({std::string(chunk->GetString(0, r)), chunk->GetInt32(1, r)});
-    }
-  }
+  recent.reserve(rows.size());
+  for (RequestOutcomeRow& r : rows) recent.push_back({std::move(r.error_type), r.http_status});
   HintContext context;
-  CNAKE_ASSIGN_OR_RETURN(
-      db::QueryResult opts,
-      conn.QueryWith("SELECT CAST(options AS VARCHAR) FROM batch_jobs WHERE CAST($1 AS VARCHAR) "
-                     "IS NULL OR id = $1 ORDER BY started_at DESC LIMIT 1",
-                     batch));
-  if (auto chunk = opts.NextChunk(); chunk && chunk->size() > 0 && !chunk->IsNull(0, 0)) {
-    auto j = nlohmann::json::parse(chunk->GetString(0, 0), nullptr, false);
-    if (j.is_object()) {
-      if (j.contains("base_url") && j["base_url"].is_string()) context.base_url = j["base_url"];
-      if (j.contains("requests_per_minute") && j["requests_per_minute"].is_number()) {
-        context.requests_per_minute = j["requests_per_minute"].get<double>();
-      }
+  CNAKE_ASSIGN_OR_RETURN(auto options, queries.LatestBatchOptions(batch_id));
+  if (options && options->is_object()) {
+    const nlohmann::json& j = *options;
+    if (j.contains("base_url") && j["base_url"].is_string()) context.base_url = j["base_url"];
+    if (j.contains("requests_per_minute") && j["requests_per_minute"].is_number()) {
+      context.requests_per_minute = j["requests_per_minute"].get<double>();
     }
   }
   return SystemicHints(recent, context);

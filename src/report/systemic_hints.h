@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "store/duckdb.h"
+#include "store/queries.h"
 #include "util/status.h"
 
 namespace cnake::report {
@@ -39,9 +39,8 @@ std::vector<std::string> SystemicHints(const std::vector<RequestOutcome>& recent
                                        const HintContext& context);
 
 // Reads the last kHintWindow requests of a batch (or of every batch when
-// `batch_id` is empty) from api_requests, and the base URL and rate from
-// batch_jobs.options, and returns SystemicHints over them.
-Result<std::vector<std::string>> HintsFromDatabase(db::Connection& conn,
-                                                   const std::string& batch_id);
+// `batch_id` is empty) from the request log, and the base URL and rate from
+// the batch's options, and returns SystemicHints over them.
+Result<std::vector<std::string>> HintsFromStore(Queries& queries, const std::string& batch_id);
 
 }  // namespace cnake::report

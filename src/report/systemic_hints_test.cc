@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "store/duckdb.h"
+#include "store/duckdb/duckdb.h"
+#include "store/duckdb/queries.h"
 
 namespace cnake::report {
 namespace {
@@ -97,7 +98,8 @@ TEST(SystemicHints, FromDatabaseUsesTheNewestRequestsAndTheBatchOptions) {
                             "INSERT INTO api_requests SELECT 'b2', 'e', 1, 'submit', 429, 1, "
                             "'http_429', TIMESTAMP '2026-01-01 02:00:00' FROM range(500) t(i);")
                   .ok());
-  auto hints = HintsFromDatabase(*conn, "b1");
+  DuckDbQueries queries(*conn, TableNames{});
+  auto hints = HintsFromStore(queries, "b1");
   ASSERT_TRUE(hints.ok()) << hints.status().ToString();
   ASSERT_EQ(hints->size(), 1u);
   EXPECT_NE((*hints)[0].find("60 of the last 100"), std::string::npos) << (*hints)[0];

@@ -1,163 +1,118 @@
-// Store: the client's view of one DuckDB database file.
+// The storage seam: everything the engine and the batch lifecycle need from
+// the database, whichever database it is.
 //
-// Owns the process's only database handle for that file (a second Open of
-// the same path in one process fails: DuckDB's file lock does not protect
-// against that, see shared notes) and one connection. Open() validates the
-// table names before any SQL runs, then migrates the schema.
+// Two interfaces:
+// - Store: one database, used by one thread at a time (the command's main
+//   thread). Batch records, claims, counts, and the typed reads behind
+//   status, stats, reports and export (store/queries.h).
+// - WorkSession: one runner's work on one batch, with its own connection,
+//   for the engine's writer thread. It leases entries, commits groups of
+//   changes and keeps its leases alive.
 //
-// Thread safety: none. Use a Store from one thread; the processing engine
-// gives its writer thread its own connection through NewConnection().
+// Work is leased, not just read: a runner holds the entries it leased until
+// they are final, its lease lapses (it stopped renewing: crashed, lost, cut
+// off) or it releases them. With an embedded single-process database (DuckDB)
+// the file lock is the lease: one runner per file, leases never lapse. With a
+// shared database (PostgreSQL) several runners lease chunks of one batch and
+// take over the entries of runners whose leases lapsed.
+//
+// Durability rules every implementation keeps (docs/engine.md):
+// - An entry belongs to at most one batch (batch_id), set when claimed.
+// - Commit() is atomic: on error nothing of the group is stored.
+// - A committed request_id is the job the entry waits for; while the entry is
+//   not final it is polled, never submitted again.
+// - A result (python row, entry update) commits together with the batch
+//   counters, which move by exactly the entries the group made final, so they
+//   always equal a recount of the entries' states.
+// - Only unfinished entries change: a final entry is never moved back.
+//
+// Errors: kDatabase, and the codes of store/errors.h (kLocked, kOutOfMemory,
+// kReadOnly, kDiskFull, kSchemaMismatch) where the database says so.
 #pragma once
 
-#include <cstdint>
-#include <map>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "store/duckdb.h"
-#include "store/schema.h"
+#include "store/queries.h"
+#include "store/types.h"
 #include "util/status.h"
 
 namespace cnake {
 
-struct StoreOptions {
-  std::string path;
-  TableNames tables;
-  db::OpenOptions open;
+// Who works on a batch (leases carry it; status lists live runners).
+struct RunnerInfo {
+  std::string id;  // unique per run
+  std::string host;
+  long pid = 0;
 };
 
-// The entry states of the design (section 4.2).
-inline constexpr const char* kEntryStates[] = {"pending",   "submitted", "processing",
-                                               "completed", "failed",    "retrying"};
-
-struct Entry {
-  std::string id;
-  std::string code;
-  std::optional<std::string> description;
-  std::optional<std::string> metadata_json;
-  std::optional<std::string> tags_json;
-  std::string processing_status;
-  std::optional<std::string> python_id;
-  std::optional<std::string> batch_id;
-  std::optional<std::string> request_id;
-  int attempts = 0;
-  int submission_seq = 0;
-  std::optional<std::string> last_error;
+// What a renewal tells the runner.
+struct LeaseState {
+  bool cancelled = false;  // someone cancelled the batch: stop submitting
 };
 
-// Selects entries by tag and id prefix; empty fields do not filter.
-struct EntryFilter {
-  std::string tag;
-  std::string id_prefix;
-};
+class WorkSession {
+ public:
+  virtual ~WorkSession() = default;
 
-struct EntryInput {
-  std::string id;
-  std::string code;
-  std::optional<std::string> description;
-  std::vector<std::string> tags;
-  std::optional<nlohmann::json> metadata;
-};
-
-struct UpsertCounts {
-  std::int64_t inserted = 0;
-  std::int64_t updated = 0;  // code changed: updated and reset to pending
-  std::int64_t unchanged = 0;
-  std::vector<std::string> updated_ids;  // at most kMaxListedIds
-};
-
-struct BatchSummary {
-  std::string id;
-  std::string status;
-  std::int64_t total = 0, processed = 0, successful = 0, failed = 0;
-  std::string started_at, completed_at;  // ISO text, empty when NULL
-  // Summed over the runs that reached their end; nullopt when none has (or
-  // not read: Statistics::recent_batches leaves them unset).
-  std::optional<double> retry_after_wait_seconds, breaker_open_seconds;
-};
-
-struct Statistics {
-  std::int64_t total_entries = 0;
-  std::map<std::string, std::int64_t> by_status;  // every design state, zero included
-  std::int64_t python_entries = 0;
-  std::int64_t errors = 0;
-  std::int64_t batches = 0;
-  std::vector<BatchSummary> recent_batches;  // newest first, at most 20
-};
-
-struct BatchUpdate {
-  std::optional<std::string> status;
-  std::optional<std::int64_t> processed, successful, failed, total;
-  bool set_completed_at = false;
-  std::optional<std::string> stop_reason;
-  // This run's waits, added to the batch's totals (a run that never reaches
-  // its end, such as after kill -9, adds nothing).
-  std::optional<double> add_retry_after_wait_seconds, add_breaker_open_seconds;
+  // Up to `limit` unfinished entries of the batch that nobody else holds,
+  // leased to this runner: those with a committed request_id first (they
+  // are polled, never posted again), then the others by id. Each entry is
+  // returned once per session. Empty when there is nothing left to lease
+  // now (entries others hold may come free later: see Drained()).
+  virtual Result<std::vector<Entry>> Lease(std::size_t limit) = 0;
+  // True when every entry of the batch is final or leased to this runner,
+  // so no later Lease() can return anything.
+  virtual Result<bool> Drained() = 0;
+  // Commits the group in one transaction, moving the batch counters.
+  virtual Status Commit(const WriteGroup& group) = 0;
+  // Keeps this runner's leases alive; called at least every lease_time / 3.
+  virtual Result<LeaseState> Renew() = 0;
+  // Gives back the leases on entries this runner did not finish.
+  virtual Status Release() = 0;
+  // The batch's entries by state, read now.
+  virtual Result<BatchCounts> Counts() = 0;
 };
 
 class Store {
  public:
-  static constexpr std::size_t kMaxListedIds = 50;
+  virtual ~Store() = default;
 
-  // Errors: kInvalidArgument (table names), kLocked (another process holds the
-  // file; see LockedMessage), kSchemaMismatch, kDatabase.
-  static Result<Store> Open(const StoreOptions& options);
+  // The database for messages: a file path, or a URL without its password.
+  virtual std::string Describe() const = 0;
+  virtual const TableNames& tables() const = 0;
+  virtual const MigrationReport& migration() const = 0;
 
-  Store(Store&&) noexcept;
-  Store& operator=(Store&&) = delete;
-  ~Store();
+  // --- Batch lifecycle ---
+  // Creates the batch record (status running) and claims up to
+  // options.limit pending (with retry_failed, also failed) entries for it,
+  // in one transaction: after a failure or a crash neither remains. Returns
+  // the number claimed.
+  virtual Result<std::int64_t> ClaimNewBatch(const NewBatch& batch,
+                                             const ClaimOptions& options) = 0;
+  // What ClaimNewBatch would take; changes nothing.
+  virtual Result<ClaimPreview> PreviewClaim(const ClaimOptions& options) = 0;
+  virtual Result<std::optional<BatchRecord>> GetBatch(const std::string& batch_id) = 0;
+  // The batch's stored options (JSON), or nullopt when there is no such batch.
+  virtual Result<std::optional<nlohmann::json>> GetBatchOptions(const std::string& batch_id) = 0;
+  // kNotFound when there is no such batch.
+  virtual Status UpdateBatch(const std::string& batch_id, const BatchUpdate& update) = 0;
+  virtual Result<BatchCounts> CountBatch(const std::string& batch_id) = 0;
 
-  const TableNames& tables() const { return options_.tables; }
-  const std::string& path() const { return options_.path; }
-  const MigrationReport& migration() const { return migration_; }
-  db::Connection& connection() { return conn_; }
-  Result<db::Connection> NewConnection() const { return db::Connection::Open(db_); }
-
-  // --- The design's connector operations ---
-  // Pending entries with id > after_id, ordered by id (keyset pagination).
-  Result<std::vector<Entry>> GetUnprocessedEntries(std::size_t limit, const std::string& after_id,
-                                                   const EntryFilter& filter = {});
-  Result<std::optional<Entry>> GetEntryById(const std::string& id);
-  Status MarkAsProcessed(const std::string& entry_id, bool success,
-                         const std::optional<std::string>& python_id);
-  // Stores (or replaces) the single result row of an entry; returns its id.
-  Result<std::string> StorePythonCode(const std::string& entry_id, const std::string& python_code,
-                                      const nlohmann::json& metadata);
-  Result<Statistics> GetStatistics();
-  Result<std::string> CreateBatchRecord(std::int64_t batch_size, const nlohmann::json& options);
-  Status UpdateBatchStatus(const std::string& batch_id, const BatchUpdate& update);
-  Result<std::optional<BatchSummary>> GetBatch(const std::string& batch_id);
+  // A session with its own connection for one runner's work on `batch_id`,
+  // to be used from one (other) thread while this Store stays usable.
+  virtual Result<std::unique_ptr<WorkSession>> OpenWork(const std::string& batch_id,
+                                                        const RunnerInfo& runner) = 0;
 
   // --- import ---
-  // Inserts new entries, updates those whose code changed (reset to pending),
-  // leaves the rest. Atomic per call.
-  Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries);
+  // Inserts new entries, updates those whose code changed (reset to
+  // pending), leaves the rest. Atomic per call.
+  virtual Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) = 0;
 
- private:
-  Store(StoreOptions options, db::Database db, db::Connection conn);
-  std::string Entries() const;
-  std::string Results() const;
-
-  StoreOptions options_;
-  db::Database db_;
-  db::Connection conn_;
-  MigrationReport migration_;
-  std::string registered_path_;
+  // --- Reads for status, stats, reports and export ---
+  virtual Queries& queries() = 0;
 };
-
-// The SELECT list that ReadEntryRow() reads, for queries over the entries table.
-const char* EntrySelectList();
-Entry ReadEntryRow(const db::DataChunk& chunk, std::size_t row);
-
-// The python row id for an entry: one result row per entry, by construction.
-std::string PythonIdFor(const std::string& entry_id);
-// The same id computed in SQL from the entry's id column (a SQL expression).
-std::string PythonIdSql(const std::string& entry_id_column);
-
-// A user-facing explanation of a kLocked status: who holds the file and what
-// to do.
-std::string LockedMessage(const std::string& db_path, const Status& status);
 
 }  // namespace cnake

@@ -5,21 +5,21 @@
 
 #include <string>
 
-#include "store/store.h"
+#include "store/duckdb/duckdb_store.h"
 
 namespace cnake::testing {
 
 inline const TableNames kNocaseTables{"nocase_entries", "python_entries"};
 
-inline Result<Store> OpenStoreWithNocaseIds(const std::string& path) {
+inline Result<std::unique_ptr<DuckDbStore>> OpenStoreWithNocaseIds(const std::string& path) {
   {
-    CNAKE_ASSIGN_OR_RETURN(Store s, Store::Open({path, kNocaseTables, {}}));
-    CNAKE_RETURN_IF_ERROR(s.connection().Execute("DROP TABLE nocase_entries"));
-    CNAKE_RETURN_IF_ERROR(s.connection().Execute(
+    CNAKE_ASSIGN_OR_RETURN(auto s, DuckDbStore::Open({path, kNocaseTables, {}}));
+    CNAKE_RETURN_IF_ERROR(s->connection().Execute("DROP TABLE nocase_entries"));
+    CNAKE_RETURN_IF_ERROR(s->connection().Execute(
         "CREATE TABLE nocase_entries (id VARCHAR COLLATE NOCASE PRIMARY KEY, code VARCHAR NOT "
         "NULL)"));
   }
-  return Store::Open({path, kNocaseTables, {}});
+  return DuckDbStore::Open({path, kNocaseTables, {}});
 }
 
 }  // namespace cnake::testing

@@ -18,6 +18,12 @@ const char* StatusCodeName(StatusCode code) {
       return "database";
     case StatusCode::kLocked:
       return "locked";
+    case StatusCode::kOutOfMemory:
+      return "out_of_memory";
+    case StatusCode::kReadOnly:
+      return "read_only";
+    case StatusCode::kDiskFull:
+      return "disk_full";
     case StatusCode::kSchemaMismatch:
       return "schema_mismatch";
     case StatusCode::kNetwork:

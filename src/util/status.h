@@ -22,6 +22,9 @@ enum class StatusCode {
   kIoError,         // filesystem
   kDatabase,        // DuckDB reported an error
   kLocked,          // the database file is held by another process
+  kOutOfMemory,     // the database needed more memory than its limit allows
+  kReadOnly,        // the database's file or disk cannot be written
+  kDiskFull,        // no space left for the database
   kSchemaMismatch,  // an existing table has a column of an incompatible type
   kNetwork,         // connection refused, reset, DNS, TLS
   kTimeout,

@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "report/report_writer.h"
-#include "store/store.h"
+#include "store/duckdb/duckdb_store.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
 
@@ -45,9 +45,9 @@ class ReportBrowserTest : public ::testing::Test {
   void SetUp() override {
     if (access(kChromium, X_OK) != 0)
       GTEST_SKIP() << kChromium << " is missing (scripts/bootstrap.sh installs it)";
-    auto store = Store::Open({dir_.File("r.duckdb"), {}, {}});
+    auto store = DuckDbStore::Open({dir_.File("r.duckdb"), {}, {}});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto& c = store->connection();
+    auto& c = (*store)->connection();
     const std::string evil =
         "'<script>console.error(\"xss\")</script><img src=x onerror=alert(1)>'";
     ASSERT_TRUE(

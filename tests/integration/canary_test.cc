@@ -16,8 +16,8 @@
 #include <sstream>
 #include <thread>
 
-#include "engine/control_channel.h"
-#include "store/store.h"
+#include "control/control_server.h"
+#include "store/duckdb/duckdb_store.h"
 #include "testing/child_process.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
@@ -123,7 +123,7 @@ TEST_F(CanaryTest, TheApiKeyAppearsNowhere) {
       cmdline = ReadFile(proc + "/cmdline");
       environ_bytes = ReadFile(proc + "/environ");
     }
-    if (run_file.empty()) run_file = ReadFile(engine::RunFilePath(Db()));
+    if (run_file.empty()) run_file = ReadFile(control::RunFilePath(Db()));
     if (fs::exists(Db() + ".wal")) wal += ReadFile(Db() + ".wal");
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
@@ -166,11 +166,11 @@ TEST_F(CanaryTest, TheApiKeyAppearsNowhere) {
 
   // Every column of every table, as text.
   {
-    auto store = Store::Open({Db(), {}, {}});
+    auto store = DuckDbStore::Open({Db(), {}, {}});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     const std::string export_dir = dir_.File("export");
     ASSERT_TRUE(
-        store->connection().Execute("EXPORT DATABASE '" + export_dir + "' (FORMAT CSV)").ok());
+        (*store)->connection().Execute("EXPORT DATABASE '" + export_dir + "' (FORMAT CSV)").ok());
     int files = 0;
     for (const auto& f : fs::directory_iterator(export_dir)) {
       Scan("export " + f.path().filename().string(), ReadFile(f.path().string()));

@@ -11,7 +11,7 @@
 #include "config/config.h"
 #include "config/key_table.h"
 #include "config/value.h"
-#include "store/store.h"
+#include "store/duckdb/duckdb_store.h"
 #include "testing/nocase_store.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
@@ -78,7 +78,7 @@ TEST_F(CliTest, ReimportOfChangedCodeResetsToPendingAndSaysSo) {
 }
 
 TEST_F(CliTest, LockConflictNamesTheHolderPid) {
-  auto store = Store::Open({Db(), {}, {}});
+  auto store = DuckDbStore::Open({Db(), {}, {}});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   ProcessResult r = Run({"stats", "--db-path", Db()});
   EXPECT_EQ(r.exit_code, 3);
@@ -156,13 +156,13 @@ TEST_F(CliTest, EveryKeyFlagIsAcceptedBeforeAndAfterTheSubcommand) {
 
 TEST_F(CliTest, ExportWritesJsonlParquetAndRefusesEscapingIds) {
   {
-    auto store = Store::Open({Db(), {}, {}});
+    auto store = DuckDbStore::Open({Db(), {}, {}});
     ASSERT_TRUE(store.ok());
     std::vector<EntryInput> in = {{"ok/one", "cdef int a", {}, {}, {}},
                                   {"../evil", "cdef int b", {}, {}, {}}};
-    ASSERT_TRUE(store->UpsertEntries(in).ok());
-    ASSERT_TRUE(store->StorePythonCode("ok/one", "a = 0\n", {{"attempts", 1}}).ok());
-    ASSERT_TRUE(store->StorePythonCode("../evil", "b = 0\n", {}).ok());
+    ASSERT_TRUE((*store)->UpsertEntries(in).ok());
+    ASSERT_TRUE((*store)->StorePythonCode("ok/one", "a = 0\n", {{"attempts", 1}}).ok());
+    ASSERT_TRUE((*store)->StorePythonCode("../evil", "b = 0\n", {}).ok());
   }
   ProcessResult jsonl = Run({"export", "--db-path", Db()});
   ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
@@ -193,7 +193,7 @@ TEST_F(CliTest, ExportWritesJsonlParquetAndRefusesEscapingIds) {
 TEST_F(CliTest, ExportOfMoreResultsThanTheMemoryLimitIsCompleteAndOrdered) {
   constexpr int kResults = 30000;
   {
-    auto store = Store::Open({Db(), {}, {}});
+    auto store = DuckDbStore::Open({Db(), {}, {}});
     ASSERT_TRUE(store.ok());
     for (const char* sql :
          {"INSERT INTO cython_entries (id, code) SELECT 'e' || lpad(i::VARCHAR, 6, '0'), "
@@ -201,7 +201,7 @@ TEST_F(CliTest, ExportOfMoreResultsThanTheMemoryLimitIsCompleteAndOrdered) {
           "INSERT INTO python_entries (id, code, cython_id) SELECT 'py:e' || lpad(i::VARCHAR, "
           "6, '0'), repeat('x = 1  # padding\n', 60), 'e' || lpad(i::VARCHAR, 6, '0') FROM "
           "range(30000) r(i) ORDER BY i DESC"}) {
-      ASSERT_TRUE(store->connection().Execute(sql).ok()) << sql;
+      ASSERT_TRUE((*store)->connection().Execute(sql).ok()) << sql;
     }
   }
   const std::map<std::string, std::string> small = {{"CNAKE_DUCKDB_MEMORY_LIMIT", "16MB"}};
@@ -233,11 +233,11 @@ TEST_F(CliTest, ExportFindsEntriesWhoseIdColumnIsCaseInsensitive) {
   {
     auto s = testing::OpenStoreWithNocaseIds(Db());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
-    ASSERT_TRUE(s->connection()
+    ASSERT_TRUE((*s)->connection()
                     .Execute("INSERT INTO nocase_entries (id, code) VALUES ('B', 'c'), "
                              "('a', 'c'), ('b2', 'c')")
                     .ok());
-    ASSERT_TRUE(s->connection()
+    ASSERT_TRUE((*s)->connection()
                     .Execute("INSERT INTO python_entries (id, code, cython_id) VALUES "
                              "('py:B', 'x', 'B'), ('py:a', 'x', 'a'), ('py:b2', 'x', 'b2')")
                     .ok());

@@ -13,8 +13,8 @@
 #include <set>
 #include <thread>
 
-#include "store/duckdb.h"
-#include "store/store.h"
+#include "store/duckdb/duckdb.h"
+#include "store/duckdb/duckdb_store.h"
 #include "testing/child_process.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
@@ -108,9 +108,9 @@ class ProcessTest : public ::testing::Test {
   // Reads every entry's state and result (the client must not be running).
   std::map<std::string, Row> Rows() {
     std::map<std::string, Row> rows;
-    auto store = Store::Open({Db(), {}, {}});
+    auto store = DuckDbStore::Open({Db(), {}, {}});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
-    auto r = store->connection().Query(
+    auto r = (*store)->connection().Query(
         "SELECT e.id, e.processing_status, coalesce(p.code, ''), "
         "coalesce(json_extract_string(p.metadata, '$.request_id'), '') FROM cython_entries e "
         "LEFT JOIN python_entries p ON p.cython_id = e.id");
@@ -124,8 +124,8 @@ class ProcessTest : public ::testing::Test {
     return rows;
   }
   std::string Query(const std::string& sql) {
-    auto store = Store::Open({Db(), {}, {}});
-    auto r = store->connection().Query(sql);
+    auto store = DuckDbStore::Open({Db(), {}, {}});
+    auto r = (*store)->connection().Query(sql);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     auto c = r->NextChunk();
     return c && c->size() && !c->IsNull(0, 0) ? std::string(c->GetString(0, 0)) : "";

@@ -13,11 +13,11 @@
 #include <set>
 #include <thread>
 
-#include "engine/control_channel.h"
+#include "control/control_server.h"
 #include "report/testing/prometheus_text.h"
 #include "report/testing/report_checks.h"
 #include "report/testing/schema_lite.h"
-#include "store/store.h"
+#include "store/duckdb/duckdb_store.h"
 #include "testing/child_process.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
@@ -88,9 +88,9 @@ class ReportTest : public ::testing::Test {
   }
 
   std::string Query(const std::string& sql) {
-    auto store = Store::Open({Db(), {}, {}});
+    auto store = DuckDbStore::Open({Db(), {}, {}});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
-    auto r = store->connection().Query(sql);
+    auto r = (*store)->connection().Query(sql);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     auto c = r->NextChunk();
     return c && c->size() && !c->IsNull(0, 0) ? std::string(c->GetString(0, 0)) : "";
@@ -277,9 +277,9 @@ TEST_F(ReportTest, LiveMetricsAreStrictPrometheusText) {
   ChildProcess child(
       {kClient, "process", "--batch-size", "30", "--max-concurrent", "2", "--progress", "none"},
       env, dir_.File("client.out"), dir_.File("client.err"));
-  std::optional<engine::RunFile> run;
+  std::optional<control::RunFile> run;
   for (int i = 0; i < 200 && !run; ++i) {
-    auto r = engine::ReadRunFile(engine::RunFilePath(Db()));
+    auto r = control::ReadRunFile(control::RunFilePath(Db()));
     if (r.ok() && r->port > 0) {
       run = *r;
     } else {
@@ -290,7 +290,7 @@ TEST_F(ReportTest, LiveMetricsAreStrictPrometheusText) {
   int scrapes = 0, loaded = 0;
   double last_requests = -1;
   for (int i = 0; i < 5; ++i) {
-    auto body = engine::CallControl(*run, "GET", "/metrics");
+    auto body = control::CallControl(*run, "GET", "/metrics");
     if (!body.ok()) break;  // the run may have finished
     report::testing::PrometheusTextParser parser;
     ASSERT_TRUE(parser.Parse(*body)) << parser.error() << "\n" << *body;
@@ -321,9 +321,9 @@ TEST_F(ReportTest, LiveMetricsAreStrictPrometheusText) {
   EXPECT_GE(scrapes, 2);
   EXPECT_GE(loaded, 1);
   // A wrong token is refused.
-  engine::RunFile wrong = *run;
+  control::RunFile wrong = *run;
   wrong.token = "not-the-token";
-  EXPECT_FALSE(engine::CallControl(wrong, "GET", "/metrics").ok());
+  EXPECT_FALSE(control::CallControl(wrong, "GET", "/metrics").ok());
   EXPECT_EQ(child.Wait(), 0) << ReadFile(dir_.File("client.err"));
 }
 

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "store/store.h"
+#include "store/duckdb/duckdb_store.h"
 #include "util/sha256.h"
 
 namespace cnake::reliability {
@@ -110,10 +110,10 @@ void ReliabilityTest::ImportEntries(int n) {
 
 std::map<std::string, Row> ReliabilityTest::Rows() const {
   std::map<std::string, Row> rows;
-  auto store = Store::Open({Db(), {}, {}});
+  auto store = DuckDbStore::Open({Db(), {}, {}});
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return rows;
-  auto r = store->connection().Query(
+  auto r = (*store)->connection().Query(
       "SELECT e.id, e.processing_status, coalesce(p.code, ''), "
       "coalesce(json_extract_string(p.metadata, '$.request_id'), ''), "
       "coalesce((SELECT min(error_type) FROM processing_errors x WHERE x.entry_id = e.id), ''), "
@@ -133,10 +133,10 @@ std::map<std::string, Row> ReliabilityTest::Rows() const {
 }
 
 std::string ReliabilityTest::Query(const std::string& sql) const {
-  auto store = Store::Open({Db(), {}, {}});
+  auto store = DuckDbStore::Open({Db(), {}, {}});
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return "";
-  auto r = store->connection().Query(sql);
+  auto r = (*store)->connection().Query(sql);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   if (!r.ok()) return "";
   auto c = r->NextChunk();

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "harness.h"
-#include "store/duckdb.h"
+#include "store/duckdb/duckdb.h"
 
 namespace cnake::reliability {
 namespace {

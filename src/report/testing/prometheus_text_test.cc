@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/control_channel.h"
+#include "engine/snapshot_json.h"
 
 namespace cnake::report::testing {
 namespace {

@@ -1,0 +1,98 @@
+#include "engine/batch_lifecycle.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+namespace cnake::engine {
+
+BatchLifecycle::BatchLifecycle(Store& store, Clock& clock, Entropy& entropy)
+    : store_(store), clock_(clock), entropy_(entropy) {}
+
+std::string BatchLifecycle::NewBatchId() {
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(clock_.WallNow());
+  const auto secs = std::chrono::system_clock::to_time_t(
+      std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>(
+          now.time_since_epoch()));
+  return fmt::format("b-{:%Y%m%d-%H%M%S}-{:04x}", fmt::gmtime(secs),
+                     static_cast<unsigned>(entropy_.Next64() & 0xffff));
+}
+
+Result<ClaimedBatch> BatchLifecycle::Claim(const nlohmann::json& options,
+                                           const ClaimOptions& claim) {
+  NewBatch batch{NewBatchId(), options, clock_.WallNow()};
+  CNAKE_ASSIGN_OR_RETURN(std::int64_t claimed, store_.ClaimNewBatch(batch, claim));
+  if (claimed == 0) {
+    BatchUpdate done;
+    done.status = BatchStatus::kCompleted;
+    done.completed_at = clock_.WallNow();
+    (void)store_.UpdateBatch(batch.id, done);
+  }
+  return ClaimedBatch{batch.id, claimed};
+}
+
+Result<ResumeCheck> BatchLifecycle::Resume(const std::string& batch_id) {
+  CNAKE_ASSIGN_OR_RETURN(auto batch, store_.GetBatch(batch_id));
+  if (!batch) return NotFound("no batch " + batch_id + "; `stats` lists the batches");
+  ResumeCheck check;
+  CNAKE_ASSIGN_OR_RETURN(check.counts, store_.CountBatch(batch_id));
+  if (check.counts.total == 0) {
+    // A batch whose claim found nothing (or, before claims created their
+    // batch in their own transaction, failed) keeps its record as it is.
+    check.state = ResumeState::kNoEntries;
+    return check;
+  }
+  BatchUpdate update;
+  if (check.counts.finished() == check.counts.total) {
+    check.state = ResumeState::kFinished;
+    update.status = BatchStatus::kCompleted;
+    update.completed_at = clock_.WallNow();
+    (void)store_.UpdateBatch(batch_id, update);
+    return check;
+  }
+  update.status = BatchStatus::kRunning;
+  CNAKE_RETURN_IF_ERROR(store_.UpdateBatch(batch_id, update));
+  return check;
+}
+
+Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run) {
+  BatchUpdate update;
+  switch (run.reason) {
+    case StopReason::kDatabase:
+      update.status = BatchStatus::kInterrupted;
+      update.stop_reason = "database error: " + run.message;
+      break;
+    case StopReason::kAuthFailed:
+    case StopReason::kFatal:
+      update.status = BatchStatus::kFailed;
+      update.stop_reason = run.message;
+      break;
+    case StopReason::kFinished:
+      update.status = BatchStatus::kCompleted;
+      update.completed_at = clock_.WallNow();
+      break;
+    case StopReason::kCancelled:
+      update.status = BatchStatus::kCancelled;
+      update.stop_reason = "cancel requested";
+      break;
+    case StopReason::kInterrupted:
+      update.status = BatchStatus::kInterrupted;
+      if (run.stopped_by_request) update.stop_reason = "signal";
+      break;
+  }
+  update.add_retry_after_wait_seconds = run.final.rate_wait_seconds;
+  update.add_breaker_open_seconds = run.final.breaker_open_seconds;
+  return store_.UpdateBatch(batch_id, update);
+}
+
+Result<CancelOutcome> BatchLifecycle::Cancel(const std::string& batch_id) {
+  CNAKE_ASSIGN_OR_RETURN(auto batch, store_.GetBatch(batch_id));
+  if (!batch) return NotFound("no batch " + batch_id);
+  if (batch->status == BatchStatus::kCompleted) return CancelOutcome::kAlreadyCompleted;
+  BatchUpdate update;
+  update.status = BatchStatus::kCancelled;
+  update.stop_reason = "cancel command";
+  CNAKE_RETURN_IF_ERROR(store_.UpdateBatch(batch_id, update));
+  return CancelOutcome::kMarkedCancelled;
+}
+
+}  // namespace cnake::engine

@@ -1,0 +1,114 @@
+// Engine: the loop's side of the store worker. Changes collect in pending_
+// and go to the worker as one group; one commit runs at a time, and jobs
+// whose request_id is in a group start polling only once it is committed.
+#include <spdlog/spdlog.h>
+
+#include "engine/engine.h"
+#include "scheduler/poll_policy.h"
+
+namespace cnake::engine {
+
+void Engine::NotePending(TimePoint now) {
+  if (pending_.empty()) first_pending_ = now;
+}
+
+void Engine::Flush(TimePoint now, bool force) {
+  if (pending_.empty() || commit_in_flight_) return;
+  // Submissions wait for their commit before their job is polled, so they
+  // are committed soon, but not before the database has been idle for as long
+  // as the last commit took: at high rates one commit then carries every
+  // answer that came in meanwhile, instead of one commit per loop turn (the
+  // fixed cost of a commit, a few ms, dominated the client's CPU). With a
+  // slow API this adds nothing: commits are rare and cheap.
+  const bool submissions_due =
+      !awaiting_commit_.empty() && now - last_commit_end_ >= last_commit_cost_;
+  const bool due = force || submissions_due || pending_.size() >= options_.flush_count ||
+                   now - first_pending_ >= options_.flush_interval;
+  if (!due) return;
+  spdlog::debug("batch={} commit: {} submissions, {} completions, {} failures", options_.batch_id,
+                pending_.submitted.size(), pending_.completions.size(), pending_.failures.size());
+  committing_ = std::move(awaiting_commit_);
+  awaiting_commit_.clear();
+  commit_in_flight_ = true;
+  worker_.PostCommit(std::move(pending_));
+  pending_ = WriteGroup();
+}
+
+void Engine::CollectStoreWork(TimePoint now) {
+  for (StoreOutcome& outcome : worker_.TakeFinished()) {
+    switch (outcome.op) {
+      case StoreOp::kCommit:
+        OnCommitted(outcome, now);
+        break;
+      case StoreOp::kLease:
+        OnLeased(outcome, now);
+        break;
+      case StoreOp::kRenew:
+        if (!outcome.status.ok()) {
+          spdlog::warn("batch {}: renewing leases failed: {}", options_.batch_id,
+                       outcome.status.message());
+        } else if (outcome.lease.cancelled && stop_requests_.load() == 0) {
+          RequestStop(StopReason::kCancelled);
+        }
+        break;
+      case StoreOp::kCounts:
+        break;
+    }
+  }
+}
+
+void Engine::OnCommitted(const StoreOutcome& outcome, TimePoint now) {
+  commit_in_flight_ = false;
+  last_commit_end_ = now;
+  last_commit_cost_ = outcome.took;
+  if (!outcome.status.ok()) {
+    if (db_error_.ok()) db_error_ = outcome.status;
+    return;
+  }
+  // Request ids are durable now: start polling those jobs.
+  for (std::uint64_t tag : committing_) {
+    auto it = jobs_.find(tag);
+    if (it == jobs_.end() || it->second.phase != JobPhase::kCommitting) continue;
+    Schedule(tag, it->second, JobPhase::kToPoll,
+             AddSaturating(
+                 now, scheduler::NextPollDelay(0, std::nullopt, options_.poll, rng_.Uniform01())));
+  }
+  committing_.clear();
+}
+
+void Engine::OnLeased(StoreOutcome& outcome, TimePoint now) {
+  lease_in_flight_ = false;
+  if (!outcome.status.ok()) {
+    if (db_error_.ok()) db_error_ = outcome.status;
+    return;
+  }
+  for (Entry& e : outcome.entries) backlog_.push_back(std::move(e));
+  if (outcome.entries.empty()) {
+    if (outcome.drained) {
+      drained_ = true;
+    } else {
+      lease_retry_at_ = AddSaturating(now, options_.lease_retry);  // others hold the rest
+    }
+  }
+  stats_.queued = static_cast<std::int64_t>(backlog_.size());
+}
+
+void Engine::MaybeRenew(TimePoint now) {
+  if (last_renew_ && now - *last_renew_ < options_.renew_interval) return;
+  last_renew_ = now;
+  worker_.PostRenew();
+}
+
+// After the loop: hand over what is left, wait for every commit, and collect
+// the outcomes (a failed final commit is the run's database error).
+void Engine::FinishStoreWork() {
+  for (int round = 0; round < 2; ++round) {  // a commit in flight, then the rest
+    for (StoreOutcome& outcome : worker_.Drain()) {
+      if (outcome.op == StoreOp::kCommit) OnCommitted(outcome, clock_.Now());
+      if (outcome.op == StoreOp::kLease) OnLeased(outcome, clock_.Now());
+    }
+    Flush(clock_.Now(), /*force=*/true);
+  }
+}
+
+}  // namespace cnake::engine

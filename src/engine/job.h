@@ -1,0 +1,55 @@
+// One entry's job as the engine moves it, and the phases it moves through.
+//
+//   kToSubmit -> kSubmitting -> kCommitting -> kToPoll <-> kPolling
+//        ^            |              (request_id durable)      |
+//        |            | synchronous server: the result          v
+//        |            +------------------------------------> final
+//        +--- lost job / transient failure (timer) <---- kToFetch -> kFetching
+//
+// The engine changes a job's phase only through Engine::Transition, which
+// keeps the per-phase counts and, when asked, writes the entry's state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "store/types.h"
+#include "util/clock.h"
+
+namespace cnake::engine {
+
+enum class JobPhase {
+  kToSubmit,    // waits for its timer, then POSTs /generate
+  kSubmitting,  // the POST is under way
+  kCommitting,  // holds a request_id whose commit is not done: not polled yet
+  kToPoll,      // waits for its timer, then asks /status
+  kPolling,     // the status request is under way
+  kToFetch,     // waits for its timer, then asks /results
+  kFetching,    // the results request is under way
+};
+inline constexpr std::size_t kJobPhases = 7;
+
+std::string_view JobPhaseName(JobPhase phase);
+// A request of the job is under way.
+inline bool InRequest(JobPhase p) {
+  return p == JobPhase::kSubmitting || p == JobPhase::kPolling || p == JobPhase::kFetching;
+}
+// The job waits for its timer (the only phases Dispatch sends from).
+inline bool Waiting(JobPhase p) {
+  return p == JobPhase::kToSubmit || p == JobPhase::kToPoll || p == JobPhase::kToFetch;
+}
+
+struct Job {
+  Entry entry;
+  JobPhase phase = JobPhase::kToSubmit;
+  EntryState written = EntryState::kPending;  // the entry's state as last written
+  TimePoint due{};
+  TimePoint request_started{};
+  TimePoint admitted{};
+  int polls = 0;
+  int retries = 0;  // retries spent (the API attempt count is retries + 1)
+  double last_latency_ms = 0;
+};
+
+}  // namespace cnake::engine

@@ -1,0 +1,56 @@
+// The batch's SQL on DuckDB: claiming entries, reading a batch's unfinished
+// entries, counting them, and committing a group of changes. Internal to
+// src/store/duckdb; DuckDbStore and DuckDbWorkSession call these.
+//
+// Invariants (store/store.h): an entry belongs to at most one batch; a
+// committed request_id is polled, never posted again; a group commits
+// atomically and moves the batch counters by exactly the entries it made
+// final, so they always equal a recount of the entries' states.
+//
+// Thread safety: each function uses the connection it is given; one thread
+// per connection.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/duckdb/duckdb.h"
+#include "store/types.h"
+
+namespace cnake {
+
+// Marks up to options.limit candidates as the batch's and sets its total, in
+// the caller's transaction. Returns how many were claimed.
+Result<std::int64_t> ClaimInTransaction(db::Connection& conn, const TableNames& tables,
+                                        const std::string& batch_id, const ClaimOptions& options);
+Result<ClaimPreview> PreviewClaimSql(db::Connection& conn, const TableNames& tables,
+                                     const ClaimOptions& options);
+
+// Entries of the batch not yet completed or failed, ordered so that those with
+// a stored request_id come first, then by id; keyset pagination on
+// (has_request, id).
+struct BatchCursor {
+  int pass = 0;  // 0: entries with a request_id, 1: the others, 2: done
+  std::string after_id;
+};
+Result<std::vector<Entry>> LoadUnfinished(db::Connection& conn, const TableNames& tables,
+                                          const std::string& batch_id, BatchCursor& cursor,
+                                          std::size_t limit);
+
+// Commits everything in `group` in one transaction and moves the batch
+// counters. On error nothing of the group is committed. `bytewise_ids`: the
+// tables' ids compare byte by byte (IdsCompareBytewise in entry_changes.h),
+// so the commit can filter by literal ids and bounds instead of joins, which
+// keeps DuckDB's memory from growing with the number of commits; false is
+// always correct.
+Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
+                   const WriteGroup& group, bool bytewise_ids);
+
+Result<BatchCounts> CountBatchSql(db::Connection& conn, const TableNames& tables,
+                                  const std::string& batch_id);
+
+// The SELECT list ReadBatchRow() reads from batch_jobs.
+const char* BatchSelectList();
+BatchRecord ReadBatchRow(const db::DataChunk& chunk, std::size_t row);
+
+}  // namespace cnake

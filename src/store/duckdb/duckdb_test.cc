@@ -1,0 +1,176 @@
+#include "store/duckdb/duckdb.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "testing/temp_dir.h"
+
+namespace cnake::db {
+namespace {
+
+TEST(DuckDbTest, ReportsPinnedVersion) { EXPECT_STREQ(duckdb_library_version(), "v1.4.4"); }
+
+TEST(DuckDbTest, QueryAndTypedReads) {
+  testing::TempDir dir;
+  auto db = Database::Open(dir.File("t.duckdb"));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto conn = Connection::Open(*db);
+  ASSERT_TRUE(conn.ok());
+  auto r = conn->Query(
+      "SELECT 'a much longer string than twelve bytes' AS s, 42::BIGINT, 1.5::DOUBLE, TRUE, "
+      "NULL::VARCHAR");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto chunk = r->NextChunk();
+  ASSERT_TRUE(chunk);
+  EXPECT_EQ(chunk->GetString(0, 0), "a much longer string than twelve bytes");
+  EXPECT_EQ(chunk->GetInt64(1, 0), 42);
+  EXPECT_DOUBLE_EQ(chunk->GetDouble(2, 0), 1.5);
+  EXPECT_TRUE(chunk->GetBool(3, 0));
+  EXPECT_TRUE(chunk->IsNull(4, 0));
+  EXPECT_FALSE(r->NextChunk());
+}
+
+TEST(DuckDbTest, ErrorsCarryDuckDbMessage) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  auto conn = Connection::Open(*db);
+  auto r = conn->Query("SELECT * FROM no_such_table");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDatabase);
+  EXPECT_NE(r.status().message().find("no_such_table"), std::string::npos);
+  auto p = conn->Prepare("SELEC 1");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("syntax"), std::string::npos) << p.status().message();
+}
+
+TEST(DuckDbTest, PreparedStatementsBindValuesNotSql) {
+  auto db = Database::Open(":memory:");
+  auto conn = Connection::Open(*db);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t (s VARCHAR, n BIGINT)").ok());
+  const std::string hostile = "x'); DROP TABLE t; --";
+  ASSERT_TRUE(conn->RunWith("INSERT INTO t VALUES (?, ?)", hostile, std::int64_t{7}).ok());
+  auto r = conn->QueryWith("SELECT s, n FROM t WHERE s = ?", hostile);
+  ASSERT_TRUE(r.ok());
+  auto chunk = r->NextChunk();
+  ASSERT_TRUE(chunk);
+  EXPECT_EQ(chunk->GetString(0, 0), hostile);
+  EXPECT_EQ(chunk->GetInt64(1, 0), 7);
+}
+
+TEST(DuckDbTest, SqlStringListMatchesHostileValuesExactly) {
+  auto db = Database::Open(":memory:");
+  auto conn = Connection::Open(*db);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t (s VARCHAR)").ok());
+  const std::vector<std::string> values = {"x'); DROP TABLE t; --", "a''b", "back\\slash\\'", "ünï",
+                                           "plain"};
+  for (const auto& v : values) ASSERT_TRUE(conn->RunWith("INSERT INTO t VALUES (?)", v).ok());
+  ASSERT_TRUE(conn->Execute("INSERT INTO t VALUES ('other')").ok());
+  const auto list = SqlStringList({values.begin(), values.end()});
+  ASSERT_TRUE(list.has_value());
+  auto r = conn->Query("SELECT s FROM t WHERE s IN " + *list + " ORDER BY s");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  std::vector<std::string> found;
+  while (auto chunk = r->NextChunk()) {
+    for (std::size_t i = 0; i < chunk->size(); ++i) found.emplace_back(chunk->GetString(0, i));
+  }
+  std::vector<std::string> want = values;
+  std::sort(want.begin(), want.end());
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, want);
+  EXPECT_FALSE(SqlStringList({std::string_view("nul\0byte", 8)}).has_value());
+}
+
+TEST(DuckDbTest, AppenderWritesRowsAndReportsErrors) {
+  auto db = Database::Open(":memory:");
+  auto conn = Connection::Open(*db);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t (s VARCHAR, n BIGINT)").ok());
+  {
+    auto app = Appender::Create(*conn, "t");
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    for (int i = 0; i < 3000; ++i) {
+      ASSERT_TRUE(app->Append(std::string("row")).ok());
+      ASSERT_TRUE(app->Append(std::int64_t{i}).ok());
+      ASSERT_TRUE(app->EndRow().ok());
+    }
+    ASSERT_TRUE(app->Close().ok());
+  }
+  auto r = conn->Query("SELECT count(*), sum(n) FROM t");
+  auto chunk = r->NextChunk();
+  EXPECT_EQ(chunk->GetInt64(0, 0), 3000);
+  auto missing = Appender::Create(*conn, "missing");
+  EXPECT_FALSE(missing.ok());
+}
+
+TEST(DuckDbTest, TransactionRollsBackUnlessCommitted) {
+  auto db = Database::Open(":memory:");
+  auto conn = Connection::Open(*db);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t (n INTEGER)").ok());
+  {
+    auto txn = Transaction::Begin(*conn);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(conn->Execute("INSERT INTO t VALUES (1)").ok());
+  }
+  {
+    auto txn = Transaction::Begin(*conn);
+    ASSERT_TRUE(conn->Execute("INSERT INTO t VALUES (2)").ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  auto r = conn->Query("SELECT list(n) ::VARCHAR FROM t");
+  EXPECT_EQ(r->NextChunk()->GetString(0, 0), "[2]");
+}
+
+TEST(DuckDbTest, ParsesLockConflict) {
+  auto h = ParseLockConflict(
+      "IO Error: Could not set lock on file \"/tmp/x.duckdb\": Conflicting lock is held in "
+      "/usr/bin/cnake-charmer-client (PID 4242) by user root. See also https://duckdb.org/docs");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->program, "/usr/bin/cnake-charmer-client");
+  EXPECT_EQ(h->pid, 4242);
+  EXPECT_FALSE(ParseLockConflict("IO Error: disk full"));
+}
+
+// The first column of the first row, as text.
+std::string Scalar(Connection& conn, const std::string& sql) {
+  auto r = conn.Query(sql);
+  if (!r.ok()) return "error: " + r.status().message();
+  auto chunk = r->NextChunk();
+  return chunk && chunk->size() > 0 ? std::string(chunk->GetString(0, 0)) : "no rows";
+}
+
+// The file is attached with the row group size and memory limit asked for,
+// its tables land in the file (not the in-memory instance), and a second
+// open of the file finds them.
+TEST(DuckDbTest, FileDatabaseUsesTheRowGroupSizeAndMemoryLimit) {
+  testing::TempDir dir;
+  const std::string path = dir.File("it's.duckdb");  // a quote in the path
+  OpenOptions options;
+  options.row_group_size = 4096;
+  options.memory_limit = "48MB";
+  {
+    auto db = Database::Open(path, options);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto conn = Connection::Open(*db);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    ASSERT_TRUE(conn->Execute("CREATE TABLE t AS SELECT range AS i FROM range(20000)").ok());
+    ASSERT_TRUE(conn->Execute("CHECKPOINT").ok());
+    EXPECT_EQ(
+        Scalar(*conn, "SELECT count(DISTINCT row_group_id)::VARCHAR FROM pragma_storage_info('t')"),
+        "5");
+    EXPECT_EQ(Scalar(*conn, "SELECT current_setting('memory_limit')"), "45.7 MiB");
+    EXPECT_EQ(Scalar(*conn, "SELECT current_setting('temp_directory')"), path + ".tmp");
+  }
+  auto reopened = Database::Open(path, OpenOptions{.read_only = true});
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  auto conn = Connection::Open(*reopened);
+  EXPECT_EQ(Scalar(*conn, "SELECT count(*)::VARCHAR FROM t"), "20000");
+  EXPECT_NE(Scalar(*conn, "CREATE TABLE u (i INT)").find("read-only"), std::string::npos);
+}
+
+TEST(DuckDbTest, QuotesIdentifiers) {
+  EXPECT_EQ(QuoteIdentifier("plain"), "\"plain\"");
+  EXPECT_EQ(QuoteIdentifier("a\"b"), "\"a\"\"b\"");
+}
+
+}  // namespace
+}  // namespace cnake::db

@@ -1,0 +1,321 @@
+#include "store/memory/memory_store.h"
+
+#include <algorithm>
+#include <set>
+
+#include "store/entry_change.h"
+#include "store/memory/memory_queries.h"
+
+namespace cnake {
+namespace {
+
+constexpr std::size_t kSampleIds = 20;
+
+std::string PythonIdOf(const std::string& entry_id) { return "py:" + entry_id; }
+
+bool HasTag(const std::optional<std::string>& tags_json, const std::string& tag) {
+  if (!tags_json) return false;
+  auto tags = nlohmann::json::parse(*tags_json, nullptr, false);
+  if (!tags.is_array()) return false;
+  return std::any_of(tags.begin(), tags.end(),
+                     [&](const nlohmann::json& t) { return t.is_string() && t == tag; });
+}
+
+}  // namespace
+
+// One runner's session: leases, commits and renewals under the store's mutex.
+class MemoryWorkSession final : public WorkSession {
+ public:
+  MemoryWorkSession(MemoryStore& store, std::string batch_id, std::string runner)
+      : store_(store), batch_id_(std::move(batch_id)), runner_(std::move(runner)) {}
+
+  Result<std::vector<Entry>> Lease(std::size_t limit) override {
+    std::lock_guard lock(store_.mu_);
+    const TimePoint now = store_.clock_.Now();
+    std::vector<Entry> out;
+    for (const bool with_request : {true, false}) {
+      for (auto& [id, row] : store_.rows_) {
+        if (out.size() >= limit) return out;
+        if (!Leasable(row, now) || row.entry.request_id.has_value() != with_request) continue;
+        row.lease_owner = runner_;
+        row.lease_expiry = AddSaturating(now, store_.lease_time_);
+        handed_out_.insert(id);
+        out.push_back(row.entry);
+      }
+    }
+    return out;
+  }
+
+  Result<bool> Drained() override {
+    std::lock_guard lock(store_.mu_);
+    for (const auto& [id, row] : store_.rows_) {
+      if (Unfinished(row) && !(Mine(row) && handed_out_.count(id))) return false;
+    }
+    return true;
+  }
+
+  Status Commit(const WriteGroup& group) override {
+    std::lock_guard lock(store_.mu_);
+    if (!store_.commit_failure_.ok()) return store_.commit_failure_;
+    auto batch = store_.batches_.find(batch_id_);
+    if (batch == store_.batches_.end()) return NotFound("no batch " + batch_id_);
+    for (const EntryChange& change : Fold(group)) {
+      auto it = store_.rows_.find(change.entry_id);
+      if (it == store_.rows_.end() || !Unfinished(it->second)) continue;
+      if (!it->second.lease_owner.empty() && !Mine(it->second)) continue;  // taken over
+      Apply(change, it->second, batch->second.record);
+    }
+    for (const RequestLog& r : group.requests) {
+      store_.requests_.push_back(r);
+      store_.request_batches_.push_back(batch_id_);
+    }
+    return Status::Ok();
+  }
+
+  Result<LeaseState> Renew() override {
+    std::lock_guard lock(store_.mu_);
+    const TimePoint now = store_.clock_.Now();
+    for (auto& [id, row] : store_.rows_) {
+      if (Mine(row) && Unfinished(row)) row.lease_expiry = AddSaturating(now, store_.lease_time_);
+    }
+    LeaseState state;
+    auto batch = store_.batches_.find(batch_id_);
+    state.cancelled =
+        batch != store_.batches_.end() && batch->second.record.status == BatchStatus::kCancelled;
+    return state;
+  }
+
+  Status Release() override {
+    std::lock_guard lock(store_.mu_);
+    for (auto& [id, row] : store_.rows_) {
+      if (Mine(row)) row.lease_owner.clear();
+    }
+    return Status::Ok();
+  }
+
+  Result<BatchCounts> Counts() override {
+    std::lock_guard lock(store_.mu_);
+    return store_.CountLocked(batch_id_);
+  }
+
+ private:
+  bool Unfinished(const MemoryStore::Row& row) const {
+    return row.entry.batch_id == batch_id_ && !IsFinal(row.entry.state);
+  }
+  bool Mine(const MemoryStore::Row& row) const { return row.lease_owner == runner_; }
+  bool Leasable(const MemoryStore::Row& row, TimePoint now) const {
+    if (!Unfinished(row) || handed_out_.count(row.entry.id)) return false;
+    return row.lease_owner.empty() || Mine(row) || row.lease_expiry <= now;
+  }
+
+  void Apply(const EntryChange& c, MemoryStore::Row& row, BatchRecord& batch) {
+    Entry& e = row.entry;
+    e.attempts = static_cast<int>(c.attempts);
+    if (c.submission_seq) e.submission_seq = static_cast<int>(*c.submission_seq);
+    switch (c.kind) {
+      case ChangeKind::kCompleted:
+        e.state = EntryState::kCompleted;
+        e.python_id = PythonIdOf(e.id);
+        e.last_error.reset();
+        store_.results_[e.id] = {*e.python_id, c.completion->python, c.completion->metadata};
+        ++batch.processed;
+        ++batch.successful;
+        row.lease_owner.clear();
+        return;
+      case ChangeKind::kFailed: {
+        const Failure& f = *c.failure;
+        e.state = EntryState::kFailed;
+        e.last_error = c.last_error;
+        store_.errors_.push_back({e.id, batch_id_, f.error_type, f.message, f.request_id,
+                                  f.endpoint, f.http_status, f.attempts});
+        ++batch.processed;
+        ++batch.failed;
+        row.lease_owner.clear();
+        return;
+      }
+      case ChangeKind::kNotFinal:
+        e.state = c.state;
+        if (c.last_error) e.last_error = c.last_error;
+        if (c.clear_request_id) {
+          e.request_id.reset();
+        } else if (c.submitted) {
+          e.request_id = c.request_id;
+        }
+        return;
+    }
+  }
+
+  MemoryStore& store_;
+  std::string batch_id_;
+  std::string runner_;
+  std::set<std::string> handed_out_;
+};
+
+MemoryStore::MemoryStore(Clock& clock, Duration lease_time)
+    : clock_(clock), lease_time_(lease_time) {
+  queries_ = std::make_unique<MemoryQueries>(*this);
+}
+
+MemoryStore::~MemoryStore() = default;
+
+Queries& MemoryStore::queries() { return *queries_; }
+
+bool MemoryStore::Candidate(const Row& row, const ClaimOptions& options) const {
+  const Entry& e = row.entry;
+  const bool failed = e.state == EntryState::kFailed;
+  if (!(e.state == EntryState::kPending || (options.retry_failed && failed))) return false;
+  if (e.batch_id && !failed) return false;
+  if (!options.filter.id_prefix.empty() && e.id.rfind(options.filter.id_prefix, 0) != 0) {
+    return false;
+  }
+  return options.filter.tag.empty() || HasTag(e.tags_json, options.filter.tag);
+}
+
+Result<std::int64_t> MemoryStore::ClaimNewBatch(const NewBatch& batch,
+                                                const ClaimOptions& options) {
+  std::lock_guard lock(mu_);
+  if (batches_.count(batch.id)) return Status(StatusCode::kAlreadyExists, "batch " + batch.id);
+  Batch& b = batches_[batch.id];
+  b.record.id = batch.id;
+  b.record.status = BatchStatus::kRunning;
+  b.record.status_text = std::string(BatchStatusName(BatchStatus::kRunning));
+  b.options = batch.options;
+  std::int64_t claimed = 0;
+  for (auto& [id, row] : rows_) {
+    if (claimed >= options.limit) break;
+    if (!Candidate(row, options)) continue;
+    Entry& e = row.entry;
+    if (e.state == EntryState::kFailed) ++e.submission_seq;
+    e.batch_id = batch.id;
+    e.state = EntryState::kPending;
+    e.request_id.reset();
+    e.attempts = 0;
+    e.last_error.reset();
+    ++claimed;
+  }
+  b.record.total = claimed;
+  return claimed;
+}
+
+Result<ClaimPreview> MemoryStore::PreviewClaim(const ClaimOptions& options) {
+  std::lock_guard lock(mu_);
+  ClaimPreview preview;
+  for (const auto& [id, row] : rows_) {
+    if (preview.count >= options.limit) break;
+    if (!Candidate(row, options)) continue;
+    ++preview.count;
+    if (preview.sample_ids.size() < kSampleIds) preview.sample_ids.push_back(id);
+  }
+  return preview;
+}
+
+Result<std::optional<BatchRecord>> MemoryStore::GetBatch(const std::string& batch_id) {
+  std::lock_guard lock(mu_);
+  auto it = batches_.find(batch_id);
+  if (it == batches_.end()) return std::optional<BatchRecord>();
+  return std::optional<BatchRecord>(it->second.record);
+}
+
+Result<std::optional<nlohmann::json>> MemoryStore::GetBatchOptions(const std::string& batch_id) {
+  std::lock_guard lock(mu_);
+  auto it = batches_.find(batch_id);
+  if (it == batches_.end()) return std::optional<nlohmann::json>();
+  return std::optional<nlohmann::json>(it->second.options);
+}
+
+Status MemoryStore::UpdateBatch(const std::string& batch_id, const BatchUpdate& u) {
+  std::lock_guard lock(mu_);
+  auto it = batches_.find(batch_id);
+  if (it == batches_.end()) return NotFound("no batch with id " + batch_id);
+  BatchRecord& r = it->second.record;
+  if (u.status) {
+    r.status = *u.status;
+    r.status_text = std::string(BatchStatusName(*u.status));
+  }
+  if (u.completed_at) r.completed_at = "set";
+  if (u.stop_reason) it->second.stop_reason = *u.stop_reason;
+  if (u.add_retry_after_wait_seconds) {
+    r.retry_after_wait_seconds =
+        r.retry_after_wait_seconds.value_or(0) + *u.add_retry_after_wait_seconds;
+  }
+  if (u.add_breaker_open_seconds) {
+    r.breaker_open_seconds = r.breaker_open_seconds.value_or(0) + *u.add_breaker_open_seconds;
+  }
+  return Status::Ok();
+}
+
+BatchCounts MemoryStore::CountLocked(const std::string& batch_id) const {
+  BatchCounts c;
+  for (const auto& [id, row] : rows_) {
+    if (row.entry.batch_id == batch_id) c.Add(row.entry.state, 1);
+  }
+  return c;
+}
+
+Result<BatchCounts> MemoryStore::CountBatch(const std::string& batch_id) {
+  std::lock_guard lock(mu_);
+  return CountLocked(batch_id);
+}
+
+Result<std::unique_ptr<WorkSession>> MemoryStore::OpenWork(const std::string& batch_id,
+                                                           const RunnerInfo& runner) {
+  return std::unique_ptr<WorkSession>(new MemoryWorkSession(*this, batch_id, runner.id));
+}
+
+Result<UpsertCounts> MemoryStore::UpsertEntries(const std::vector<EntryInput>& entries) {
+  std::lock_guard lock(mu_);
+  UpsertCounts counts;
+  std::set<std::string> seen;
+  for (const EntryInput& in : entries) {
+    if (!seen.insert(in.id).second) continue;  // first occurrence wins
+    auto it = rows_.find(in.id);
+    if (it != rows_.end() && it->second.entry.code == in.code) {
+      ++counts.unchanged;
+      continue;
+    }
+    if (it == rows_.end()) {
+      ++counts.inserted;
+    } else {
+      ++counts.updated;
+      if (counts.updated_ids.size() < UpsertCounts::kMaxListedIds) {
+        counts.updated_ids.push_back(in.id);
+      }
+    }
+    Entry e;
+    e.id = in.id;
+    e.code = in.code;
+    e.description = in.description;
+    e.tags_json = nlohmann::json(in.tags).dump();
+    if (in.metadata) e.metadata_json = in.metadata->dump();
+    rows_[in.id] = Row{std::move(e), "", {}};
+  }
+  return counts;
+}
+
+std::optional<Entry> MemoryStore::EntryById(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto it = rows_.find(id);
+  return it == rows_.end() ? std::nullopt : std::optional<Entry>(it->second.entry);
+}
+
+std::map<std::string, MemoryStore::StoredResult> MemoryStore::Results() const {
+  std::lock_guard lock(mu_);
+  return results_;
+}
+
+std::vector<MemoryStore::StoredError> MemoryStore::Errors() const {
+  std::lock_guard lock(mu_);
+  return errors_;
+}
+
+std::vector<RequestLog> MemoryStore::Requests() const {
+  std::lock_guard lock(mu_);
+  return requests_;
+}
+
+void MemoryStore::FailCommits(Status status) {
+  std::lock_guard lock(mu_);
+  commit_failure_ = std::move(status);
+}
+
+}  // namespace cnake
