@@ -49,8 +49,8 @@ struct ProcessingConfig {
   int batch_size = 50;
   int max_concurrent = 5;
   RateLimitConfig rate_limit;
-  double job_timeout = 600;  // seconds
-  double poll_interval = 1;  // seconds, <= max_poll_interval
+  double job_timeout = 600;      // seconds
+  double poll_interval = 0.025;  // seconds, <= max_poll_interval
   double max_poll_interval = 30;
   // Placeholders: {description}, {id}, {tags}; see prompt_template.h.
   std::string prompt_template =

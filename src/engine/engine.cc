@@ -243,7 +243,7 @@ Duration Engine::PollWait(TimePoint now) const {
   if (!pending_.empty() && !commit_in_flight_) {
     wait = std::min(wait, until(first_pending_ + options_.flush_interval));
     if (!awaiting_commit_.empty()) {
-      wait = std::min(wait, until(last_commit_end_ + last_commit_cost_));
+      wait = std::min(wait, until(earliest_first_check_ - last_commit_cost_));
     }
   }
   if (lease_retry_at_) wait = std::min(wait, until(*lease_retry_at_));

@@ -33,6 +33,7 @@
 #include "engine/snapshot.h"
 #include "engine/store_worker.h"
 #include "scheduler/circuit_breaker.h"
+#include "scheduler/first_check.h"
 #include "scheduler/poll_policy.h"
 #include "scheduler/rate_limiter.h"
 #include "scheduler/retry_policy.h"
@@ -138,6 +139,12 @@ class Engine {
   void OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now);
   void OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now);
   void OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& result, TimePoint now);
+  // How and when to check a job the API accepted (after its commit).
+  void PlanFirstCheck(Job& job, std::optional<double> eta, TimePoint now);
+  // Records whether the job was done at its first check (once per job).
+  void NoteFirstCheck(Job& job, bool done);
+  // A check found the job not done; `eta` from the answer, if any.
+  void ScheduleNextCheck(std::uint64_t tag, Job& job, std::optional<double> eta, TimePoint now);
   void OnFailure(std::uint64_t tag, Job& job, const scheduler::Outcome& outcome,
                  const std::string& detail, TimePoint now);
   void Complete(std::uint64_t tag, Job& job, const api::ResultResponse& result);
@@ -167,6 +174,7 @@ class Engine {
   Random rng_;
   scheduler::RateLimiter limiter_;
   scheduler::CircuitBreaker breaker_;
+  scheduler::FirstCheckHistory first_checks_;
   StoreWorker worker_;
 
   std::unordered_map<std::uint64_t, Job> jobs_;  // admitted, not final
@@ -184,6 +192,7 @@ class Engine {
   WriteGroup pending_;  // changes not handed to the worker yet
   TimePoint first_pending_{};
   std::vector<std::uint64_t> awaiting_commit_;  // jobs whose request_id is in pending_
+  TimePoint earliest_first_check_{};            // of the jobs in awaiting_commit_
   std::vector<std::uint64_t> committing_;       // ... in the commit under way
   bool commit_in_flight_ = false;
   TimePoint last_commit_end_{};

@@ -269,6 +269,7 @@ class EngineTest : public ::testing::TestWithParam<Kind> {
       Engine engine(*work, transport_, clock_, o);
       r = engine.Run(progress);
     }
+    EXPECT_TRUE(work->Release().ok());
     EXPECT_TRUE(lifecycle_->Finish(o.batch_id, r).ok());
     return r;
   }
@@ -486,6 +487,7 @@ TEST_P(EngineTest, ResumePollsStoredRequestIdsInsteadOfPostingAgain) {
     };
     RunSummary r = engine.Run(nullptr);
     EXPECT_EQ(r.reason, StopReason::kInterrupted);
+    EXPECT_TRUE(work->Release().ok());
   }
   int with_request_id = 0;
   for (const Entry& e : backend_->Entries()) with_request_id += e.request_id ? 1 : 0;

@@ -104,7 +104,8 @@ TEST_F(ReportTest, EveryTypeAndFormatFromAFaultyRun) {
   const std::string log = dir_.File("requests.jsonl");
   ReferenceServer server({"--delay", "fixed:10ms", "--request-log", log, "--seed", "5"});
   ASSERT_EQ(server.SetScenario(R"({"endpoints": {"generate": {"500": 0.2, "job_failed": 0.1},
-                                  "status": {"429": 0.1}}, "params": {"retry_after_s": 1,
+                                  "status": {"429": 0.1}, "results": {"429": 0.1}},
+                                  "params": {"retry_after_s": 1,
                                   "retry_after_form": "seconds"}})"),
             200);
   ImportEntries(40);

@@ -320,6 +320,16 @@ Result<Appender> Appender::Create(const Connection& conn, const std::string& tab
   return app;
 }
 
+Result<Appender> Appender::CreateFor(const Connection& conn, const std::string& table,
+                                     const std::vector<std::string>& columns) {
+  CNAKE_ASSIGN_OR_RETURN(Appender app, Create(conn, table));
+  for (const std::string& column : columns) {
+    CNAKE_RETURN_IF_ERROR(
+        app.Check(duckdb_appender_add_column(app.handle_, column.c_str()), "appender column"));
+  }
+  return app;
+}
+
 Appender& Appender::operator=(Appender&& other) noexcept {
   if (this != &other) {
     if (handle_) duckdb_appender_destroy(&handle_);

@@ -228,6 +228,11 @@ class Appender {
   static Result<Appender> Create(const Connection& conn, const std::string& table,
                                  const std::string& schema = "main",
                                  const std::string& catalog = "");
+  // Appends only `columns`, in that order; the table's other columns take
+  // their defaults. For tables another tool may have created with columns in
+  // another order, or with more of them.
+  static Result<Appender> CreateFor(const Connection& conn, const std::string& table,
+                                    const std::vector<std::string>& columns);
 
   Appender() = default;
   Appender(Appender&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}

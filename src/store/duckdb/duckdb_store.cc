@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "store/duckdb/batch_sql.h"
+#include "store/duckdb/journal.h"
 #include "store/duckdb/queries.h"
 #include "store/duckdb/schema.h"
 #include "store/duckdb/work_session.h"
@@ -111,6 +112,9 @@ Result<std::unique_ptr<DuckDbStore>> DuckDbStore::Open(const StoreOptions& optio
   store->registered_path_ = key;  // from here the destructor releases it
   if (!options.open.read_only) {
     CNAKE_ASSIGN_OR_RETURN(store->migration_, Migrate(store->conn_, options.tables));
+    // Whatever a run left unfolded (kill -9) reaches the entries table
+    // before anything reads it.
+    CNAKE_RETURN_IF_ERROR(ReplayJournal(store->conn_, options.tables));
   }
   return store;
 }

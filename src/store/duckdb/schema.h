@@ -20,7 +20,8 @@
 
 namespace cnake {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: the cnake_journal table.
+inline constexpr int kSchemaVersion = 2;
 
 struct ColumnSpec {
   std::string name;
