@@ -36,7 +36,7 @@ std::string ReadFile(const fs::path& p) {
 // and prints one line per module: "OK", "PARSE <error>" or "FAIL <details>".
 // Comparison is strict about int vs float vs bool, floats to 1e-9 relative.
 constexpr const char* kRunner = R"PY(
-import json, math, signal, sys
+import json, math, signal, sys, types
 class Timeout(Exception):
     pass
 def on_alarm(signum, frame):
@@ -70,7 +70,9 @@ for k in range(0, len(parts) - 2, 3):
     verdict = 'OK'
     signal.alarm(5)
     try:
-        env = {'__name__': name.replace('/', '_')}
+        module = types.ModuleType(name.replace('/', '_'))
+        sys.modules[module.__name__] = module  # dataclasses look their module up
+        env = vars(module)
         exec(code, env)
         for case in spec:
             got = eval(case['call'], env)

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "translate/blocks.h"
+#include "translate/c_semantics.h"
 #include "translate/cimports.h"
 #include "translate/declarations.h"
 #include "translate/module_scan.h"
@@ -33,8 +36,13 @@ ModuleTranslator::ModuleTranslator(std::string_view source)
   types_ = std::move(scan.types);
   python_numpy_aliases_ = std::move(scan.python_numpy_aliases);
   for (const std::string& alias : python_numpy_aliases_) types_.numpy_aliases.insert(alias);
+  functions_ = std::move(scan.functions);
   env_.types = &types_;
   env_.notes = &result_.notes;
+  env_.functions = &functions_;
+  env_.c_names = &c_names_;
+  env_.helpers = &helpers_;
+  env_.cdivision = scan.cdivision;
   stack_.push_back(Frame{});
 }
 
@@ -57,6 +65,7 @@ Translation ModuleTranslator::Run() {
     for (const std::string& n : names) joined += (joined.empty() ? "" : ", ") + n;
     imports.push_back(fmt::format("from {} import {}", module, joined));
   }
+  AppendHelpers(&imports);
   text = InsertImports(CollapseBlankLines(FillEmptyBlocks(text)), imports);
   result_.python = std::move(text);
   // Notes are deduplicated but keep first-seen order.
@@ -133,7 +142,7 @@ void ModuleTranslator::EmitRewritten(const LogicalLine& ll, const std::string& b
     EmitUntranslatedBlock(ll, "C declaration outside a cdef context");
     return;
   }
-  ExprResult r = RewriteExpression(body, env_);
+  ExprResult r = RewriteExpression(ApplyCSemantics(body, env_), env_);
   if (!r.failure.empty()) {
     EmitUntranslatedBlock(ll, r.failure);
     return;
@@ -147,9 +156,24 @@ void ModuleTranslator::EmitRewritten(const LogicalLine& ll, const std::string& b
   }
 }
 
+void ModuleTranslator::AppendHelpers(std::vector<std::string>* imports) const {
+  const std::vector<std::string> defs = HelperDefinitions(helpers_);
+  if (defs.empty()) return;
+  for (const std::string& m : HelperImports(helpers_)) imports->push_back("import " + m);
+  const bool after_imports = std::any_of(imports->begin(), imports->end(), [](const auto& i) {
+    return i.rfind("from __future__", 0) != 0;
+  });
+  if (after_imports) imports->insert(imports->end(), {"", ""});
+  imports->insert(imports->end(), defs.begin(), defs.end() - 2);
+}
+
 void ModuleTranslator::Push(Frame f) {
   f.saved_pointers = env_.pointer_names;
   f.saved_memviews = env_.memview_dims;
+  f.saved_var_types = env_.var_types;
+  f.saved_boxed = env_.boxed;
+  f.saved_return_type = env_.return_type;
+  f.saved_cdivision = env_.cdivision;
   stack_.push_back(std::move(f));
 }
 
@@ -162,9 +186,18 @@ void ModuleTranslator::PopFrame() {
   stack_.pop_back();
   env_.pointer_names = f.saved_pointers;
   env_.memview_dims = f.saved_memviews;
+  env_.var_types = f.saved_var_types;
+  env_.boxed = f.saved_boxed;
+  env_.return_type = f.saved_return_type;
+  env_.cdivision = f.saved_cdivision;
   RenderedBlock block;
   switch (f.kind) {
     case FrameKind::kStruct:
+      for (const std::string& field : f.body) {
+        if (std::optional<Declaration> d = ParseDeclaration(field)) {
+          for (const Declarator& v : d->vars) types_.struct_fields[f.name][v.name] = v.type;
+        }
+      }
       block = RenderStruct(f.name, f.body, f.flag, types_);
       break;
     case FrameKind::kEnum:
@@ -302,6 +335,7 @@ void ModuleTranslator::HandleStatement(const LogicalLine& ll, const std::string&
   const Token& head = toks[0];
   if (head.Is("@")) {
     if (toks.size() > 1 && toks[1].Is("cython")) {
+      if (toks.size() > 5 && toks[3].Is("cdivision")) pending_cdivision_ = toks[5].Is("True");
       Note("decorator dropped: " + Trim(body));
       return;
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "translate/ctypes.h"
+#include "translate/declarations.h"
 #include "translate/expressions.h"
 #include "translate/lexer.h"
 #include "translate/translator.h"
@@ -52,9 +53,17 @@ class ModuleTranslator {
     std::vector<UntranslatedLine> pending;  // kExtern: untranslated members
     std::set<std::string> saved_pointers;
     std::map<std::string, int> saved_memviews;
+    std::map<std::string, CType> saved_var_types;
+    std::set<std::string> saved_boxed;
+    CType saved_return_type;
+    bool saved_cdivision = false;
   };
 
   void Process(const LogicalLine& ll);
+  // Enters a function body: parameter types, return type, cdivision and
+  // address-taken locals for the C-semantics rewrites.
+  void EnterFunctionScope(const LogicalLine& ll, const Signature& sig);
+  void AppendHelpers(std::vector<std::string>* imports) const;
   void ProcessComment(const LogicalLine& ll);
   void PopFrames(int width);
   void PopFrame();
@@ -90,7 +99,10 @@ class ModuleTranslator {
   TypeContext types_;
   std::set<std::string> python_numpy_aliases_;
   ExprEnv env_;
-  std::set<std::string> c_names_;  // C library names brought in by cimport/extern
+  std::set<std::string> c_names_;                  // C library names brought in by cimport/extern
+  std::map<std::string, FunctionInfo> functions_;  // module functions and constructors
+  std::set<std::string> helpers_;                  // helper definitions the output uses
+  std::optional<bool> pending_cdivision_;          // from @cython.cdivision(...)
   std::vector<Frame> stack_;
   std::vector<std::string> out_;
   std::map<std::string, std::set<std::string>> imports_;  // module -> names

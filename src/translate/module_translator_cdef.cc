@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "translate/blocks.h"
+#include "translate/c_semantics.h"
 #include "translate/cimports.h"
 #include "translate/declarations.h"
 #include "translate/module_translator.h"
@@ -221,8 +222,24 @@ bool ModuleTranslator::HandleFunction(const LogicalLine& ll, const std::string& 
     Push(std::move(f));
     env_.pointer_names = pointers;
     env_.memview_dims = memviews;
+    EnterFunctionScope(ll, *sig);
   }
+  pending_cdivision_.reset();
   return true;
+}
+
+void ModuleTranslator::EnterFunctionScope(const LogicalLine& ll, const Signature& sig) {
+  for (const Param& p : sig.params) {
+    if (p.name.empty()) continue;
+    if (p.type.empty()) {
+      env_.var_types.erase(p.name);
+    } else {
+      env_.var_types[p.name] = p.type;
+    }
+  }
+  env_.return_type = sig.keyword != "def" && sig.has_return_type ? sig.return_type : CType{};
+  if (pending_cdivision_) env_.cdivision = *pending_cdivision_;
+  (void)ll;
 }
 
 void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::string& after_cdef) {
@@ -240,8 +257,13 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
     std::optional<std::string> hint = Hint(d.type);
     const bool pointer = IsPointerLike(resolved);
     std::string value;
+    if (where == FrameKind::kClass) {
+      env_.var_types["self." + d.name] = d.type;
+    } else {
+      env_.var_types[d.name] = d.type;
+    }
     if (!d.value.empty()) {
-      ExprResult r = RewriteExpression(d.value, env_);
+      ExprResult r = RewriteExpression(CoerceInitializer(d.value, d.type, env_), env_);
       if (!r.failure.empty()) {
         EmitUntranslated(ll, r.failure);
         return;
