@@ -189,8 +189,6 @@ CNum NumOf(const CType& type, const TypeContext& ctx) {
 CNum Promote(const CNum& a, const CNum& b) {
   if (!a.IsC() || !b.IsC()) return {};
   if (a.IsFloat() || b.IsFloat()) return FloatNum();
-  if (a.literal && !b.literal) return Promote(b, b);
-  if (b.literal && !a.literal) return Promote(a, a);
   // Integer promotion: everything narrower than int becomes int.
   const int abits = a.bits < 32 ? 32 : a.bits;
   const int bbits = b.bits < 32 ? 32 : b.bits;
