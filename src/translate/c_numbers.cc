@@ -130,6 +130,31 @@ const std::vector<Helper>& Helpers() {
        "    \"\"\"C lround(): halves away from zero, result is an integer.\"\"\"\n"
        "    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)",
        "math"},
+      {"_c_floor",
+       "def _c_floor(x):\n"
+       "    \"\"\"C floor(): the result stays a float.\"\"\"\n"
+       "    return float(math.floor(x))",
+       "math"},
+      {"_c_ceil",
+       "def _c_ceil(x):\n"
+       "    \"\"\"C ceil(): the result stays a float.\"\"\"\n"
+       "    return float(math.ceil(x))",
+       "math"},
+      {"_c_trunc",
+       "def _c_trunc(x):\n"
+       "    \"\"\"C trunc(): the result stays a float.\"\"\"\n"
+       "    return float(math.trunc(x))",
+       "math"},
+      {"_c_rint",
+       "def _c_rint(x):\n"
+       "    \"\"\"C rint(): halves to even, the result stays a float.\"\"\"\n"
+       "    return float(round(x))",
+       nullptr},
+      {"_c_memcmp",
+       "def _c_memcmp(a, b):\n"
+       "    \"\"\"memcmp on two equal-length slices: negative, zero or positive.\"\"\"\n"
+       "    return (a > b) - (a < b)",
+       nullptr},
       {"_MaxFirst",
        "class _MaxFirst:\n"
        "    \"\"\"heapq entry ordered in reverse: libcpp priority_queue is a max-heap.\"\"\"\n"

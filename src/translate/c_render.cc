@@ -54,7 +54,9 @@ bool IsMathFunction(const std::string& name, const ExprEnv& env) {
   return m.has_value() && m->kind == LibcName::Kind::kImport;
 }
 
-CType ElementOf(const CType& t) {
+}  // namespace
+
+CType ElementTypeOf(const CType& t) {
   CType e = t;
   if (e.memview_dims > 0) {
     e.memview_dims = 0;
@@ -77,8 +79,6 @@ CType ElementOf(const CType& t) {
   }
   return CType{};
 }
-
-}  // namespace
 
 std::string Paren(const std::string& text) { return IsSimple(text) ? text : "(" + text + ")"; }
 
@@ -172,7 +172,7 @@ CType Renderer::Declared(int id) {
     case NodeKind::kCast:
       return n.cast;
     case NodeKind::kIndex:
-      return ElementOf(ResolveAliases(Declared(n.kids[0]), *env_.types));
+      return ElementTypeOf(ResolveAliases(Declared(n.kids[0]), *env_.types));
     case NodeKind::kAttr: {
       const ExprNode& base = t_.node(n.kids[0]);
       if (base.kind == NodeKind::kName && base.text == "self") {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "translate/c_numbers.h"
+#include "translate/c_semantics.h"
 #include "translate/expr_tree.h"
 #include "translate/expressions.h"
 

@@ -33,4 +33,8 @@ std::string CoerceInitializer(std::string_view value, const CType& target, const
 // names in scope; empty when unknown.
 CType DeclaredTypeOf(std::string_view expression, const ExprEnv& env);
 
+// Type of one element of a pointer, C array, memoryview or libcpp vector/map
+// (the mapped type); empty for anything else.
+CType ElementTypeOf(const CType& container);
+
 }  // namespace cnake::translate

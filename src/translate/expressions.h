@@ -41,6 +41,8 @@ struct ExprEnv {
   const std::map<std::string, FunctionInfo>* functions = nullptr;
   const std::set<std::string>* c_names = nullptr;  // names cimported from C libraries
   std::set<std::string>* helpers = nullptr;        // sink: helper functions the output uses
+  std::map<std::string, std::set<std::string>>* imports = nullptr;  // sink: module -> names
+  bool cpp_pairs = false;  // libcpp pairs in use: ".first"/".second" index tuples
 };
 
 struct ExprResult {

@@ -42,6 +42,7 @@ ModuleTranslator::ModuleTranslator(std::string_view source)
   env_.functions = &functions_;
   env_.c_names = &c_names_;
   env_.helpers = &helpers_;
+  env_.imports = &imports_;
   env_.cdivision = scan.cdivision;
   stack_.push_back(Frame{});
 }
@@ -61,6 +62,10 @@ Translation ModuleTranslator::Run() {
   std::vector<std::string> imports;
   if (lazy_annotations_) imports.push_back("from __future__ import annotations");
   for (const auto& [module, names] : imports_) {
+    if (module.empty()) {  // plain `import x` lines
+      for (const std::string& n : names) imports.push_back("import " + n);
+      continue;
+    }
     std::string joined;
     for (const std::string& n : names) joined += (joined.empty() ? "" : ", ") + n;
     imports.push_back(fmt::format("from {} import {}", module, joined));
@@ -380,6 +385,7 @@ void ModuleTranslator::HandleStatement(const LogicalLine& ll, const std::string&
       Note(s.reason);
       return;
     case StatementAction::kReplace:
+      for (const auto& [module, name] : s.imports) AddImport(module, name);
       Emit(ll, s.text);
       return;
     case StatementAction::kUntranslatable:
@@ -394,6 +400,7 @@ void ModuleTranslator::HandleStatement(const LogicalLine& ll, const std::string&
 bool ModuleTranslator::HandleImport(const LogicalLine& ll, const std::string& body) {
   std::optional<CimportTranslation> c = TranslateCimport(body, python_numpy_aliases_);
   if (!c) return false;
+  if (body.rfind("from libcpp", 0) == 0) env_.cpp_pairs = true;  // pairs may be in use
   for (const std::string& line : c->lines) Emit(ll, line);
   for (auto& [from, to] : c->renames) {
     env_.call_renames[from] = to;

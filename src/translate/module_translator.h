@@ -103,6 +103,7 @@ class ModuleTranslator {
   std::map<std::string, FunctionInfo> functions_;  // module functions and constructors
   std::set<std::string> helpers_;                  // helper definitions the output uses
   std::optional<bool> pending_cdivision_;          // from @cython.cdivision(...)
+  std::set<std::string> address_taken_;            // &x in the current function's body
   std::vector<Frame> stack_;
   std::vector<std::string> out_;
   std::map<std::string, std::set<std::string>> imports_;  // module -> names

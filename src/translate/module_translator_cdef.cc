@@ -7,6 +7,7 @@
 #include "translate/cimports.h"
 #include "translate/declarations.h"
 #include "translate/module_translator.h"
+#include "translate/special_calls.h"
 #include "translate/statements.h"
 
 namespace cnake::translate {
@@ -33,17 +34,20 @@ std::string DefaultFor(const CType& t, const TypeContext& ctx) {
     if (cat == TypeCategory::kChar && elem.pointer_depth == 0 && r.array_dims.size() == 1) {
       return "bytearray(" + r.array_dims[0] + ")";
     }
-    std::string value = fmt::format("[{}] * {}", ZeroValue(elem, ctx), r.array_dims.back());
+    const std::string zero = ZeroValue(elem, ctx);
+    // Struct values are objects: each element needs its own instance.
+    std::string value = zero.ends_with("()")
+                            ? fmt::format("[{} for _ in range({})]", zero, r.array_dims.back())
+                            : fmt::format("[{}] * {}", zero, r.array_dims.back());
     for (size_t k = r.array_dims.size() - 1; k-- > 0;) {
       value = fmt::format("[{} for _ in range({})]", value, r.array_dims[k]);
     }
     return value;
   }
   if (r.pointer_depth == 0 && r.memview_dims == 0 && !r.template_args.empty()) {
-    const std::string last = r.base.substr(r.base.rfind('.') + 1);
-    if (last == "vector" || last == "deque" || last == "list") return "[]";
-    if (last == "map" || last == "unordered_map") return "{}";
-    if (last == "set" || last == "unordered_set") return "set()";
+    bool defaultdict = false;
+    std::string value = ContainerDefault(r, ctx, &defaultdict);
+    if (!value.empty()) return value;
   }
   if (r.pointer_depth == 0 && r.memview_dims == 0 && ctx.structs.count(r.base)) {
     return r.base + "()";
@@ -239,7 +243,22 @@ void ModuleTranslator::EnterFunctionScope(const LogicalLine& ll, const Signature
   }
   env_.return_type = sig.keyword != "def" && sig.has_return_type ? sig.return_type : CType{};
   if (pending_cdivision_) env_.cdivision = *pending_cdivision_;
-  (void)ll;
+  // Locals whose address is taken (&x, not &x[i] or &x.f) will be boxed.
+  address_taken_.clear();
+  const size_t self = &ll - lines_.data();
+  for (size_t i = self + 1; i < lines_.size(); ++i) {
+    if (lines_[i].IsBlankOrComment()) continue;
+    if (lines_[i].Width() <= ll.Width()) break;
+    const std::vector<Token> toks = Tokenize(lines_[i].body);
+    for (size_t k = 0; k + 1 < toks.size(); ++k) {
+      const bool unary =
+          k == 0 || toks[k - 1].Is("(") || toks[k - 1].Is(",") || toks[k - 1].Is("=");
+      const bool plain = k + 2 >= toks.size() || !(toks[k + 2].Is("[") || toks[k + 2].Is("."));
+      if (toks[k].Is("&") && unary && toks[k + 1].IsName() && plain) {
+        address_taken_.insert(std::string(toks[k + 1].text));
+      }
+    }
+  }
 }
 
 void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::string& after_cdef) {
@@ -289,6 +308,16 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
     }
     if (!hint && value.empty()) {
       Note(fmt::format("declaration of {} dropped: its type has no Python equivalent", d.name));
+      continue;
+    }
+    if (value.rfind("defaultdict(", 0) == 0) AddImport("collections", "defaultdict");
+    if (in_function && address_taken_.count(d.name) && NumOf(d.type, types_).IsC()) {
+      // &x is passed somewhere: x lives in a one-element list.
+      env_.boxed.insert(d.name);
+      Note("local " + d.name + " boxed in a one-element list: its address is taken");
+      const std::string zero = value.empty() ? ZeroValue(d.type, types_) : value;
+      Emit(ll,
+           RenderVariable(d.name, hint ? "list[" + *hint + "]" : hint, "[" + zero + "]") + comment);
       continue;
     }
     Emit(ll, RenderVariable(d.name, hint, value) + comment);

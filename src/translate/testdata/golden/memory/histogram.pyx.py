@@ -1,5 +1,11 @@
 """Integer histogram with bins stored in a calloc'ed counts array."""
-from math import floor
+
+import math
+
+
+def _c_floor(x):
+    """C floor(): the result stays a float."""
+    return float(math.floor(x))
 
 
 def histogram(samples: list, low: float, high: float, bins: int):
@@ -17,7 +23,7 @@ def histogram(samples: list, low: float, high: float, bins: int):
     for value in samples:
         if value < low or value >= high:
             continue
-        k = int(floor((value - low) / width))
+        k = int(_c_floor((value - low) / width))
         if k >= bins:
             k = bins - 1
         counts[k] += 1
