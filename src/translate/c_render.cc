@@ -172,6 +172,7 @@ CType Renderer::Declared(int id) {
     case NodeKind::kCast:
       return n.cast;
     case NodeKind::kIndex:
+      if (t_.node(n.kids[1]).kind == NodeKind::kSlice) return Declared(n.kids[0]);  // a[i:j]
       return ElementTypeOf(ResolveAliases(Declared(n.kids[0]), *env_.types));
     case NodeKind::kAttr: {
       const ExprNode& base = t_.node(n.kids[0]);

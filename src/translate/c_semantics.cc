@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "translate/c_render.h"
+#include "translate/special_calls.h"
 
 namespace cnake::translate {
 namespace {
@@ -67,6 +68,25 @@ std::string AugmentedAssignment(Renderer& lhs_r, const ExprTree& lhs, Renderer& 
   return target.text + " = " + WrapTo(result.text, t, env.helpers);
 }
 
+// `for kv in m` over a libcpp map yields (key, value) pairs in key order;
+// over an unordered_map, in an unspecified order (here insertion order).
+std::optional<std::string> MapIteration(std::string_view stmt, const std::vector<Token>& toks,
+                                        size_t first, size_t last, const ExprEnv& env) {
+  const std::string source(Span(stmt, toks, first, last));
+  const std::string kind = ContainerKind(ResolveAliases(DeclaredTypeOf(source, env), *env.types));
+  if (kind == "map") return "sorted(" + source + ".items())";
+  if (kind == "unordered_map") return source + ".items()";
+  return std::nullopt;
+}
+
+// Whether `lhs` is a slice (m[a:b], m[:]) of a memoryview, C array or pointer.
+bool IsSliceOfBuffer(const ExprTree& lhs, const ExprEnv& env) {
+  const ExprNode& n = lhs.node(lhs.root());
+  if (n.kind != NodeKind::kIndex || lhs.node(n.kids[1]).kind != NodeKind::kSlice) return false;
+  const CType base = ResolveAliases(DeclaredTypeOf(lhs.Source(n.kids[0]), env), *env.types);
+  return base.memview_dims > 0 || base.pointer_depth > 0 || !base.array_dims.empty();
+}
+
 struct Region {
   size_t first, last;  // token range of one expression in the statement
   bool has_target = false;
@@ -113,7 +133,12 @@ std::string ApplyCSemantics(std::string_view stmt, const ExprEnv& env) {
   }
   if (head.Is("for")) {
     for (size_t k = 1; k < body_end; ++k) {
-      if (toks[k].Is("in")) return RewriteRegions(stmt, toks, {{k + 1, body_end}}, env);
+      if (!toks[k].Is("in")) continue;
+      if (std::optional<std::string> items = MapIteration(stmt, toks, k + 1, body_end, env)) {
+        return std::string(stmt.substr(0, toks[k + 1].begin)) + *items +
+               std::string(stmt.substr(toks[body_end - 1].end));
+      }
+      return RewriteRegions(stmt, toks, {{k + 1, body_end}}, env);
     }
     return std::string(stmt);
   }
@@ -136,7 +161,11 @@ std::string ApplyCSemantics(std::string_view stmt, const ExprEnv& env) {
   if (toks[eq].Is("=")) {
     const Value target = lr.Render(lhs.root());
     const Value value = rr.Render(rhs.root());
-    const std::string coerced = rr.Coerced(value, target.num);
+    std::string coerced = rr.Coerced(value, target.num);
+    if (IsSliceOfBuffer(lhs, env) && value.num.IsC()) {
+      // m[a:b] = 0 broadcasts a scalar into a memoryview slice.
+      coerced = "[" + coerced + "] * len(" + target.text + ")";
+    }
     if (target.text == lhs.Source(lhs.root()) && coerced == rhs.Source(rhs.root())) {
       return std::string(stmt);
     }

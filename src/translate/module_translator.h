@@ -85,6 +85,10 @@ class ModuleTranslator {
   bool HandleFunction(const LogicalLine& ll, const std::string& body);
   void HandleDeclaration(const LogicalLine& ll, const std::string& after_cdef);
   bool HandleWith(const LogicalLine& ll, const std::string& body);
+  // Whether local `name`, declared without a value at `decl`, is certainly
+  // assigned (or used as a loop variable) by a statement of the declaring
+  // block before anything else mentions it. When not, it gets a typed zero.
+  bool AssignedBeforeUse(const LogicalLine& decl, const std::string& name) const;
   bool HandleImport(const LogicalLine& ll, const std::string& body);
   void HandleExternMember(const LogicalLine& ll, Frame& frame);
   void OpenCollector(const LogicalLine& ll, FrameKind kind, const std::string& name,

@@ -2,6 +2,8 @@
 // classes, functions, variable declarations, `with nogil:` and extern blocks.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "translate/blocks.h"
 #include "translate/c_semantics.h"
 #include "translate/cimports.h"
@@ -292,6 +294,10 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
     } else {
       // Class-level values are shared by all instances: only immutable ones.
       value = where == FrameKind::kClass ? "" : DefaultFor(d.type, types_);
+      if (value.empty() && in_function && NumOf(d.type, types_).IsC() &&
+          !AssignedBeforeUse(ll, d.name)) {
+        value = ZeroValue(d.type, types_);  // C would read garbage; Python would raise
+      }
       if (value.empty() && !in_function) {
         value = ZeroValue(d.type, types_);
         if (where == FrameKind::kClass && value.ends_with("()")) value = "None";
@@ -327,6 +333,35 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
       if (m == "readonly" || m == "public") Note("cdef " + m + " attribute -> plain attribute");
     }
   }
+}
+
+bool ModuleTranslator::AssignedBeforeUse(const LogicalLine& decl, const std::string& name) const {
+  // Statements of the declaring block sit at the block's width (for a `cdef:`
+  // block, the width of its header).
+  const int level =
+      stack_.back().kind == FrameKind::kDeclBlock ? stack_.back().header_width : decl.Width();
+  constexpr int kNone = 1 << 30;
+  int bound_width = kNone;  // width of the block where `name` was last assigned
+  for (size_t i = (&decl - lines_.data()) + 1; i < lines_.size(); ++i) {
+    const LogicalLine& ll = lines_[i];
+    if (ll.IsBlankOrComment()) continue;
+    if (ll.Width() < level) return true;
+    if (ll.Width() < bound_width) bound_width = kNone;  // left that block (else:, dedent)
+    const std::vector<Token> toks = Tokenize(ll.body);
+    std::vector<size_t> uses;
+    for (size_t k = 0; k < toks.size(); ++k) {
+      if (toks[k].Is(name) && (k == 0 || !toks[k - 1].Is("."))) uses.push_back(k);
+    }
+    if (uses.empty()) continue;
+    const bool assigns = toks.size() > 2 && uses[0] == 0 && toks[1].Is("=");
+    const bool loop = toks.size() > 2 && toks[0].Is("for") && uses[0] == 1;
+    if ((assigns || loop) && uses.size() == 1) {
+      bound_width = std::min(bound_width, ll.Width());
+      continue;
+    }
+    if (bound_width == kNone) return false;  // read where no assignment reaches for sure
+  }
+  return true;
 }
 
 bool ModuleTranslator::HandleWith(const LogicalLine& ll, const std::string& body) {

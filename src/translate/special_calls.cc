@@ -140,6 +140,12 @@ std::optional<SpecialCall> ContainerCall(std::string_view text, const Tokens& to
       return out;
     }
   }
+  static const std::set<std::string> kCppMethods = {
+      "push_back", "emplace_back", "pop_back", "back",     "front",        "at",   "reserve",
+      "resize",    "size",         "empty",    "clear",    "count",        "find", "erase",
+      "insert",    "push",         "pop",      "top",      "begin",        "end",  "emplace",
+      "swap",      "assign",       "data",     "capacity", "shrink_to_fit"};
+  if (!kCppMethods.count(c.method)) return std::nullopt;  // already Python (items, append)
   std::optional<std::string> rewritten = ContainerMethod(kind, c, type, env);
   if (!rewritten) {
     out.failure = "libcpp " + kind + "." + c.method + "() has no Python translation here";

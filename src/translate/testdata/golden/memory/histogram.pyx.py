@@ -11,7 +11,7 @@ def _c_floor(x):
 def histogram(samples: list, low: float, high: float, bins: int):
     """Count samples falling in each of `bins` equal-width bins over [low, high)."""
     counts: list[int]
-    i: int
+    i: int = 0
     k: int
     width: float
     if bins <= 0 or high <= low:
