@@ -155,6 +155,57 @@ const std::vector<Helper>& Helpers() {
        "    \"\"\"memcmp on two equal-length slices: negative, zero or positive.\"\"\"\n"
        "    return (a > b) - (a < b)",
        nullptr},
+      {"_Ptr",
+       "class _Ptr:\n"
+       "    \"\"\"A C pointer into a list or bytearray: the buffer and an element offset.\"\"\"\n"
+       "\n"
+       "    __slots__ = (\"buf\", \"pos\")\n"
+       "\n"
+       "    def __init__(self, buf, pos):\n"
+       "        self.buf = buf\n"
+       "        self.pos = pos\n"
+       "\n"
+       "    def _index(self, i):\n"
+       "        if isinstance(i, slice):\n"
+       "            stop = None if i.stop is None else self.pos + i.stop\n"
+       "            return slice(self.pos + (i.start or 0), stop, i.step)\n"
+       "        return self.pos + i\n"
+       "\n"
+       "    def __getitem__(self, i):\n"
+       "        return self.buf[self._index(i)]\n"
+       "\n"
+       "    def __setitem__(self, i, value):\n"
+       "        self.buf[self._index(i)] = value\n"
+       "\n"
+       "    def __eq__(self, other):\n"
+       "        return _ptr_diff(self, other) == 0 if other is not None else False\n"
+       "\n"
+       "    def __lt__(self, other):\n"
+       "        return _ptr_diff(self, other) < 0\n"
+       "\n"
+       "    def __le__(self, other):\n"
+       "        return _ptr_diff(self, other) <= 0\n"
+       "\n"
+       "    def __gt__(self, other):\n"
+       "        return _ptr_diff(self, other) > 0\n"
+       "\n"
+       "    def __ge__(self, other):\n"
+       "        return _ptr_diff(self, other) >= 0\n"
+       "\n"
+       "    __hash__ = None",
+       nullptr},
+      {"_ptr_add",
+       "def _ptr_add(p, k):\n"
+       "    \"\"\"C pointer arithmetic p + k on a list, bytearray or _Ptr.\"\"\"\n"
+       "    if isinstance(p, _Ptr):\n"
+       "        return _Ptr(p.buf, p.pos + k)\n"
+       "    return _Ptr(p, k)",
+       nullptr},
+      {"_ptr_diff",
+       "def _ptr_diff(p, q):\n"
+       "    \"\"\"C pointer difference p - q (both into the same buffer).\"\"\"\n"
+       "    return (p.pos if isinstance(p, _Ptr) else 0) - (q.pos if isinstance(q, _Ptr) else 0)",
+       nullptr},
       {"_MaxFirst",
        "class _MaxFirst:\n"
        "    \"\"\"heapq entry ordered in reverse: libcpp priority_queue is a max-heap.\"\"\"\n"
@@ -239,7 +290,12 @@ std::string WrapTo(const std::string& expr, const CNum& target, std::set<std::st
   return fmt::format("{}({})", name, expr);
 }
 
-std::vector<std::string> HelperDefinitions(const std::set<std::string>& used) {
+std::vector<std::string> HelperDefinitions(const std::set<std::string>& given) {
+  // Pointer helpers use each other.
+  std::set<std::string> used = given;
+  if (used.count("_ptr_add") || used.count("_ptr_diff") || used.count("_Ptr")) {
+    used.insert({"_Ptr", "_ptr_add", "_ptr_diff"});
+  }
   std::vector<std::string> out;
   for (const Helper& h : Helpers()) {
     if (!used.count(h.name)) continue;

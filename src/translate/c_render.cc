@@ -259,8 +259,43 @@ Value Renderer::Render(int id) {
   }
 }
 
+bool Renderer::IsPointer(int id) {
+  const CType t = ResolveAliases(Declared(id), *env_.types);
+  if (t.pointer_depth == 0 && t.array_dims.empty()) return false;
+  const CType elem = ResolveAliases(ElementTypeOf(t), *env_.types);
+  return elem.pointer_depth > 0 || !env_.types->structs.count(elem.base);
+}
+
+std::string Renderer::PointerAdd(const std::string& base, const std::string& offset) {
+  if (env_.helpers != nullptr) env_.helpers->insert("_ptr_add");
+  return "_ptr_add(" + base + ", " + offset + ")";
+}
+
+// &a[k] where a is a pointer, C array or memoryview: a pointer into a.
+std::optional<Value> Renderer::RenderAddressOf(int id) {
+  const ExprNode& n = t_.node(id);
+  const ExprNode& target = t_.node(n.kids[0]);
+  if (target.kind != NodeKind::kIndex || t_.node(target.kids[1]).kind == NodeKind::kSlice) {
+    return std::nullopt;
+  }
+  const CType base = ResolveAliases(Declared(target.kids[0]), *env_.types);
+  if (base.pointer_depth == 0 && base.array_dims.empty() && base.memview_dims != 1) {
+    return std::nullopt;
+  }
+  // A struct pointer is modelled as a reference to the element itself.
+  const CType elem = ResolveAliases(ElementTypeOf(base), *env_.types);
+  if (elem.pointer_depth == 0 && env_.types->structs.count(elem.base)) return std::nullopt;
+  const std::string b = Observed(Render(target.kids[0]));
+  const std::string k = Observed(Render(target.kids[1]));
+  if (LiteralValue(t_, target.kids[1]) == 0) return Value{b, CNum{}, false};
+  return Value{PointerAdd(b, k), CNum{}, false};
+}
+
 Value Renderer::RenderUnary(int id) {
   const ExprNode& n = t_.node(id);
+  if (n.op == "&") {
+    if (std::optional<Value> p = RenderAddressOf(id)) return *p;
+  }
   if (n.op == "not" || n.op == "&") {
     return RenderObservedKids(id, n.op == "not" ? IntOf(32, false) : CNum{}, Operands::kAll);
   }
@@ -280,6 +315,9 @@ Value Renderer::RenderBinary(int id) {
   Value l = Render(n.kids[0]);
   Value r = Render(n.kids[1]);
   if (n.op == "/" || n.op == "//" || n.op == "%") return RenderDivision(id, l, r);
+  if (n.op == "+" || n.op == "-") {
+    if (std::optional<Value> p = RenderPointerArithmetic(id, l, r)) return *p;
+  }
   if (l.num.IsInt() && r.num.IsInt() && (IsRingOp(n.op) || IsBitOp(n.op))) {
     return RenderIntOp(id, l, r);
   }
@@ -300,6 +338,24 @@ Value Renderer::RenderBinary(int id) {
   return {
       Splice(id, {{n.kids[0], AsOperand(n.kids[0], lt)}, {n.kids[1], AsOperand(n.kids[1], rt)}}),
       num, false, range};
+}
+
+// p + k, k + p, p - k and p - q on pointers: _Ptr views (c_numbers.h).
+std::optional<Value> Renderer::RenderPointerArithmetic(int id, const Value& l, const Value& r) {
+  const ExprNode& n = t_.node(id);
+  const bool lp = IsPointer(n.kids[0]), rp = IsPointer(n.kids[1]);
+  if (!lp && !rp) return std::nullopt;
+  const std::string lt = Observed(l), rt = Observed(r);
+  if (lp && rp && n.op == "-") {
+    if (env_.helpers != nullptr) env_.helpers->insert("_ptr_diff");
+    return Value{"_ptr_diff(" + lt + ", " + rt + ")", IntOf(64, false), false};
+  }
+  if (lp && r.num.IsInt()) {
+    return Value{PointerAdd(lt, n.op == "-" ? "-" + AsOperand(n.kids[1], Paren(rt)) : rt), CNum{},
+                 false};
+  }
+  if (rp && l.num.IsInt() && n.op == "+") return Value{PointerAdd(rt, lt), CNum{}, false};
+  return std::nullopt;
 }
 
 bool Renderer::LiteralFits(int literal_node, const Value& other) const {
@@ -410,6 +466,12 @@ Value Renderer::RenderCast(int id) {
 Value Renderer::RenderCall(int id) {
   const ExprNode& n = t_.node(id);
   const ExprNode& callee = t_.node(n.kids[0]);
+  static const std::set<std::string> kBufferFunctions = {"memcmp", "memcpy", "memmove", "memset",
+                                                          "qsort"};
+  if (callee.kind == NodeKind::kName && kBufferFunctions.count(callee.text) &&
+      env_.c_names != nullptr && env_.c_names->count(callee.text)) {
+    return {t_.Source(id), IntOf(32, false), false};  // memory_calls.h reads their pointers
+  }
   const FunctionInfo* info = nullptr;
   if (callee.kind == NodeKind::kName && env_.functions != nullptr) {
     auto it = env_.functions->find(callee.text);

@@ -2,6 +2,7 @@
 // ExprTree back to text while applying C numeric rules node by node.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,11 +58,16 @@ class Renderer {
   std::string Observed(const Value& v);
   std::string Coerced(const Value& v, const CNum& target);
   CType Declared(int id);
+  // Whether node `id` is declared as a C pointer or array.
+  bool IsPointer(int id);
 
  private:
   std::string Splice(int id, const std::vector<std::pair<int, std::string>>& kids);
   Value RenderBinary(int id);
   Value RenderIntOp(int id, const Value& l, const Value& r);
+  std::optional<Value> RenderPointerArithmetic(int id, const Value& l, const Value& r);
+  std::optional<Value> RenderAddressOf(int id);
+  std::string PointerAdd(const std::string& base, const std::string& offset);
   // Whether node `literal_node` is an integer literal that fits `other`'s type.
   bool LiteralFits(int literal_node, const Value& other) const;
   Value RenderDivision(int id, const Value& l, const Value& r);

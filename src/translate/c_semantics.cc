@@ -31,6 +31,12 @@ std::string AugmentedAssignment(Renderer& lhs_r, const ExprTree& lhs, Renderer& 
   const Value v = rhs_r.Render(rhs.root());
   const std::string bin = op.substr(0, op.size() - 1);
   const CNum& t = target.num;
+  if ((bin == "+" || bin == "-") && lhs_r.IsPointer(lhs.root()) && v.num.IsInt()) {
+    if (env.helpers != nullptr) env.helpers->insert("_ptr_add");
+    const std::string k = rhs_r.Observed(v);
+    return target.text + " = _ptr_add(" + target.text + ", " + (bin == "-" ? "-" + Paren(k) : k) +
+           ")";
+  }
   if (!t.IsInt() || !v.num.IsInt()) return target.text + " " + op + " " + rhs_r.Observed(v);
   if ((bin == "/" || bin == "//" || bin == "%") && env.cdivision) {
     const bool nonneg = t.non_negative && v.num.non_negative;
