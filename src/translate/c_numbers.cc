@@ -282,7 +282,9 @@ CNum Promote(const CNum& a, const CNum& b) {
 
 std::string WrapTo(const std::string& expr, const CNum& target, std::set<std::string>* helpers) {
   if (target.is_unsigned) {
-    const bool simple = Tokenize(expr).size() == 1;
+    const std::vector<Token> toks = Tokenize(expr);
+    const bool simple = toks.size() == 1 || (!toks.empty() && toks[0].Is("(") &&
+                                             MatchingClose(toks, 0) == toks.size() - 1);
     return (simple ? expr : "(" + expr + ")") + " & " + Mask(target.bits);
   }
   const std::string name = fmt::format("_wrap_i{}", target.bits);

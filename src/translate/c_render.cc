@@ -431,6 +431,12 @@ Value Renderer::RenderDivision(int id, const Value& l, const Value& r) {
     return {Splice(id, {{n.kids[0], lt}, {n.kids[1], rt}}), num, false};
   }
   if (!env_.cdivision) {
+    if (n.op == "/" && !env_.true_division) {
+      // language_level=2: '/' between C ints is Python's floor division.
+      const bool nonneg = l.num.non_negative && r.num.non_negative;
+      num.non_negative = nonneg;
+      return {Paren(lt) + " // " + Paren(rt), num, false, nonneg ? RangeOf(l) : -1};
+    }
     if (n.op == "/") num = FloatNum();  // language_level 3: true division
     // Python's floor semantics: a % b has the sign of b.
     const bool nonneg = n.op == "%" ? r.num.non_negative : l.num.non_negative && r.num.non_negative;
@@ -467,7 +473,7 @@ Value Renderer::RenderCall(int id) {
   const ExprNode& n = t_.node(id);
   const ExprNode& callee = t_.node(n.kids[0]);
   static const std::set<std::string> kBufferFunctions = {"memcmp", "memcpy", "memmove", "memset",
-                                                          "qsort"};
+                                                         "qsort"};
   if (callee.kind == NodeKind::kName && kBufferFunctions.count(callee.text) &&
       env_.c_names != nullptr && env_.c_names->count(callee.text)) {
     return {t_.Source(id), IntOf(32, false), false};  // memory_calls.h reads their pointers

@@ -33,6 +33,7 @@ struct ExprEnv {
   // C semantics (c_semantics.h). Scoped like pointer_names.
   std::map<std::string, CType> var_types;  // C-typed names in scope, and "self.attr"
   bool cdivision = false;                  // cdivision=True in force
+  bool true_division = true;               // '/' on C ints is true division (language_level 3)
   CType return_type;                       // of the enclosing function; empty if none
   // Scalars whose address is taken (&x): held in one-element lists, so "x"
   // reads as "x[0]" and "&x" passes the list.

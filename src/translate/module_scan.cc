@@ -14,12 +14,13 @@ size_t SkipModifiers(const std::vector<Token>& toks, size_t k) {
   return k;
 }
 
-bool IsCdivisionDirective(const std::string& comment) {
+// Whether a `# cython:` directive comment sets `setting` (e.g. "cdivision=True").
+bool HasDirective(const std::string& comment, const std::string& setting) {
   std::string compact;
   for (char c : comment) {
     if (c != ' ') compact += c;
   }
-  return compact.rfind("#cython:", 0) == 0 && compact.find("cdivision=True") != std::string::npos;
+  return compact.rfind("#cython:", 0) == 0 && compact.find(setting) != std::string::npos;
 }
 
 FunctionInfo InfoOf(const Signature& sig, bool skip_self) {
@@ -57,7 +58,8 @@ void ScanFunctions(const std::vector<LogicalLine>& lines, ModuleScan* scan) {
   for (size_t i = 0; i < lines.size(); ++i) {
     const LogicalLine& ll = lines[i];
     if (ll.IsBlankOrComment()) {
-      if (i < 8 && IsCdivisionDirective(ll.body)) scan->cdivision = true;
+      if (i < 8 && HasDirective(ll.body, "cdivision=True")) scan->cdivision = true;
+      if (i < 8 && HasDirective(ll.body, "language_level=2")) scan->language_level_2 = true;
       continue;
     }
     const int width = ll.Width();

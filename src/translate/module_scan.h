@@ -18,7 +18,8 @@ struct ModuleScan {
   std::set<std::string> python_numpy_aliases;  // bound by a plain `import numpy [as x]`
   // Module-level functions and class constructors (keyed by class name).
   std::map<std::string, FunctionInfo> functions;
-  bool cdivision = false;  // `# cython: cdivision=True` at the top of the module
+  bool cdivision = false;         // `# cython: cdivision=True` at the top of the module
+  bool language_level_2 = false;  // `# cython: language_level=2`: '/' on C ints floors
 };
 
 ModuleScan ScanModule(const std::vector<LogicalLine>& lines);

@@ -44,6 +44,7 @@ ModuleTranslator::ModuleTranslator(std::string_view source)
   env_.helpers = &helpers_;
   env_.imports = &imports_;
   env_.cdivision = scan.cdivision;
+  env_.true_division = !scan.language_level_2;
   stack_.push_back(Frame{});
 }
 
