@@ -150,6 +150,16 @@ const std::vector<Helper>& Helpers() {
        "    \"\"\"C rint(): halves to even, the result stays a float.\"\"\"\n"
        "    return float(round(x))",
        nullptr},
+      {"_c_fmax",
+       "def _c_fmax(a, b):\n"
+       "    \"\"\"C fmax(): the larger value as a float.\"\"\"\n"
+       "    return float(max(a, b))",
+       nullptr},
+      {"_c_fmin",
+       "def _c_fmin(a, b):\n"
+       "    \"\"\"C fmin(): the smaller value as a float.\"\"\"\n"
+       "    return float(min(a, b))",
+       nullptr},
       {"_c_memcmp",
        "def _c_memcmp(a, b):\n"
        "    \"\"\"memcmp on two equal-length slices: negative, zero or positive.\"\"\"\n"

@@ -37,12 +37,18 @@ CNum LiteralNum(std::string_view text) {
   const bool hex = s.size() > 1 && (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' ||
                                     s[1] == 'b' || s[1] == 'B');
   if (!hex && s.find_first_of(".eEjJ") != std::string::npos) return FloatNum();
+  // With a C suffix (U, L, LL, ULL) the literal is a C value of that type.
+  const std::string suffix(text.substr(s.size()));
+  const bool is_unsigned = suffix.find_first_of("uU") != std::string::npos;
+  unsigned long long value = 0;
   try {
-    if (std::stoull(s, nullptr, 0) > 0x7FFFFFFFull) return {};
+    value = std::stoull(s, nullptr, 0);
   } catch (...) {
     return {};
   }
-  CNum n = IntOf(64, false);
+  if (suffix.empty() && value > 0x7FFFFFFFull) return {};
+  CNum n =
+      IntOf(is_unsigned && suffix.size() == 1 && value <= 0xFFFFFFFFull ? 32 : 64, is_unsigned);
   n.literal = true;
   n.non_negative = true;
   return n;
@@ -86,8 +92,10 @@ bool NeedsWrap(const Value& v, const CNum& t) {
   if (!v.num.IsInt() || !t.IsInt()) return false;
   if (v.overflow) return true;
   if (t.is_unsigned) return !v.num.non_negative || RangeOf(v) > t.bits;
-  return t.bits < 32 && !v.num.literal &&
-         (RangeOf(v) > t.bits || (v.num.is_unsigned && RangeOf(v) >= t.bits));
+  if (t.bits >= 32) return false;  // int and wider: assume the value fits (see header)
+  // A non-negative value needs a spare bit for the sign.
+  const int limit = v.num.non_negative || v.num.is_unsigned ? t.bits - 1 : t.bits;
+  return RangeOf(v) > limit;
 }
 
 int BitLength(long long v) {
@@ -461,8 +469,9 @@ Value Renderer::RenderCast(int id) {
   const std::string prefix = t_.SourceRange(n.first, t_.node(n.kids[0]).first);
   // A cast to a narrower signed type is deliberate and its value usually fits;
   // casts that change signedness or drop high bits of unsigned values wrap.
-  const bool wraps = v.num.IsInt() && target.IsInt() &&
-                     (v.overflow || (target.is_unsigned && NeedsWrap(v, target)));
+  const bool wraps =
+      v.num.IsInt() && target.IsInt() &&
+      (v.overflow || ((target.is_unsigned || target.bits < 32) && NeedsWrap(v, target)));
   if (wraps) {
     return {prefix + "(" + WrapTo(v.text, target, env_.helpers) + ")", target, false};
   }

@@ -74,6 +74,22 @@ std::string AugmentedAssignment(Renderer& lhs_r, const ExprTree& lhs, Renderer& 
   return target.text + " = " + WrapTo(result.text, t, env.helpers);
 }
 
+bool IsStructValue(const CType& type, const ExprEnv& env) {
+  const CType t = ResolveAliases(type, *env.types);
+  return !t.empty() && t.pointer_depth == 0 && t.array_dims.empty() &&
+         env.types->structs.count(t.base) > 0;
+}
+
+bool IsLvalue(const ExprTree& t, int id) {
+  const NodeKind k = t.node(id).kind;
+  return k == NodeKind::kName || k == NodeKind::kAttr || k == NodeKind::kIndex;
+}
+
+std::string CopiedStruct(const std::string& value, const ExprEnv& env) {
+  if (env.imports != nullptr) (*env.imports)[""].insert("copy");
+  return "copy.deepcopy(" + value + ")";
+}
+
 // `for kv in m` over a libcpp map yields (key, value) pairs in key order;
 // over an unordered_map, in an unspecified order (here insertion order).
 std::optional<std::string> MapIteration(std::string_view stmt, const std::vector<Token>& toks,
@@ -168,6 +184,9 @@ std::string ApplyCSemantics(std::string_view stmt, const ExprEnv& env) {
     const Value target = lr.Render(lhs.root());
     const Value value = rr.Render(rhs.root());
     std::string coerced = rr.Coerced(value, target.num);
+    if (IsStructValue(lr.Declared(lhs.root()), env) && IsLvalue(rhs, rhs.root())) {
+      coerced = CopiedStruct(coerced, env);  // C assigns structs by value
+    }
     if (IsSliceOfBuffer(lhs, env) && value.num.IsC()) {
       // m[a:b] = 0 broadcasts a scalar into a memoryview slice.
       coerced = "[" + coerced + "] * len(" + target.text + ")";
@@ -190,6 +209,12 @@ std::string CoerceInitializer(std::string_view value, const CType& target, const
   const std::vector<Token> toks = Tokenize(value);
   const size_t n = CodeEnd(toks);
   if (n == 0 || env.types == nullptr) return std::string(value);
+  if (IsStructValue(target, env)) {
+    ExprTree tree(value, toks, 0, n);
+    if (tree.root() >= 0 && IsLvalue(tree, tree.root())) {
+      return CopiedStruct(std::string(value), env);
+    }
+  }
   return RewriteRegions(value, toks, {{0, n, true, NumOf(target, *env.types)}}, env);
 }
 

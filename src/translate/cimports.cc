@@ -49,8 +49,8 @@ const std::map<std::string, LibcName>& MathNames() {
       t[f] = {Kind::kRename, "", std::string("_c_") + f};
       t[std::string(f) + "f"] = t[f];
     }
-    t["fmax"] = {Kind::kRename, "", "max"};
-    t["fmin"] = {Kind::kRename, "", "min"};
+    t["fmax"] = {Kind::kRename, "", "_c_fmax"};
+    t["fmin"] = {Kind::kRename, "", "_c_fmin"};
     t["round"] = {Kind::kRename, "", "_c_round"};
     t["lround"] = {Kind::kRename, "", "_c_lround"};
     t["llround"] = {Kind::kRename, "", "_c_lround"};

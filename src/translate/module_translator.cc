@@ -212,6 +212,19 @@ void ModuleTranslator::PopFrame() {
     case FrameKind::kFused:
       block = RenderFused(f.name, f.body, types_);
       break;
+    case FrameKind::kClass:
+      if (!f.instance_fields.empty()) {
+        // No __init__ to hold the per-instance fields: add one after the
+        // class's last line (before blank lines that follow it).
+        size_t at = out_.size();
+        while (at > 0 && out_[at - 1].empty()) --at;
+        std::vector<std::string> init = {"", f.body_indent + "def __init__(self):"};
+        for (const std::string& field : f.instance_fields) {
+          init.push_back(f.body_indent + "    " + field);
+        }
+        out_.insert(out_.begin() + at, init.begin(), init.end());
+      }
+      return;
     case FrameKind::kExtern:
       if (!f.pending.empty()) {
         out_.push_back(f.out_indent + "# untranslated: " + f.text);
@@ -302,6 +315,7 @@ void ModuleTranslator::Process(const LogicalLine& ll) {
   pending_blanks_ = collecting ? pending_blanks_ : 0;
   if (top.body_width < 0 && top.kind != FrameKind::kModule) {
     top.body_width = width;
+    if (top.kind == FrameKind::kClass) top.body_indent = OutIndent(ll);
     if (top.kind == FrameKind::kDedent || top.kind == FrameKind::kDeclBlock) {
       top.dedent = width - top.header_width;
     }
@@ -401,7 +415,16 @@ void ModuleTranslator::HandleStatement(const LogicalLine& ll, const std::string&
 bool ModuleTranslator::HandleImport(const LogicalLine& ll, const std::string& body) {
   std::optional<CimportTranslation> c = TranslateCimport(body, python_numpy_aliases_);
   if (!c) return false;
-  if (body.rfind("from libcpp", 0) == 0) env_.cpp_pairs = true;  // pairs may be in use
+  if (body.rfind("from libcpp", 0) == 0) {
+    env_.cpp_pairs = true;  // pairs may be in use
+    // `set as cppset`: the alias names the container type.
+    const std::vector<Token> toks = Tokenize(body);
+    for (size_t k = 0; k + 2 < toks.size(); ++k) {
+      if (toks[k + 1].Is("as") && toks[k].IsName() && toks[k + 2].IsName()) {
+        types_.aliases[std::string(toks[k + 2].text)] = ParseCType(toks[k].text);
+      }
+    }
+  }
   for (const std::string& line : c->lines) Emit(ll, line);
   for (auto& [from, to] : c->renames) {
     env_.call_renames[from] = to;

@@ -53,6 +53,8 @@ class ModuleTranslator {
     std::vector<UntranslatedLine> pending;  // kExtern: untranslated members
     std::set<std::string> saved_pointers;
     std::map<std::string, int> saved_memviews;
+    std::vector<std::string> instance_fields;  // kClass: "self.x = [0] * 16" for __init__
+    std::string body_indent;                   // kClass: output indentation of the body
     std::map<std::string, CType> saved_var_types;
     std::set<std::string> saved_boxed;
     CType saved_return_type;
@@ -64,6 +66,8 @@ class ModuleTranslator {
   // address-taken locals for the C-semantics rewrites.
   void EnterFunctionScope(const LogicalLine& ll, const Signature& sig);
   void AppendHelpers(std::vector<std::string>* imports) const;
+  // Emits a cdef class's per-instance fields at the top of its __init__.
+  void EmitInstanceFields(const LogicalLine& init, Frame& cls);
   void ProcessComment(const LogicalLine& ll);
   void PopFrames(int width);
   void PopFrame();

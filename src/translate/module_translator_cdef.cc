@@ -215,6 +215,8 @@ bool ModuleTranslator::HandleFunction(const LogicalLine& ll, const std::string& 
   if (sig->has_return_type) Hint(sig->return_type);
   std::string text = RenderSignature(*sig, env_);
   if (!sig->has_body) {
+    // A declaration-only class (.pxd): the fields belong to the .pyx class.
+    if (in_class) stack_.back().instance_fields.clear();
     Emit(ll, text + " ..." + (sig->comment.empty() ? "" : "  " + sig->comment));
     return true;
   }
@@ -229,9 +231,20 @@ bool ModuleTranslator::HandleFunction(const LogicalLine& ll, const std::string& 
     env_.pointer_names = pointers;
     env_.memview_dims = memviews;
     EnterFunctionScope(ll, *sig);
+    if (in_class && sig->name == "__init__") EmitInstanceFields(ll, stack_[stack_.size() - 2]);
   }
   pending_cdivision_.reset();
   return true;
+}
+
+void ModuleTranslator::EmitInstanceFields(const LogicalLine& init, Frame& cls) {
+  const size_t self = &init - lines_.data();
+  for (size_t i = self + 1; i < lines_.size(); ++i) {
+    if (lines_[i].IsBlankOrComment()) continue;
+    for (const std::string& f : cls.instance_fields) EmitAt(OutIndent(lines_[i]), f);
+    break;
+  }
+  cls.instance_fields.clear();
 }
 
 void ModuleTranslator::EnterFunctionScope(const LogicalLine& ll, const Signature& sig) {
@@ -308,6 +321,17 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
     }
     if (pointer) {
       env_.pointer_names.insert(where == FrameKind::kClass ? "self." + d.name : d.name);
+    }
+    if (where == FrameKind::kClass && d.value.empty()) {
+      const std::string fresh = DefaultFor(d.type, types_);
+      if (!fresh.empty()) {
+        // C arrays, structs and containers in a cdef class are per instance
+        // (and zeroed): set in __init__, never shared at class level.
+        if (fresh.rfind("defaultdict(", 0) == 0) AddImport("collections", "defaultdict");
+        stack_.back().instance_fields.push_back("self." + d.name + " = " + fresh);
+        if (hint) Emit(ll, RenderVariable(d.name, hint, "") + comment);
+        continue;
+      }
     }
     if (where == FrameKind::kClass && hint && value == "None" && *hint != "object") {
       hint = *hint + " | None";

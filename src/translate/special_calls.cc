@@ -27,6 +27,23 @@ size_t PathEnd(const Tokens& toks, size_t at) {
   return k;
 }
 
+// Index of the '.' before the method name when toks[at...] is a method call
+// on a receiver made of names, attributes and subscripts (v.size(),
+// self.items.push_back(x), grid[i].size()); 0 otherwise.
+size_t MethodDot(const Tokens& toks, size_t at) {
+  size_t k = at + 1;
+  while (k < toks.size()) {
+    if (toks[k].Is("[")) {
+      k = MatchingClose(toks, k) + 1;
+      continue;
+    }
+    if (!toks[k].Is(".") || k + 1 >= toks.size() || !toks[k + 1].IsName()) break;
+    if (k + 2 < toks.size() && toks[k + 2].Is("(")) return k;
+    k += 2;
+  }
+  return 0;
+}
+
 void Use(const ExprEnv& env, const std::string& module, const std::string& name) {
   if (env.imports != nullptr) (*env.imports)[module].insert(name);
 }
@@ -47,7 +64,18 @@ std::optional<std::string> SequenceMethod(const MethodCall& c, const CType& type
   const std::string& r = c.recv;
   const std::string& m = c.method;
   const size_t n = c.args.size();
-  if ((m == "push_back" || m == "emplace_back") && n == 1) return r + ".append(" + c.args[0] + ")";
+  if ((m == "push_back" || m == "emplace_back") && n == 1) {
+    // C++ stores a copy: structs and containers must not stay shared.
+    const CType elem = ResolveAliases(ElementTypeOf(type), *env.types);
+    const bool value_object = elem.pointer_depth == 0 &&
+                              (env.types->structs.count(elem.base) || !ContainerKind(elem).empty());
+    const std::string& a = c.args[0];
+    if (value_object && !a.empty() && a[0] != '(' && a[0] != '[') {
+      Use(env, "", "copy");
+      return r + ".append(copy.deepcopy(" + a + "))";
+    }
+    return r + ".append(" + a + ")";
+  }
   if (m == "pop_back" && n == 0) return r + ".pop()";
   if (m == "back" && n == 0) return r + "[-1]";
   if (m == "front" && n == 0) return r + "[0]";
@@ -111,17 +139,18 @@ std::optional<std::string> ContainerMethod(const std::string& kind, const Method
   return std::nullopt;
 }
 
-// recv.method(args) on a libcpp container; `find(k) != recv.end()` is read
-// as one membership test.
+// recv.method(args) on a libcpp container, where toks[dot] is the '.' before
+// the method name; `find(k) != recv.end()` is read as one membership test.
 std::optional<SpecialCall> ContainerCall(std::string_view text, const Tokens& toks, size_t at,
-                                         size_t path_end, const ExprEnv& env) {
-  const std::string recv_src(Span(text, toks, at, path_end - 2));
+                                         size_t dot, const ExprEnv& env) {
+  const std::string recv_src(Span(text, toks, at, dot));
   const CType type = ResolveAliases(DeclaredTypeOf(recv_src, env), *env.types);
   const std::string kind = ContainerKind(type);
+  const size_t path_end = dot + 2;  // the '(' of the call
   if (kind.empty()) return std::nullopt;
   const size_t close = MatchingClose(toks, path_end);
   if (close >= toks.size()) return std::nullopt;
-  MethodCall c{Py(recv_src, env), std::string(toks[path_end - 1].text), {}};
+  MethodCall c{Py(recv_src, env), std::string(toks[dot + 1].text), {}};
   for (const std::string& a : SplitTopLevel(Span(text, toks, path_end + 1, close))) {
     if (!a.empty()) c.args.push_back(Py(a, env));
   }
@@ -277,8 +306,8 @@ std::optional<SpecialCall> RewriteSpecialCall(std::string_view text, const std::
   const size_t path_end = PathEnd(toks, at);
   if (path_end >= toks.size()) return std::nullopt;
   const std::string name(toks[at].text);
-  if (toks[path_end].Is("(") && path_end - at >= 3) {
-    if (auto c = ContainerCall(text, toks, at, path_end, env)) return c;
+  if (const size_t dot = MethodDot(toks, at); dot != 0) {
+    if (auto c = ContainerCall(text, toks, at, dot, env)) return c;
   }
   if (path_end == at + 1 && name == "pair" && toks[at + 1].Is("[")) {
     const size_t after = MatchingClose(toks, at + 1) + 1;

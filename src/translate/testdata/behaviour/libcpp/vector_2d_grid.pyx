@@ -1,21 +1,29 @@
 # distutils: language = c++
 # cython: language_level=3
-"""A grid as vector[vector[int]]: rows pushed, then a path-count DP."""
+"""Obstacles in a vector[vector[int]] grid; path counts in a flat vector."""
 from libcpp.vector cimport vector
 
 
 def lattice_paths(int rows, int cols, int seed):
-    cdef vector[vector[long]] grid
-    cdef vector[long] row
-    cdef int r, c
+    cdef vector[vector[int]] grid
+    cdef vector[int] row
+    cdef vector[long] dp
+    cdef int r, c, cell, blocked = 0
     for r in range(rows):
         row.clear()
         for c in range(cols):
-            row.push_back(0 if (r * seed + c * 7) % 11 == 0 and r + c > 0 else 1)
+            cell = 1
+            if (r * seed + c * 7) % 11 == 0 and r + c > 0:
+                cell = 0
+            row.push_back(cell)
         grid.push_back(row)
+    dp.resize(cols)
+    dp[0] = 1
     for r in range(rows):
         for c in range(cols):
-            if grid[r][c] == 0 or (r == 0 and c == 0):
-                continue
-            grid[r][c] = (grid[r - 1][c] if r > 0 else 0) + (grid[r][c - 1] if c > 0 else 0)
-    return grid[rows - 1][cols - 1], grid.size(), grid[0].size()
+            if grid[r][c] == 0:
+                dp[c] = 0
+                blocked += 1
+            elif c > 0:
+                dp[c] = dp[c] + dp[c - 1]
+    return dp[cols - 1], blocked, grid.size(), grid[0].size()
