@@ -248,6 +248,26 @@ std::optional<SpecialCall> OffsetPointerArgs(std::string_view text, const Tokens
   return out;
 }
 
+// vector[T](), vector[T](n) and vector[T](n, value).
+std::optional<SpecialCall> SequenceConstructor(std::string_view text, const Tokens& toks, size_t at,
+                                               const ExprEnv& env) {
+  const size_t bracket = MatchingClose(toks, at + 1);
+  if (bracket + 1 >= toks.size() || !toks[bracket + 1].Is("(")) return std::nullopt;
+  const CType type = ResolveAliases(ParseCType(text, toks, at, bracket + 1), *env.types);
+  const std::string kind = ContainerKind(type);
+  if (kind != "vector" && kind != "deque") return std::nullopt;
+  const size_t close = MatchingClose(toks, bracket + 1);
+  if (close >= toks.size()) return std::nullopt;
+  std::vector<std::string> args;
+  for (const std::string& a : SplitTopLevel(Span(text, toks, bracket + 2, close))) {
+    if (!a.empty()) args.push_back(Py(a, env));
+  }
+  if (args.size() > 2) return std::nullopt;
+  if (args.empty()) return SpecialCall{"[]", close + 1, ""};
+  const std::string fill = args.size() == 2 ? args[1] : ZeroOfArg(type, 0, *env.types);
+  return SpecialCall{fmt::format("[{}] * ({})", fill, args[0]), close + 1, ""};
+}
+
 // sort(v.begin(), v.end()) from libcpp.algorithm.
 std::optional<SpecialCall> SortCall(std::string_view text, const Tokens& toks, size_t at,
                                     const ExprEnv& env) {
@@ -308,6 +328,9 @@ std::optional<SpecialCall> RewriteSpecialCall(std::string_view text, const std::
   const std::string name(toks[at].text);
   if (const size_t dot = MethodDot(toks, at); dot != 0) {
     if (auto c = ContainerCall(text, toks, at, dot, env)) return c;
+  }
+  if (path_end == at + 1 && toks[at + 1].Is("[")) {
+    if (auto c = SequenceConstructor(text, toks, at, env)) return c;
   }
   if (path_end == at + 1 && name == "pair" && toks[at + 1].Is("[")) {
     const size_t after = MatchingClose(toks, at + 1) + 1;
