@@ -59,16 +59,16 @@ Result<std::unique_ptr<api::CurlTransport>> MakeTransport(const Context& ctx,
   return api::CurlTransport::Create(std::move(options));
 }
 
-// The counts are the run's; throughput and latency are the batch's figures
-// as `status` and the reports print them (report/performance.h), read back
-// from the store after the run ended. bench/lib.sh parses the first two lines.
+// The request counts are the run's; the entry counts, throughput and latency
+// are the batch's, the figures as `status` and the reports print them
+// (report/performance.h), read back from the store after the run ended.
+// bench/lib.sh parses the first two lines.
 void PrintSummary(const Context& ctx, const engine::RunSummary& r,
                   const Result<report::Performance>& perf) {
   const engine::Snapshot& s = r.final;
-  const std::string counts =
-      fmt::format("batch {}: {} — {} completed, {} failed, {} left of {}", s.batch_id,
-                  engine::StopReasonName(r.reason), s.completed, s.failed, s.total - s.finished(),
-                  s.total);
+  const std::string counts = fmt::format("batch {}: {} — {} completed, {} failed, {} left of {}",
+                                         s.batch_id, engine::StopReasonName(r.reason), s.completed,
+                                         s.failed, s.total - s.finished(), s.total);
   const std::string requests = fmt::format(
       "requests: {} (generate {}, status {}, results {}), retries {}, 429s {}, lost jobs {}",
       s.requests, s.requests_by_endpoint[0], s.requests_by_endpoint[1], s.requests_by_endpoint[2],
@@ -81,8 +81,8 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r,
     *ctx.out << fmt::format(
         "{} in {:.1f}s ({} entries/s)\n{}; latency p50 {} ms, p90 {} ms, p99 {} ms\n", counts,
         perf->wall_time_seconds,
-        perf->entries_per_second ? report::FormatRate(*perf->entries_per_second) : "n/a",
-        requests, ms(lat.p50_ms), ms(lat.p90_ms), ms(lat.p99_ms));
+        perf->entries_per_second ? report::FormatRate(*perf->entries_per_second) : "n/a", requests,
+        ms(lat.p50_ms), ms(lat.p90_ms), ms(lat.p99_ms));
   } else {
     *ctx.out << fmt::format("{} after {:.1f}s\n{}\n", counts, s.elapsed_seconds, requests);
     *ctx.err << "throughput and latency unavailable: " << perf.status().message() << "\n";

@@ -115,8 +115,7 @@ int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) 
       *ctx.out << "\r\033[K" << j["batch_id"].get<std::string>() << ": "
                << counts[std::string(EntryStateName(EntryState::kCompleted))] << " ok, "
                << counts[std::string(EntryStateName(EntryState::kFailed))] << " failed of "
-               << counts["total"] << ", "
-               << j["jobs_in_flight"] << " in flight, "
+               << counts["total"] << ", " << j["jobs_in_flight"] << " in flight, "
                << fmt::format("{:.1f}", j.value("entries_per_second", 0.0)) << "/s" << std::flush;
     } else {
       PrintLive(ctx, j);

@@ -45,12 +45,10 @@ class CsvRenderer final : public Renderer {
     csv_.WriteRow({"error_type", "http_status", "pattern", "count", "first_seen", "last_seen",
                    "example_1", "example_2", "example_3"});
     for (const ErrorPattern& p : errors.patterns) {
-      std::vector<std::string> row = {p.error_type,
-                                      p.http_status ? std::to_string(*p.http_status) : "",
-                                      p.pattern,
-                                      std::to_string(p.count),
-                                      p.first_seen,
-                                      p.last_seen};
+      std::vector<std::string> row = {
+          p.error_type, p.http_status ? std::to_string(*p.http_status) : "",
+          p.pattern,    std::to_string(p.count),
+          p.first_seen, p.last_seen};
       for (std::size_t i = 0; i < kMaxExamples; ++i) {
         row.push_back(i < p.examples.size() ? p.examples[i] : "");
       }

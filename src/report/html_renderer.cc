@@ -79,8 +79,8 @@ void PatternTable(std::ostream& out, const ErrorsDoc& errors) {
     for (const std::string& e : p.examples) examples += (examples.empty() ? "" : "<br>") + Text(e);
     out << "<tr><td class=\"n\">" << Int(p.count) << "</td><td>" << Text(p.error_type)
         << "</td><td class=\"n\">" << Int(p.http_status) << "</td><td class=\"t\">"
-        << Text(p.pattern) << "</td><td>" << Text(p.first_seen) << "</td><td>"
-        << Text(p.last_seen) << "</td><td class=\"t\">" << examples << "</td></tr>\n";
+        << Text(p.pattern) << "</td><td>" << Text(p.first_seen) << "</td><td>" << Text(p.last_seen)
+        << "</td><td class=\"t\">" << examples << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
 }
@@ -91,10 +91,9 @@ void RequestErrorTable(std::ostream& out, const ErrorsDoc& errors) {
          "<th>endpoint</th><th>error type</th><th>HTTP</th><th>first seen</th><th>last seen</th>"
          "</tr></thead><tbody>\n";
   for (const RequestErrorRow& r : errors.request_errors) {
-    out << "<tr><td class=\"n\">" << Int(r.count) << "</td><td>" << Text(r.endpoint)
-        << "</td><td>" << Text(r.error_type) << "</td><td class=\"n\">" << Int(r.http_status)
-        << "</td><td>" << OptText(r.first_seen) << "</td><td>" << OptText(r.last_seen)
-        << "</td></tr>\n";
+    out << "<tr><td class=\"n\">" << Int(r.count) << "</td><td>" << Text(r.endpoint) << "</td><td>"
+        << Text(r.error_type) << "</td><td class=\"n\">" << Int(r.http_status) << "</td><td>"
+        << OptText(r.first_seen) << "</td><td>" << OptText(r.last_seen) << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
 }
@@ -121,8 +120,8 @@ void KeyFigures(std::ostream& out, const SummaryDoc& s) {
 void StateChart(std::ostream& out, const SummaryDoc& s) {
   std::vector<HorizontalBar> states;
   for (EntryState state : kAllEntryStates) {
-    states.push_back({StateName(state), static_cast<double>(s.entries.Of(state)),
-                      "s-" + StateName(state)});
+    states.push_back(
+        {StateName(state), static_cast<double>(s.entries.Of(state)), "s-" + StateName(state)});
   }
   for (const auto& [text, n] : s.entries.unknown_states) {
     states.push_back({text, static_cast<double>(n), "s-other"});
@@ -175,8 +174,8 @@ void Batches(std::ostream& out, const SummaryDoc& s) {
          "<tbody>\n";
   for (const ReportBatchRow& b : s.batches) {
     out << "<tr><td class=\"t\">" << Text(b.id) << "</td><td>" << OptText(b.status_text)
-        << "</td><td>" << OptText(b.stop_reason) << "</td><td>" << OptText(b.started_at) << "</td><td>"
-        << OptText(b.completed_at) << "</td><td class=\"n\">"
+        << "</td><td>" << OptText(b.stop_reason) << "</td><td>" << OptText(b.started_at)
+        << "</td><td>" << OptText(b.completed_at) << "</td><td class=\"n\">"
         << fmt::format("{:.1f}", b.wall_time_seconds) << "</td><td class=\"n\">"
         << Int(b.total_entries) << "</td></tr>\n";
   }
@@ -201,8 +200,7 @@ class HtmlRenderer final : public Renderer {
     }
     out_ << "<p class=\"note\">Paused on the API's Retry-After: "
          << Fixed(s.waits.rate_limit_seconds, 1)
-         << " s; circuit breaker open: " << Fixed(s.waits.circuit_breaker_open_seconds, 1)
-         << " s";
+         << " s; circuit breaker open: " << Fixed(s.waits.circuit_breaker_open_seconds, 1) << " s";
     if (s.waits.reason) out_ << " (" << Text(*s.waits.reason) << ")";
     out_ << ".</p>\n";
     PageEnd(out_);

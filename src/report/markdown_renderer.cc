@@ -51,8 +51,7 @@ class MarkdownRenderer final : public Renderer {
   void Errors(const ErrorsDoc& errors) override {
     md_.Heading(1, ReportTitle("errors", errors.header));
     md_.Paragraph(fmt::format("Generated {}; {} failures in {} patterns.",
-                              errors.header.generated_at, errors.failures,
-                              errors.patterns.size()));
+                              errors.header.generated_at, errors.failures, errors.patterns.size()));
     Hints(errors);
     Patterns(errors);
   }

@@ -37,7 +37,8 @@ Result<ReportFormat> ParseReportFormat(std::string_view name) {
 
 std::vector<std::string> ReportFormatNames() {
   std::vector<std::string> names;
-  for (const FormatSpec& f : ReportFormats()) names.insert(names.end(), f.names.begin(), f.names.end());
+  for (const FormatSpec& f : ReportFormats())
+    names.insert(names.end(), f.names.begin(), f.names.end());
   return names;
 }
 

@@ -38,8 +38,7 @@ Status Errors(Queries& queries, const ReportRequest& req, Renderer& renderer) {
   return Status::Ok();
 }
 
-Status Detailed(Queries& queries, const ReportRequest& req, Renderer& renderer,
-                std::ostream& out) {
+Status Detailed(Queries& queries, const ReportRequest& req, Renderer& renderer, std::ostream& out) {
   renderer.DetailBegin({req.generated_at, req.scope.batch_id});
   std::int64_t entries = 0;
   CNAKE_RETURN_IF_ERROR(queries.ForEachEntryDetail(req.scope, [&](const DetailRow& row) {

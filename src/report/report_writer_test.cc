@@ -179,6 +179,24 @@ TEST_F(ReportWriterTest, UnknownBatchIsNotFound) {
   }
 }
 
+// The scope is checked before the first byte: an unknown batch leaves the
+// stream empty, not holding the start of a document (issue 21, item 6).
+TEST_F(ReportWriterTest, UnknownBatchWritesNothing) {
+  for (ReportType type : {ReportType::kSummary, ReportType::kDetailed, ReportType::kErrors}) {
+    for (ReportFormat format :
+         {ReportFormat::kJson, ReportFormat::kCsv, ReportFormat::kMarkdown, ReportFormat::kHtml}) {
+      SCOPED_TRACE(std::string(ReportTypeName(type)) + " " + ReportFormatName(format));
+      ReportRequest req;
+      req.scope.batch_id = "nope";
+      req.type = type;
+      req.format = format;
+      std::ostringstream out;
+      EXPECT_EQ(WriteReport(store_->queries(), req, out).code(), StatusCode::kNotFound);
+      EXPECT_EQ(out.str(), "");
+    }
+  }
+}
+
 TEST_F(ReportWriterTest, ErrorPatternsGroupNormalisedMessages) {
   const json j = json::parse(Write(ReportType::kErrors, ReportFormat::kJson, "b1"));
   auto errors = testing::SchemaLite(LoadSchema("errors")).Validate(j);

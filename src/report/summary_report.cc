@@ -64,9 +64,8 @@ Result<SummaryDoc::Timeline> ReadTimeline(Queries& queries, const Scope& scope) 
   const auto n = static_cast<std::size_t>(span.span_seconds / t.bucket_seconds) + 1;
   t.buckets.resize(n);
   for (std::size_t i = 0; i < n; ++i) t.buckets[i].offset_seconds = i * t.bucket_seconds;
-  CNAKE_ASSIGN_OR_RETURN(
-      std::vector<FinishBucketRow> rows,
-      queries.FinishesPerBucket(scope, span.start_epoch_ms, t.bucket_seconds));
+  CNAKE_ASSIGN_OR_RETURN(std::vector<FinishBucketRow> rows,
+                         queries.FinishesPerBucket(scope, span.start_epoch_ms, t.bucket_seconds));
   for (const FinishBucketRow& r : rows) {
     const auto b = static_cast<std::size_t>(std::max<std::int64_t>(0, r.bucket));
     if (b >= n) continue;
@@ -113,8 +112,8 @@ ordered_json RequestsJson(const RequestTotals& r) {
 }
 
 ordered_json LatencyJson(const LatencyRow& l) {
-  return {{"count", l.count},      {"mean", Opt(l.mean_ms)}, {"p50", Opt(l.p50_ms)},
-          {"p90", Opt(l.p90_ms)},  {"p99", Opt(l.p99_ms)},   {"max", Opt(l.max_ms)}};
+  return {{"count", l.count},     {"mean", Opt(l.mean_ms)}, {"p50", Opt(l.p50_ms)},
+          {"p90", Opt(l.p90_ms)}, {"p99", Opt(l.p99_ms)},   {"max", Opt(l.max_ms)}};
 }
 
 ordered_json HistogramJson(const LatencyRow& l) {
@@ -175,29 +174,28 @@ ordered_json SummaryJson(const SummaryDoc& doc) {
     distribution.push_back({{"attempts", r.attempts}, {"entries", r.entries}});
   }
   const Performance& perf = doc.performance;
-  return {
-      {"report_type", ReportTypeName(ReportType::kSummary)},
-      {"schema_version", kReportSchemaVersion},
-      {"generated_at", doc.header.generated_at},
-      {"batch_id", Opt(doc.header.batch_id)},
-      {"batches", std::move(batches)},
-      {"entries",
-       {{"total", doc.entries.total()}, {"finished", perf.finished}, {"by_state", by_state}}},
-      {"success_rate", Opt(doc.success_rate())},
-      {"wall_time_seconds", perf.wall_time_seconds},
-      {"throughput_entries_per_second", Opt(perf.entries_per_second)},
-      {"requests", RequestsJson(doc.requests)},
-      {"latency_ms", LatencyJson(perf.latency)},
-      {"latency_histogram_ms", HistogramJson(perf.latency)},
-      {"attempts",
-       {{"mean", Opt(doc.attempts.mean)},
-        {"max", Opt(doc.attempts.max)},
-        {"distribution", std::move(distribution)}}},
-      {"waits",
-       {{"rate_limit_seconds", Opt(doc.waits.rate_limit_seconds)},
-        {"circuit_breaker_open_seconds", Opt(doc.waits.circuit_breaker_open_seconds)},
-        {"reason", Opt(doc.waits.reason)}}},
-      {"timeline", TimelineJson(doc.timeline)}};
+  return {{"report_type", ReportTypeName(ReportType::kSummary)},
+          {"schema_version", kReportSchemaVersion},
+          {"generated_at", doc.header.generated_at},
+          {"batch_id", Opt(doc.header.batch_id)},
+          {"batches", std::move(batches)},
+          {"entries",
+           {{"total", doc.entries.total()}, {"finished", perf.finished}, {"by_state", by_state}}},
+          {"success_rate", Opt(doc.success_rate())},
+          {"wall_time_seconds", perf.wall_time_seconds},
+          {"throughput_entries_per_second", Opt(perf.entries_per_second)},
+          {"requests", RequestsJson(doc.requests)},
+          {"latency_ms", LatencyJson(perf.latency)},
+          {"latency_histogram_ms", HistogramJson(perf.latency)},
+          {"attempts",
+           {{"mean", Opt(doc.attempts.mean)},
+            {"max", Opt(doc.attempts.max)},
+            {"distribution", std::move(distribution)}}},
+          {"waits",
+           {{"rate_limit_seconds", Opt(doc.waits.rate_limit_seconds)},
+            {"circuit_breaker_open_seconds", Opt(doc.waits.circuit_breaker_open_seconds)},
+            {"reason", Opt(doc.waits.reason)}}},
+          {"timeline", TimelineJson(doc.timeline)}};
 }
 
 }  // namespace cnake::report

@@ -65,7 +65,7 @@ struct RequestTotals {
 // The quantiles are SQL's quantile_cont: linear interpolation between the
 // two closest ranks of the sorted latencies (position q * (count - 1)).
 struct LatencyRow {
-  std::int64_t count = 0;  // requests with a latency
+  std::int64_t count = 0;                                         // requests with a latency
   std::optional<double> mean_ms, p50_ms, p90_ms, p99_ms, max_ms;  // nullopt when count is 0
   // Requests per bucket of the bounds the caller passed: bucket i holds
   // bounds[i-1] < latency <= bounds[i]; the last bucket, above every bound.

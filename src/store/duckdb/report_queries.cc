@@ -119,14 +119,14 @@ Result<RequestTotals> DuckDbQueries::CountRequests(const ReportScope& scope) {
       scope, [&](const db::DataChunk& c, std::size_t r) {
         t.by_endpoint.emplace_back(std::string(c.GetString(0, r)), c.GetInt64(1, r));
       }));
-  CNAKE_RETURN_IF_ERROR(ForEachRow(
-      conn_,
-      fmt::format("SELECT http_status, count(*) FROM api_requests a WHERE {} GROUP BY 1 "
-                  "ORDER BY 1 NULLS LAST",
-                  InScope("a")),
-      scope, [&](const db::DataChunk& c, std::size_t r) {
-        t.by_http_status.emplace_back(OptInt(c, 0, r), c.GetInt64(1, r));
-      }));
+  CNAKE_RETURN_IF_ERROR(
+      ForEachRow(conn_,
+                 fmt::format("SELECT http_status, count(*) FROM api_requests a WHERE {} GROUP BY 1 "
+                             "ORDER BY 1 NULLS LAST",
+                             InScope("a")),
+                 scope, [&](const db::DataChunk& c, std::size_t r) {
+                   t.by_http_status.emplace_back(OptInt(c, 0, r), c.GetInt64(1, r));
+                 }));
   return t;
 }
 
@@ -146,18 +146,17 @@ Result<std::vector<AttemptsRow>> DuckDbQueries::AttemptsPerEntry(const ReportSco
 
 Result<FinishSpan> DuckDbQueries::Finishes(const ReportScope& scope) {
   FinishSpan span;
-  CNAKE_RETURN_IF_ERROR(
-      ForEachRow(conn_,
-                 fmt::format("SELECT CAST(min(t) AS DOUBLE), CAST(max(t) - min(t) AS DOUBLE), "
-                             "{} FROM ({}) WHERE t IS NOT NULL",
-                             IsoTime("make_timestamp(CAST(min(t) AS BIGINT) * 1000)"),
-                             FinishEvents(tables_)),
-                 scope, [&](const db::DataChunk& c, std::size_t r) {
-                   if (c.IsNull(0, r)) return;
-                   span.start_epoch_ms = c.GetDouble(0, r);
-                   span.span_seconds = c.GetDouble(1, r) / 1000;
-                   span.start = OptString(c, 2, r);
-                 }));
+  CNAKE_RETURN_IF_ERROR(ForEachRow(
+      conn_,
+      fmt::format("SELECT CAST(min(t) AS DOUBLE), CAST(max(t) - min(t) AS DOUBLE), "
+                  "{} FROM ({}) WHERE t IS NOT NULL",
+                  IsoTime("make_timestamp(CAST(min(t) AS BIGINT) * 1000)"), FinishEvents(tables_)),
+      scope, [&](const db::DataChunk& c, std::size_t r) {
+        if (c.IsNull(0, r)) return;
+        span.start_epoch_ms = c.GetDouble(0, r);
+        span.span_seconds = c.GetDouble(1, r) / 1000;
+        span.start = OptString(c, 2, r);
+      }));
   return span;
 }
 
@@ -167,10 +166,11 @@ Result<std::vector<FinishBucketRow>> DuckDbQueries::FinishesPerBucket(const Repo
   std::map<std::int64_t, FinishBucketRow> buckets;
   CNAKE_RETURN_IF_ERROR(ForEachRow(
       conn_,
-      fmt::format("SELECT CAST(floor((t - CAST($2 AS DOUBLE)) / CAST($3 AS DOUBLE)) AS BIGINT) AS b, ok, "
-                  "count(*) FROM ({}) "
-                  "WHERE t IS NOT NULL GROUP BY 1, 2",
-                  FinishEvents(tables_)),
+      fmt::format(
+          "SELECT CAST(floor((t - CAST($2 AS DOUBLE)) / CAST($3 AS DOUBLE)) AS BIGINT) AS b, ok, "
+          "count(*) FROM ({}) "
+          "WHERE t IS NOT NULL GROUP BY 1, 2",
+          FinishEvents(tables_)),
       scope,
       [&](const db::DataChunk& c, std::size_t r) {
         FinishBucketRow& b = buckets[c.GetInt64(0, r)];
@@ -199,9 +199,9 @@ Status DuckDbQueries::ForEachFailure(const ReportScope& scope,
     while (auto c = rows.NextChunk()) {
       for (std::size_t r = 0; r < c->size(); ++r, ++n) {
         after = c->GetInt64(0, r);
-        CNAKE_RETURN_IF_ERROR(row({std::string(c->GetString(1, r)), std::string(c->GetString(2, r)),
-                                   OptInt(*c, 3, r), std::string(c->GetString(4, r)),
-                                   std::string(c->GetString(5, r))}));
+        CNAKE_RETURN_IF_ERROR(
+            row({std::string(c->GetString(1, r)), std::string(c->GetString(2, r)), OptInt(*c, 3, r),
+                 std::string(c->GetString(4, r)), std::string(c->GetString(5, r))}));
       }
     }
     if (n < kFailurePageRows) return Status::Ok();
@@ -218,8 +218,7 @@ Result<std::vector<RequestErrorRow>> DuckDbQueries::RequestErrors(const ReportSc
                   IsoTime("min(occurred_at)"), IsoTime("max(occurred_at)"), InScope("a")),
       scope, [&](const db::DataChunk& c, std::size_t r) {
         out.push_back({std::string(c.GetString(0, r)), std::string(c.GetString(1, r)),
-                       OptInt(c, 2, r), c.GetInt64(3, r), OptString(c, 4, r),
-                       OptString(c, 5, r)});
+                       OptInt(c, 2, r), c.GetInt64(3, r), OptString(c, 4, r), OptString(c, 5, r)});
       }));
   return out;
 }

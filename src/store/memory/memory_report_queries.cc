@@ -80,7 +80,7 @@ Result<RequestTotals> MemoryQueries::CountRequests(const ReportScope& scope) {
     ++t.total;
     t.failed += r.error_type.empty() ? 0 : 1;
     t.http_429 += r.http_status == 429 ? 1 : 0;
-    ++endpoints[r.endpoint.empty() ? "?" : r.endpoint];
+    ++endpoints[r.endpoint];  // never NULL here, so never "?"
     ++statuses[r.http_status];
   }
   t.by_endpoint.assign(endpoints.begin(), endpoints.end());
@@ -202,7 +202,7 @@ Result<std::vector<RequestErrorRow>> MemoryQueries::RequestErrors(const ReportSc
   for (std::size_t i = 0; i < store_.requests_.size(); ++i) {
     const RequestLog& r = store_.requests_[i];
     if (!InScope(scope, store_.request_batches_[i]) || r.error_type.empty()) continue;
-    Key key{r.endpoint.empty() ? "?" : r.endpoint, r.error_type, HttpStatus(r.http_status)};
+    Key key{r.endpoint, r.error_type, HttpStatus(r.http_status)};
     RequestErrorRow& g = groups[key];
     auto [it, fresh] = seen.try_emplace(key, r.occurred_at, r.occurred_at);
     if (!fresh) {
