@@ -17,7 +17,7 @@ namespace {
 
 Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
   CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));
-  if (!batch) return NotFound("no batch " + batch_id + "; `stats` lists the batches");
+  if (!batch) return report::NoSuchBatch(batch_id);
   CNAKE_ASSIGN_OR_RETURN(BatchCounts counts, store.CountBatch(batch_id));
   auto optional = [](const std::optional<double>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json();

@@ -65,7 +65,9 @@ class Queries {
   virtual Result<std::vector<ReportBatchRow>> ReportBatches(const ReportScope& scope) = 0;
   virtual Result<StateCounts> EntryStates(const ReportScope& scope) = 0;
   virtual Result<RequestTotals> CountRequests(const ReportScope& scope) = 0;
-  // Quantiles, mean, max and a histogram over `bounds_ms` (ascending).
+  // Quantiles (as store/latency_stats.h defines them), mean, max and a
+  // histogram over `bounds_ms` (ascending) of the requests' latencies, with
+  // memory that does not grow with the request log.
   virtual Result<LatencyRow> Latency(const ReportScope& scope,
                                      const std::vector<double>& bounds_ms) = 0;
   // Finished entries per number of attempts, by attempts.
