@@ -14,6 +14,7 @@
 #include "control/control_server.h"
 #include "engine/engine.h"
 #include "engine/snapshot_json.h"
+#include "report/performance.h"
 #include "report/systemic_hints.h"
 #include "scheduler/retry_policy.h"
 #include "util/entropy.h"
@@ -58,18 +59,34 @@ Result<std::unique_ptr<api::CurlTransport>> MakeTransport(const Context& ctx,
   return api::CurlTransport::Create(std::move(options));
 }
 
-void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
+// The request counts are the run's; the entry counts, throughput and latency
+// are the batch's, the figures as `status` and the reports print them
+// (report/performance.h), read back from the store after the run ended.
+// bench/lib.sh parses the first two lines.
+void PrintSummary(const Context& ctx, const engine::RunSummary& r,
+                  const Result<report::Performance>& perf) {
   const engine::Snapshot& s = r.final;
-  *ctx.out << fmt::format(
-      "batch {}: {} — {} completed, {} failed, {} left of {} in {:.1f}s ({:.2f} entries/s)\n",
-      s.batch_id, engine::StopReasonName(r.reason), s.completed, s.failed, s.total - s.finished(),
-      s.total, s.elapsed_seconds, s.entries_per_second);
-  *ctx.out << fmt::format(
-      "requests: {} (generate {}, status {}, results {}), retries {}, 429s {}, lost jobs {}; "
-      "latency p50 {:.0f} ms, p90 {:.0f} ms, p99 {:.0f} ms\n",
+  const std::string counts = fmt::format("batch {}: {} — {} completed, {} failed, {} left of {}",
+                                         s.batch_id, engine::StopReasonName(r.reason), s.completed,
+                                         s.failed, s.total - s.finished(), s.total);
+  const std::string requests = fmt::format(
+      "requests: {} (generate {}, status {}, results {}), retries {}, 429s {}, lost jobs {}",
       s.requests, s.requests_by_endpoint[0], s.requests_by_endpoint[1], s.requests_by_endpoint[2],
-      s.retries, s.throttled, s.lost_jobs, s.latency.Quantile(0.5), s.latency.Quantile(0.9),
-      s.latency.Quantile(0.99));
+      s.retries, s.throttled, s.lost_jobs);
+  if (perf.ok()) {
+    const auto ms = [](const std::optional<double>& v) {
+      return v ? report::FormatMs(*v) : std::string("n/a");
+    };
+    const LatencyRow& lat = perf->latency;
+    *ctx.out << fmt::format(
+        "{} in {:.1f}s ({} entries/s)\n{}; latency p50 {} ms, p90 {} ms, p99 {} ms\n", counts,
+        perf->wall_time_seconds,
+        perf->entries_per_second ? report::FormatRate(*perf->entries_per_second) : "n/a", requests,
+        ms(lat.p50_ms), ms(lat.p90_ms), ms(lat.p99_ms));
+  } else {
+    *ctx.out << fmt::format("{} after {:.1f}s\n{}\n", counts, s.elapsed_seconds, requests);
+    *ctx.err << "throughput and latency unavailable: " << perf.status().message() << "\n";
+  }
   if (!r.database_error.ok()) {
     PrintError(ctx, r.database_error);
   } else if (!r.message.empty()) {
@@ -247,7 +264,7 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
     summary.message = st.message();
     summary.database_error = st;
   }
-  PrintSummary(ctx, summary);
+  PrintSummary(ctx, summary, report::ReadPerformance(store.queries(), ReportScope{batch_id}));
   auto hints = report::HintsFromStore(store.queries(), batch_id);  // systemic failures
   for (const std::string& h : hints.ok() ? *hints : std::vector<std::string>{})
     *ctx.err << "hint: " << h << "\n";

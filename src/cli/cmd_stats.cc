@@ -47,7 +47,7 @@ void PrintStats(std::ostream& out, const Statistics& s) {
                      s.errors, s.batches);
   if (s.recent_batches.empty()) return;
   out << fmt::format("\n{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", "batch", "status", "total",
-                     "done", "ok", "failed", "started");
+                     "done", "ok", EntryStateName(EntryState::kFailed), "started");
   for (const BatchRecord& b : s.recent_batches) {
     out << fmt::format("{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", b.id, b.status_text, b.total,
                        b.processed, b.successful, b.failed, b.started_at);

@@ -9,6 +9,7 @@
 #include "cli/live.h"
 #include "control/control_server.h"
 #include "engine/batch_lifecycle.h"
+#include "report/performance.h"
 #include "util/entropy.h"
 
 namespace cnake::cli {
@@ -16,7 +17,7 @@ namespace {
 
 Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
   CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));
-  if (!batch) return NotFound("no batch " + batch_id + "; `stats` lists the batches");
+  if (!batch) return report::NoSuchBatch(batch_id);
   CNAKE_ASSIGN_OR_RETURN(BatchCounts counts, store.CountBatch(batch_id));
   auto optional = [](const std::optional<double>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json();
@@ -34,14 +35,34 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
                       {"rate_wait_seconds", optional(batch->retry_after_wait_seconds)},
                       {"breaker_open_seconds", optional(batch->breaker_open_seconds)},
                       {"counts", by_state}};
-  CNAKE_ASSIGN_OR_RETURN(RequestLatencyRow lat, store.queries().BatchLatency(batch_id));
-  j["latency_ms"] = {
-      {"p50", lat.p50_ms}, {"p90", lat.p90_ms}, {"p99", lat.p99_ms}, {"count", lat.count}};
-  j["entries_per_second"] =
-      lat.span_seconds > 0 ? static_cast<double>(counts.finished()) / lat.span_seconds : 0.0;
+  // The figures the run summary and the reports print (report/performance.h).
+  CNAKE_ASSIGN_OR_RETURN(report::Performance perf,
+                         report::ReadPerformance(store.queries(), ReportScope{batch_id}));
+  const LatencyRow& lat = perf.latency;
+  j["latency_ms"] = {{"p50", optional(lat.p50_ms)},
+                     {"p90", optional(lat.p90_ms)},
+                     {"p99", optional(lat.p99_ms)},
+                     {"count", lat.count}};
+  j["wall_time_seconds"] = perf.wall_time_seconds;
+  j["entries_per_second"] = optional(perf.entries_per_second);
   CNAKE_ASSIGN_OR_RETURN(auto errors, store.queries().RecentErrors(batch_id, 5));
   j["recent_errors"] = errors;
   return j;
+}
+
+// "throughput 3.25 entries/s over 12.3 s; API latency p50 ... over N requests",
+// formatted as the run summary and the reports format them.
+std::string StoredFigures(const nlohmann::json& j) {
+  const auto number = [](const nlohmann::json& v, std::string (*format)(double)) {
+    return v.is_number() ? format(v.get<double>()) : std::string("n/a");
+  };
+  const auto& l = j["latency_ms"];
+  return fmt::format(
+      "throughput {} entries/s over {:.1f} s; API latency p50 {} ms, p90 {} ms, p99 {} ms over "
+      "{} requests\n",
+      number(j["entries_per_second"], report::FormatRate), j.value("wall_time_seconds", 0.0),
+      number(l["p50"], report::FormatMs), number(l["p90"], report::FormatMs),
+      number(l["p99"], report::FormatMs), l.value("count", 0));
 }
 
 void PrintStored(const Context& ctx, const nlohmann::json& j) {
@@ -55,12 +76,7 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
     const std::string name(EntryStateName(state));
     *ctx.out << fmt::format("  {:<11} {:>8}\n", name, c.value(name, 0));
   }
-  const auto& l = j["latency_ms"];
-  *ctx.out << fmt::format(
-      "throughput {:.2f} entries/s; API latency p50 {:.0f} ms, p90 {:.0f} ms, "
-      "p99 {:.0f} ms over {} requests\n",
-      j.value("entries_per_second", 0.0), l.value("p50", 0.0), l.value("p90", 0.0),
-      l.value("p99", 0.0), l.value("count", 0));
+  *ctx.out << StoredFigures(j);
   if (j["rate_wait_seconds"].is_null()) {
     *ctx.out << "waits: not recorded yet (a run records them when it ends)\n";
   } else {
@@ -95,9 +111,11 @@ int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) 
     if (json) {
       *ctx.out << j.dump(watch ? -1 : 2) << "\n" << std::flush;
     } else if (watch) {
-      *ctx.out << "\r\033[K" << j["batch_id"].get<std::string>() << ": " << j["counts"]["completed"]
-               << " ok, " << j["counts"]["failed"] << " failed of " << j["counts"]["total"] << ", "
-               << j["jobs_in_flight"] << " in flight, "
+      const auto& counts = j["counts"];
+      *ctx.out << "\r\033[K" << j["batch_id"].get<std::string>() << ": "
+               << counts[std::string(EntryStateName(EntryState::kCompleted))] << " ok, "
+               << counts[std::string(EntryStateName(EntryState::kFailed))] << " failed of "
+               << counts["total"] << ", " << j["jobs_in_flight"] << " in flight, "
                << fmt::format("{:.1f}", j.value("entries_per_second", 0.0)) << "/s" << std::flush;
     } else {
       PrintLive(ctx, j);

@@ -89,7 +89,7 @@ class ReportWriterTest : public ::testing::Test {
     req.format = format;
     req.generated_at = "2026-01-02T00:00:00.000Z";
     std::ostringstream out;
-    Status st = WriteReport(store_->connection(), req, out);
+    Status st = WriteReport(store_->queries(), req, out);
     EXPECT_TRUE(st.ok()) << st.ToString();
     return out.str();
   }
@@ -175,7 +175,25 @@ TEST_F(ReportWriterTest, UnknownBatchIsNotFound) {
     req.scope.batch_id = "nope";
     req.type = type;
     std::ostringstream out;
-    EXPECT_EQ(WriteReport(store_->connection(), req, out).code(), StatusCode::kNotFound);
+    EXPECT_EQ(WriteReport(store_->queries(), req, out).code(), StatusCode::kNotFound);
+  }
+}
+
+// The scope is checked before the first byte: an unknown batch leaves the
+// stream empty, not holding the start of a document (issue 21, item 6).
+TEST_F(ReportWriterTest, UnknownBatchWritesNothing) {
+  for (ReportType type : {ReportType::kSummary, ReportType::kDetailed, ReportType::kErrors}) {
+    for (ReportFormat format :
+         {ReportFormat::kJson, ReportFormat::kCsv, ReportFormat::kMarkdown, ReportFormat::kHtml}) {
+      SCOPED_TRACE(std::string(ReportTypeName(type)) + " " + ReportFormatName(format));
+      ReportRequest req;
+      req.scope.batch_id = "nope";
+      req.type = type;
+      req.format = format;
+      std::ostringstream out;
+      EXPECT_EQ(WriteReport(store_->queries(), req, out).code(), StatusCode::kNotFound);
+      EXPECT_EQ(out.str(), "");
+    }
   }
 }
 
@@ -225,7 +243,7 @@ TEST_F(ReportWriterTest, DetailedPagesCoverMoreThanOnePage) {
   std::string last;
   Scope scope;
   scope.batch_id = "big";
-  Status st = StreamDetailRows(store_->connection(), scope, [&](const DetailRow& r) {
+  Status st = StreamDetailRows(store_->queries(), scope, [&](const DetailRow& r) {
     EXPECT_LT(last, r.entry_id);
     last = r.entry_id;
     ++n;
@@ -235,7 +253,7 @@ TEST_F(ReportWriterTest, DetailedPagesCoverMoreThanOnePage) {
   EXPECT_EQ(n, 12000);
   // A sink error stops the stream and comes back.
   n = 0;
-  st = StreamDetailRows(store_->connection(), scope, [&](const DetailRow&) {
+  st = StreamDetailRows(store_->queries(), scope, [&](const DetailRow&) {
     return ++n == 7000 ? IoError("disk full") : Status::Ok();
   });
   EXPECT_EQ(st.code(), StatusCode::kIoError);

@@ -63,7 +63,7 @@ class MemoryWorkSession final : public WorkSession {
       auto it = store_.rows_.find(change.entry_id);
       if (it == store_.rows_.end() || !Unfinished(it->second)) continue;
       if (!it->second.lease_owner.empty() && !Mine(it->second)) continue;  // taken over
-      Apply(change, it->second, batch->second.record);
+      Apply(change, it->second, batch->second);
     }
     for (const RequestLog& r : group.requests) {
       store_.requests_.push_back(r);
@@ -108,7 +108,7 @@ class MemoryWorkSession final : public WorkSession {
     return row.lease_owner.empty() || Mine(row) || row.lease_expiry <= now;
   }
 
-  void Apply(const EntryChange& c, MemoryStore::Row& row, BatchRecord& batch) {
+  void Apply(const EntryChange& c, MemoryStore::Row& row, MemoryStore::Batch& batch) {
     Entry& e = row.entry;
     e.attempts = static_cast<int>(c.attempts);
     if (c.submission_seq) e.submission_seq = static_cast<int>(*c.submission_seq);
@@ -117,9 +117,12 @@ class MemoryWorkSession final : public WorkSession {
         e.state = EntryState::kCompleted;
         e.python_id = PythonIdOf(e.id);
         e.last_error.reset();
-        store_.results_[e.id] = {*e.python_id, c.completion->python, c.completion->metadata};
-        ++batch.processed;
-        ++batch.successful;
+        store_.results_[e.id] = {*e.python_id, c.completion->python, c.completion->metadata,
+                                 store_.clock_.WallNow()};
+        row.processed_at = store_.clock_.WallNow();
+        ++batch.record.processed;
+        ++batch.record.successful;
+        batch.updated_at = store_.clock_.WallNow();
         row.lease_owner.clear();
         return;
       case ChangeKind::kFailed: {
@@ -127,9 +130,11 @@ class MemoryWorkSession final : public WorkSession {
         e.state = EntryState::kFailed;
         e.last_error = c.last_error;
         store_.errors_.push_back({e.id, batch_id_, f.error_type, f.message, f.request_id,
-                                  f.endpoint, f.http_status, f.attempts});
-        ++batch.processed;
-        ++batch.failed;
+                                  f.endpoint, f.http_status, f.attempts, store_.clock_.WallNow()});
+        row.processed_at = store_.clock_.WallNow();
+        ++batch.record.processed;
+        ++batch.record.failed;
+        batch.updated_at = store_.clock_.WallNow();
         row.lease_owner.clear();
         return;
       }
@@ -180,6 +185,8 @@ Result<std::int64_t> MemoryStore::ClaimNewBatch(const NewBatch& batch,
   b.record.status = BatchStatus::kRunning;
   b.record.status_text = std::string(BatchStatusName(BatchStatus::kRunning));
   b.options = batch.options;
+  b.started_at = b.updated_at = batch.started_at;
+  b.record.started_at = IsoSeconds(batch.started_at);
   std::int64_t claimed = 0;
   for (auto& [id, row] : rows_) {
     if (claimed >= options.limit) break;
@@ -232,7 +239,11 @@ Status MemoryStore::UpdateBatch(const std::string& batch_id, const BatchUpdate& 
     r.status = *u.status;
     r.status_text = std::string(BatchStatusName(*u.status));
   }
-  if (u.completed_at) r.completed_at = "set";
+  if (u.completed_at) {
+    it->second.completed_at = *u.completed_at;
+    r.completed_at = IsoSeconds(*u.completed_at);
+  }
+  it->second.updated_at = clock_.WallNow();
   if (u.stop_reason) it->second.stop_reason = *u.stop_reason;
   if (u.add_retry_after_wait_seconds) {
     r.retry_after_wait_seconds =

@@ -49,10 +49,12 @@ class MemoryStore final : public Store {
     std::string python_id;
     std::string code;
     nlohmann::json metadata;
+    SystemTimePoint generated_at{};
   };
   struct StoredError {
     std::string entry_id, batch_id, error_type, message, request_id, endpoint;
     int http_status = 0, attempt = 0;
+    SystemTimePoint occurred_at{};
   };
   std::optional<Entry> EntryById(const std::string& id) const;
   std::map<std::string, StoredResult> Results() const;  // by entry id
@@ -68,11 +70,15 @@ class MemoryStore final : public Store {
     Entry entry;
     std::string lease_owner;  // empty: not leased
     TimePoint lease_expiry{};
+    std::optional<SystemTimePoint> processed_at;  // when it became final
   };
   struct Batch {
     BatchRecord record;
     nlohmann::json options;
     std::string stop_reason;
+    // Wall-clock times (the clock's WallNow) as the reports read them.
+    SystemTimePoint started_at{}, updated_at{};
+    std::optional<SystemTimePoint> completed_at;
   };
 
   bool Candidate(const Row& row, const ClaimOptions& options) const;
