@@ -17,6 +17,7 @@
 #include "report/systemic_hints.h"
 #include "scheduler/retry_policy.h"
 #include "util/entropy.h"
+#include "util/time_format.h"
 
 namespace cnake::cli {
 namespace {
@@ -186,6 +187,7 @@ class LiveChannel {
     run.batch_id = batch_id;
     run.db_path = ctx.config().duckdb.db_path;
     run.token = SystemEntropy().Hex(32);
+    run.started_at = FormatIsoUtc(std::chrono::system_clock::now());
     auto server = control::ControlServer::Start(
         run.token, {[&eng] { return engine::SnapshotJson(eng.CurrentSnapshot()).dump(); },
                     [&eng] { return engine::PrometheusMetrics(eng.CurrentSnapshot()); },

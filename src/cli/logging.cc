@@ -5,13 +5,15 @@
 #include <spdlog/spdlog.h>
 
 #include "report/json_log_formatter.h"
+#include "util/time_format.h"
 
 namespace cnake::cli {
 namespace {
 
 constexpr std::size_t kLogFileBytes = 10 * 1024 * 1024;
 constexpr std::size_t kLogFiles = 3;
-constexpr const char* kTextPattern = "%Y-%m-%dT%H:%M:%S.%e [%l] %v";
+// The time as everywhere else (util/time_format.h): UTC, with its "Z".
+const std::string kTextPattern = std::string(kIsoUtcSpdlogTime) + " [%l] %v";
 
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/time_format.h"
+
 namespace cnake::report {
 
 Status ForEachRow(db::Connection& conn, const std::string& sql, const Scope& scope,
@@ -23,7 +25,7 @@ Status CheckBatchExists(db::Connection& conn, const Scope& scope) {
 }
 
 std::string IsoTime(const std::string& expr) {
-  return fmt::format("strftime(CAST({} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g')", expr);
+  return fmt::format("strftime(CAST({} AS TIMESTAMP), '{}')", expr, kIsoUtcStrftime);
 }
 
 std::string EntriesTable(const Scope& scope) { return db::QuoteIdentifier(scope.tables.entries); }

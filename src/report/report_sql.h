@@ -20,8 +20,8 @@ Status ForEachRow(db::Connection& conn, const std::string& sql, const Scope& sco
 // kNotFound when the scope names a batch that batch_jobs does not have.
 Status CheckBatchExists(db::Connection& conn, const Scope& scope);
 
-// SQL text producing an ISO 8601 string (no zone: the database's own time)
-// from a TIMESTAMP expression, NULL when it is NULL.
+// SQL text producing the ISO 8601 UTC string of util/time_format.h from a
+// TIMESTAMP expression (stored times are UTC), NULL when it is NULL.
 std::string IsoTime(const std::string& expr);
 
 // The quoted entries and results table names.

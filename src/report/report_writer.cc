@@ -12,6 +12,7 @@
 #include "report/markdown_writer.h"
 #include "report/summary_report.h"
 #include "report/tabular_render.h"
+#include "util/time_format.h"
 
 namespace cnake::report {
 namespace {
@@ -140,12 +141,6 @@ Status WriteReport(db::Connection& conn, const ReportRequest& request, std::ostr
   return InvalidArgument("unknown report type");
 }
 
-std::string IsoNowUtc() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
-                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)), ms);
-}
+std::string IsoNowUtc() { return FormatIsoUtc(std::chrono::system_clock::now()); }
 
 }  // namespace cnake::report

@@ -5,6 +5,7 @@
 #include "store/duckdb/duckdb_store.h"
 #include "store/duckdb/entry_changes.h"
 #include "util/crash_point.h"
+#include "util/time_format.h"
 
 namespace cnake {
 namespace {
@@ -359,14 +360,16 @@ Result<BatchCounts> CountBatchSql(db::Connection& conn, const TableNames& tables
   return c;
 }
 
-const char* BatchSelectList() {
-  return "id, coalesce(status, ''), CAST(total_entries AS BIGINT), "
-         "CAST(coalesce(processed_entries, 0) AS BIGINT), "
-         "CAST(coalesce(successful_entries, 0) AS BIGINT), "
-         "CAST(coalesce(failed_entries, 0) AS BIGINT), "
-         "coalesce(strftime(started_at, '%Y-%m-%dT%H:%M:%SZ'), ''), "
-         "coalesce(strftime(completed_at, '%Y-%m-%dT%H:%M:%SZ'), ''), "
-         "CAST(retry_after_wait_seconds AS DOUBLE), CAST(breaker_open_seconds AS DOUBLE)";
+const std::string& BatchSelectList() {
+  static const std::string list = fmt::format(
+      "id, coalesce(status, ''), CAST(total_entries AS BIGINT), "
+      "CAST(coalesce(processed_entries, 0) AS BIGINT), "
+      "CAST(coalesce(successful_entries, 0) AS BIGINT), "
+      "CAST(coalesce(failed_entries, 0) AS BIGINT), "
+      "coalesce(strftime(started_at, '{0}'), ''), coalesce(strftime(completed_at, '{0}'), ''), "
+      "CAST(retry_after_wait_seconds AS DOUBLE), CAST(breaker_open_seconds AS DOUBLE)",
+      kIsoUtcStrftime);
+  return list;
 }
 
 BatchRecord ReadBatchRow(const db::DataChunk& c, std::size_t row) {

@@ -50,7 +50,7 @@ Result<BatchCounts> CountBatchSql(db::Connection& conn, const TableNames& tables
                                   const std::string& batch_id);
 
 // The SELECT list ReadBatchRow() reads from batch_jobs.
-const char* BatchSelectList();
+const std::string& BatchSelectList();
 BatchRecord ReadBatchRow(const db::DataChunk& chunk, std::size_t row);
 
 }  // namespace cnake
