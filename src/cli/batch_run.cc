@@ -227,6 +227,9 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
   RunnerInfo runner{SystemEntropy().Hex(8), "", getpid()};
   auto work = store.OpenWork(batch_id, runner);
   if (!work.ok()) return Fail(ctx, work.status());
+  spdlog::info("batch={} run starts: {} at {}, up to {} in flight, {} requests/min", batch_id,
+               store.Describe(), ctx.config().api.base_url, ctx.config().processing.max_concurrent,
+               ctx.config().processing.rate_limit.requests_per_minute);
   engine::RunSummary summary;
   {
     engine::Engine eng(**work, **transport, RealClock(), EngineOptionsFrom(ctx.config(), batch_id));
@@ -249,6 +252,10 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
     summary.message = st.message();
     summary.database_error = st;
   }
+  spdlog::info("batch={} run ends: {}; {} completed, {} failed, {} left of {}", batch_id,
+               engine::StopReasonName(summary.reason), summary.final.completed,
+               summary.final.failed, summary.final.total - summary.final.finished(),
+               summary.final.total);
   PrintSummary(ctx, summary);
   auto hints = report::HintsFromStore(store.queries(), batch_id);  // systemic failures
   for (const std::string& h : hints.ok() ? *hints : std::vector<std::string>{})

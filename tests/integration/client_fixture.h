@@ -58,7 +58,7 @@ class ClientTest : public ::testing::Test {
     auto env = Env(url);
     for (auto& [k, v] : extra) env[k] = v;
     return std::make_unique<testing::ChildProcess>(args, env, dir_.File("client.out"),
-                                                   dir_.File("client.err"));
+                                                   dir_.File("client.err"), dir_.path().string());
   }
   std::string Db() const { return dir_.File("data.duckdb"); }
   // Waits until a running client publishes its run file (the engine is running).

@@ -276,7 +276,7 @@ TEST_F(ReportTest, LiveMetricsAreStrictPrometheusText) {
   auto env = Env(server.url());
   ChildProcess child(
       {kClient, "process", "--batch-size", "30", "--max-concurrent", "2", "--progress", "none"},
-      env, dir_.File("client.out"), dir_.File("client.err"));
+      env, dir_.File("client.out"), dir_.File("client.err"), dir_.path().string());
   std::optional<control::RunFile> run;
   for (int i = 0; i < 200 && !run; ++i) {
     auto r = control::ReadRunFile(control::RunFilePath(Db()));
