@@ -29,7 +29,7 @@ Status FlushChunk(Store& store, std::vector<EntryInput>& chunk, ImportTotals& to
 }
 
 int RunImport(Context& ctx, const std::string& path, std::uintmax_t max_file_bytes) {
-  auto store = OpenStore(ctx);
+  auto store = CreateOrOpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   ImportOptions options;
   options.max_file_bytes = max_file_bytes;

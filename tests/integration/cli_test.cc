@@ -86,6 +86,42 @@ TEST_F(CliTest, LockConflictNamesTheHolderPid) {
   EXPECT_NE(r.err.find("not cnake-charmer-client"), std::string::npos) << r.err;
 }
 
+// A mistyped --db-path must not be answered with zeros from a new, empty
+// database: only init and import create one.
+TEST_F(CliTest, OnlyInitAndImportCreateADatabase) {
+  const std::string missing = dir_.File("typo.duckdb");
+  const std::vector<std::vector<std::string>> commands = {
+      {"stats"},
+      {"stats", "--json"},
+      {"status", "--batch-id", "b-1"},
+      {"export"},
+      {"export", "--format", "py", "-o", dir_.File("py")},
+      {"report"},
+      {"process"},
+      {"process", "--dry-run"},
+      {"resume", "--batch-id", "b-1"},
+      {"cancel", "--batch-id", "b-1"}};
+  for (std::vector<std::string> args : commands) {
+    args.insert(args.end(), {"--db-path", missing});
+    ProcessResult r = Run(args, {{"CNAKE_API_BASE_URL", "http://127.0.0.1:9/api"}});
+    SCOPED_TRACE(args.front() + " " + args[1]);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find("database " + missing + " does not exist"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--db-path"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_FALSE(fs::exists(missing));
+    EXPECT_FALSE(fs::exists(missing + ".wal"));
+  }
+  ProcessResult init = Run({"init", "--db-path", missing});
+  EXPECT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_TRUE(fs::exists(missing));
+  const std::string imported = dir_.File("imported.duckdb");
+  ProcessResult import = Run({"import", kSamples, "--db-path", imported});
+  EXPECT_EQ(import.exit_code, 0) << import.err;
+  EXPECT_TRUE(fs::exists(imported));
+  EXPECT_EQ(Run({"stats", "--db-path", missing}).exit_code, 0);
+}
+
 TEST_F(CliTest, HostileTableNameIsRefusedBeforeTheDatabaseIsTouched) {
   ProcessResult r =
       Run({"init", "--db-path", Db()}, {{"CNAKE_DUCKDB_TABLE_NAME", "x; DROP TABLE y"}});
@@ -133,6 +169,36 @@ TEST_F(CliTest, EveryCommandHasHelpWithExamples) {
   ProcessResult top = Run({"--help"});
   EXPECT_NE(top.out.find("Exit codes"), std::string::npos);
   EXPECT_EQ(Run({"no-such-command"}).exit_code, 2);
+}
+
+TEST_F(CliTest, TyposGetSuggestionsAndSecretsAreNeverEchoed) {
+  ProcessResult option = Run({"process", "--max-concurent", "3"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_NE(option.err.find("unknown option --max-concurent for `process`; did you mean "
+                            "--max-concurrent?"),
+            std::string::npos)
+      << option.err;
+  ProcessResult command = Run({"stat"});
+  EXPECT_EQ(command.exit_code, 2);
+  EXPECT_NE(command.err.find("did you mean 'stats'?"), std::string::npos) << command.err;
+  const std::string canary = "canary-key-5f0d2e";
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"process", "--api-key", canary},
+                                             {"--api-key=" + canary, "stats"},
+                                             {"stats", "--token", canary}}) {
+    ProcessResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ((r.out + r.err).find(canary), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.err.find("CNAKE_API_KEY"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(CliTest, VersionNamesTheClientDuckDbAndLibcurl) {
+  ProcessResult r = Run({"--version"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cnake-charmer-client 0."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DuckDB v1.4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("libcurl 7."), std::string::npos) << r.out;
 }
 
 // The flags come from the key table, so a key documented with a flag is

@@ -47,6 +47,11 @@ std::optional<LockHolder> ParseLockConflict(std::string_view message) {
   return holder;
 }
 
+std::string LibraryVersion() {
+  const char* v = duckdb_library_version();
+  return v ? v : "unknown";
+}
+
 // ---- Database ----
 
 Result<Database> Database::Open(const std::string& path, const OpenOptions& options) {

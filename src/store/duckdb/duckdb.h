@@ -259,6 +259,9 @@ class Appender {
   duckdb_appender handle_ = nullptr;
 };
 
+// The version of the DuckDB library this process runs with, e.g. "v1.4.4".
+std::string LibraryVersion();
+
 // Quotes an identifier for SQL ("a""b"). Callers validate names first.
 std::string QuoteIdentifier(std::string_view name);
 

@@ -84,6 +84,12 @@ DuckDbStore::~DuckDbStore() {
 Result<std::unique_ptr<DuckDbStore>> DuckDbStore::Open(const StoreOptions& options) {
   CNAKE_RETURN_IF_ERROR(ValidateTableNames(options.tables));
   std::string key = CanonicalKey(options.path);
+  if (!key.empty() && !options.create_if_missing) {
+    std::error_code ec;
+    if (!std::filesystem::exists(options.path, ec)) {
+      return NotFound("database " + options.path + " does not exist");
+    }
+  }
   if (!key.empty()) {
     std::lock_guard lock(g_open_mu);
     if (!g_open_paths.insert(key).second) {

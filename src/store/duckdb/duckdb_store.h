@@ -27,14 +27,17 @@ struct StoreOptions {
   std::string path;
   TableNames tables;
   db::OpenOptions open;
+  // False: a file that does not exist is kNotFound, not a new database.
+  bool create_if_missing = true;
 };
 
 class DuckDbQueries;
 
 class DuckDbStore final : public Store {
  public:
-  // Errors: kInvalidArgument (table names), kLocked (another process holds
-  // the file; LockHolderOf names it), kSchemaMismatch, kReadOnly, kDatabase.
+  // Errors: kInvalidArgument (table names), kNotFound (no such file and not
+  // create_if_missing), kLocked (another process holds the file;
+  // LockHolderOf names it), kSchemaMismatch, kReadOnly, kDatabase.
   static Result<std::unique_ptr<DuckDbStore>> Open(const StoreOptions& options);
   ~DuckDbStore() override;
 
