@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "config/key_table.h"
 #include "config/value.h"
 #include "store/duckdb/duckdb_store.h"
+#include "testing/child_process.h"
 #include "testing/nocase_store.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
@@ -75,6 +77,34 @@ TEST_F(CliTest, ReimportOfChangedCodeResetsToPendingAndSaysSo) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("updated 1"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("pending again: a"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, ImportThatSkippedFilesExitsOneAndNamesThem) {
+  fs::create_directories(dir_.path() / "src");
+  std::ofstream(dir_.path() / "src" / "ok.pyx") << "cdef int a = 1\n";
+  std::ofstream(dir_.path() / "src" / "big.pyx") << "# " << std::string(4000, 'x') << "\n";
+  ProcessResult r = Run({"import", dir_.File("src"), "--max-file-size", "1000", "--db-path", Db()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("inserted 1, updated 0, unchanged 0, skipped 1"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("big.pyx"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, ImportOfAnEmptyDirectoryWarnsThatNothingWasFound) {
+  fs::create_directories(dir_.path() / "empty" / "sub");
+  std::ofstream(dir_.path() / "empty" / "sub" / "notes.txt") << "not cython\n";
+  ProcessResult r = Run({"import", dir_.File("empty"), "--db-path", Db()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: found nothing to import in " + dir_.File("empty") +
+                       ": no .pyx or .pxd file in it or below it"),
+            std::string::npos)
+      << r.err;
+  std::ofstream(dir_.File("empty.jsonl")) << "";
+  ProcessResult jsonl = Run({"import", dir_.File("empty.jsonl"), "--db-path", Db()});
+  EXPECT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  EXPECT_NE(jsonl.err.find("warning: found nothing to import in " + dir_.File("empty.jsonl")),
+            std::string::npos)
+      << jsonl.err;
 }
 
 TEST_F(CliTest, LockConflictNamesTheHolderPid) {
@@ -251,6 +281,49 @@ TEST_F(CliTest, ExportWritesJsonlParquetAndRefusesEscapingIds) {
   auto r = conn->Query("SELECT count(*) FROM read_parquet('" + dir_.File("r.parquet") + "')");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->NextChunk()->GetInt64(0, 0), 2);
+}
+
+TEST_F(CliTest, ExportPyRefusesADirectoryOfSomeoneElsesFilesUnlessForced) {
+  {
+    auto store = DuckDbStore::Open({Db(), {}, {}});
+    ASSERT_TRUE(store.ok());
+    std::vector<EntryInput> in = {{"ok/one", "cdef int a", {}, {}, {}},
+                                  {"two", "cdef int b", {}, {}, {}}};
+    ASSERT_TRUE((*store)->UpsertEntries(in).ok());
+    ASSERT_TRUE((*store)->StorePythonCode("ok/one", "a = 0\n", {}).ok());
+    ASSERT_TRUE((*store)->StorePythonCode("two", "b = 0\n", {}).ok());
+  }
+  const fs::path out = dir_.path() / "mine";
+  fs::create_directories(out / "ok");
+  std::ofstream(out / "ok" / "one.py") << "# my own work\n";
+  std::ofstream(out / "notes.txt") << "my notes\n";
+  ProcessResult refused = Run({"export", "--format", "py", "-o", out.string(), "--db-path", Db()});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("refusing to export into " + out.string()), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("1 file(s) there would be overwritten: ok/one.py"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.err;
+  EXPECT_EQ(testing::ReadLines((out / "ok" / "one.py").string()).at(0), "# my own work");
+  EXPECT_FALSE(fs::exists(out / "two.py"));
+
+  // Forced: written, marked, and the file it did not write is named.
+  fs::last_write_time(out / "notes.txt", fs::file_time_type::clock::now() - std::chrono::hours(1));
+  ProcessResult forced =
+      Run({"export", "--format", "py", "-o", out.string(), "--force", "--db-path", Db()});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(testing::ReadLines((out / "ok" / "one.py").string()).at(0), "a = 0");
+  EXPECT_TRUE(fs::exists(out / ".cnake-export"));
+  EXPECT_NE(
+      forced.err.find("note: 1 file(s) under " + out.string() + " were not written by this export"),
+      std::string::npos)
+      << forced.err;
+  EXPECT_NE(forced.err.find("notes.txt"), std::string::npos) << forced.err;
+  EXPECT_TRUE(fs::exists(out / "notes.txt"));  // never deleted
+
+  // A directory an earlier export made is written again without --force.
+  ProcessResult again = Run({"export", "--format", "py", "-o", out.string(), "--db-path", Db()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
 }
 
 // 30 MB of python under a 16MB memory_limit: one ORDER BY (or parquet row
