@@ -351,7 +351,14 @@ TEST_P(EngineTest, JobsWhosePostIsUnderWayCountAsInFlight) {
 }
 
 TEST_P(EngineTest, TransientPostFailureRetriesWithTheSameKey) {
-  Seed(1);
+  // With description, tags and metadata, which the body carries too.
+  ASSERT_TRUE(store()
+                  .UpsertEntries({{"e100",
+                                   "cdef int x = 0",
+                                   "An entry.",
+                                   {"math", "io"},
+                                   json{{"origin", "test"}, {"n", 1}}}})
+                  .ok());
   api_.fault = [](const api::Request& req, int nth) -> std::optional<api::Response> {
     if (req.endpoint == Endpoint::kSubmit && nth <= 2) return FakeApi::Http(503);
     return std::nullopt;
@@ -367,6 +374,10 @@ TEST_P(EngineTest, TransientPostFailureRetriesWithTheSameKey) {
   EXPECT_EQ(keys.size(), 1u);
   // Same key, same body: a server honouring Idempotency-Key answers with the same job.
   EXPECT_EQ(bodies.size(), 1u);
+  const json metadata = json::parse(*bodies.begin())["metadata"];
+  EXPECT_EQ(metadata["description"], "An entry.");
+  EXPECT_EQ(metadata["tags"], json::array({"math", "io"}));
+  EXPECT_EQ(metadata["metadata"], json({{"origin", "test"}, {"n", 1}}));
   EXPECT_EQ(Only().attempts, 3);
 }
 
