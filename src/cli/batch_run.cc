@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <ostream>
+#include <thread>
 
+#include "api/api_probe.h"
 #include "api/curl_transport.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
@@ -84,6 +86,12 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
   if (r.reason == engine::StopReason::kInterrupted || r.reason == engine::StopReason::kCancelled ||
       r.reason == engine::StopReason::kDatabase) {
     *ctx.err << "resume with: cnake-charmer-client resume --batch-id " << s.batch_id << "\n";
+  } else if ((r.reason == engine::StopReason::kAuthFailed ||
+              r.reason == engine::StopReason::kFatal) &&
+             s.total > s.finished()) {
+    // A stopped run fails no entry: they wait in the batch.
+    *ctx.err << "once that is fixed, resume with: cnake-charmer-client resume --batch-id "
+             << s.batch_id << "\n";
   }
 }
 
@@ -124,54 +132,12 @@ nlohmann::json BatchOptionsJson(const Config& c, const nlohmann::json& selection
           {"selection", selection}};
 }
 
-// What to do when the start-up check could not reach the API.
-std::string UnreachableHint(api::TransportError error, const std::string& url) {
-  switch (error) {
-    case api::TransportError::kTls:
-      return "Check the server's certificate and host name; for a private CA set api.ca_file "
-             "(--ca-file)";
-    case api::TransportError::kTlsHandshake:
-      return fmt::format(
-          "The TLS handshake failed before any certificate was checked: does {} speak HTTPS? "
-          "(a plain-HTTP server needs an http:// URL)",
-          url);
-    default:
-      return fmt::format("Is the API running at {}?", url);
-  }
-}
-
 Status Preflight(const Context& ctx, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return transport.status();
-  const std::string& url = ctx.config().api.base_url;
-  api::Response last;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    api::Request req;
-    req.endpoint = api::Endpoint::kHealth;
-    req.path = "/health";
-    (*transport)->Start(req);
-    std::vector<api::Response> done;
-    while (done.empty()) done = (*transport)->Poll(std::chrono::seconds(1));
-    last = done.front();
-    // What the retry policy calls fatal (a refused certificate, a port that
-    // does not speak TLS) does not fix itself within a second.
-    if (last.transport == api::TransportError::kNone ||
-        scheduler::Classify({.transport = last.transport}) == scheduler::ErrorClass::kFatal) {
-      break;
-    }
-    if (attempt < 2) usleep(500000 * (attempt + 1));
-  }
-  if (last.transport != api::TransportError::kNone) {
-    return Status(StatusCode::kNetwork,
-                  fmt::format("cannot reach the API at {}: {}. {}", url, last.error,
-                              UnreachableHint(last.transport, url)));
-  }
-  if (last.http_status == 401 || last.http_status == 403) {
-    return Status(StatusCode::kAuth, fmt::format("authentication failed (HTTP {}) at {}: check "
-                                                 "CNAKE_API_KEY or api.api_key_file",
-                                                 last.http_status, url));
-  }
-  return Status::Ok();
+  return api::CheckApi(**transport, ctx.config().api.base_url,
+                       "cnake-preflight-" + SystemEntropy().Hex(16),
+                       [](Duration d) { std::this_thread::sleep_for(d); });
 }
 
 namespace {

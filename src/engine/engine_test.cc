@@ -414,6 +414,28 @@ TEST_P(EngineTest, AuthFailureStopsTheRun) {
   for (const Entry& e : backend_->Entries()) EXPECT_NE(e.state, EntryState::kFailed) << e.id;
 }
 
+// A wrong base URL (issue 21): every POST answers 404. The run stops with
+// "no CnakeCharmer API" instead of failing every entry with http_404.
+TEST_P(EngineTest, NotFoundOnSubmitStopsTheRunAndFailsNoEntry) {
+  Seed(10);
+  api_.fault = [](const api::Request& req, int) -> std::optional<api::Response> {
+    if (req.endpoint == Endpoint::kSubmit) return FakeApi::Http(404, "Not Found");
+    return std::nullopt;
+  };
+  const std::string batch = Claim(10);
+  EngineOptions options = Options(batch);
+  options.base_url = "http://127.0.0.1:8000/wrong";
+  RunSummary r = RunBatch(options);
+  EXPECT_EQ(r.reason, StopReason::kFatal);
+  EXPECT_EQ(r.message,
+            "no CnakeCharmer API at http://127.0.0.1:8000/wrong: check --base-url (POST "
+            "http://127.0.0.1:8000/wrong/generate answered HTTP 404)");
+  EXPECT_EQ(r.final.failed, 0);
+  EXPECT_LE(transport_.requests().size(), 4u);  // the first wave only
+  EXPECT_EQ(Batch(batch).status, BatchStatus::kFailed);
+  for (const Entry& e : backend_->Entries()) EXPECT_EQ(e.state, EntryState::kPending) << e.id;
+}
+
 TEST_P(EngineTest, LostJobIsSubmittedAgainWithANewKey) {
   Seed(1);
   bool lost_once = false;

@@ -1,0 +1,109 @@
+#include "api/api_probe.h"
+
+#include <fmt/format.h>
+
+#include "api/api_messages.h"
+#include "api/api_paths.h"
+
+namespace cnake::api {
+namespace {
+
+Response Exchange(Transport& transport, Endpoint endpoint, const std::string& path) {
+  Request req;
+  req.endpoint = endpoint;
+  req.path = path;
+  transport.Start(req);
+  std::vector<Response> done;
+  while (done.empty()) done = transport.Poll(std::chrono::seconds(1));
+  return done.front();
+}
+
+// What to do when the API could not be reached at all.
+std::string UnreachableHint(TransportError error, const std::string& url) {
+  switch (error) {
+    case TransportError::kTls:
+      return "Check the server's certificate and host name; for a private CA set api.ca_file "
+             "(--ca-file)";
+    case TransportError::kTlsHandshake:
+      return fmt::format(
+          "The TLS handshake failed before any certificate was checked: does {} speak HTTPS? "
+          "(a plain-HTTP server needs an http:// URL)",
+          url);
+    default:
+      return fmt::format("Is the API running at {}?", url);
+  }
+}
+
+Status Unreachable(const Response& r, const std::string& url) {
+  return Status(StatusCode::kNetwork, fmt::format("cannot reach the API at {}: {}. {}", url,
+                                                  r.error, UnreachableHint(r.transport, url)));
+}
+
+Status AuthFailed(int http_status, const std::string& url) {
+  return Status(StatusCode::kAuth,
+                fmt::format("authentication failed (HTTP {}) at {}: check CNAKE_API_KEY or "
+                            "api.api_key_file",
+                            http_status, url));
+}
+
+Response Health(Transport& transport, const std::function<void(Duration)>& pause) {
+  Response last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    last = Exchange(transport, Endpoint::kHealth, std::string(kHealthPath));
+    // What the retry policy calls fatal (a refused certificate, a port that
+    // does not speak TLS) does not fix itself within a second.
+    if (last.transport == TransportError::kNone ||
+        scheduler::Classify({.transport = last.transport}) == scheduler::ErrorClass::kFatal) {
+      break;
+    }
+    if (attempt < 2) pause(std::chrono::milliseconds(500) * (attempt + 1));
+  }
+  return last;
+}
+
+// True for the contract's answer to an unknown id: {"detail": "...<id>..."}.
+bool NamesUnknownId(const Response& r, const std::string& id) {
+  auto doc = ParseJsonLimited(r.body);
+  if (!doc.ok() || !doc->is_object()) return false;
+  auto detail = doc->find("detail");
+  return detail != doc->end() && detail->is_string() &&
+         detail->get<std::string>().find(id) != std::string::npos;
+}
+
+Status NoApi(const std::string& base_url, const std::string& what_happened) {
+  return Status(StatusCode::kHttp, NoApiMessage(base_url, what_happened));
+}
+
+}  // namespace
+
+std::string NoApiMessage(const std::string& base_url, const std::string& what_happened) {
+  return fmt::format("no CnakeCharmer API at {}: check --base-url ({})", base_url, what_happened);
+}
+
+Status CheckApi(Transport& transport, const std::string& base_url, const std::string& probe_id,
+                const std::function<void(Duration)>& pause) {
+  const Response health = Health(transport, pause);
+  if (health.transport != TransportError::kNone) return Unreachable(health, base_url);
+  if (health.http_status == 401 || health.http_status == 403) {
+    return AuthFailed(health.http_status, base_url);
+  }
+  if (health.http_status == 404) {
+    return NoApi(base_url, "GET " + base_url + "/health answered HTTP 404");
+  }
+  const std::string path = StatusPath(probe_id);
+  const Response status = Exchange(transport, Endpoint::kStatus, path);
+  if (status.transport != TransportError::kNone) return Status::Ok();  // the run retries
+  const int code = status.http_status;
+  if (code == 401 || code == 403) return AuthFailed(code, base_url);
+  if (code == 404 && NamesUnknownId(status, probe_id)) return Status::Ok();
+  if (code == 404 || (code >= 200 && code < 300)) {
+    return NoApi(
+        base_url,
+        fmt::format("GET {}{} for a job that cannot exist answered HTTP {}{}, not the API's "
+                    "404 naming the job",
+                    base_url, path, code, code == 404 ? " without the API's JSON detail" : ""));
+  }
+  return Status::Ok();  // 429, 5xx, ...: there, but struggling
+}
+
+}  // namespace cnake::api

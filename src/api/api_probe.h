@@ -1,0 +1,37 @@
+// The start-up check of `process` and `resume`: is there a CnakeCharmer API
+// at the base URL, and does it take our key? Before any batch is claimed, so
+// that a wrong URL or key costs nothing.
+//
+//   1. GET {base}/health must answer. While the connection fails it is tried
+//      three times (`pause` between tries); a TLS failure is not retried.
+//      401/403: the key is refused. 404: nothing is served at that base.
+//   2. GET {base}/status/<probe_id>, an id no job can have, must answer as
+//      docs/api.md says for an unknown id: 404 with a JSON "detail" string
+//      naming the id. A server's generic not-found page (a proxy, another
+//      application, the API under another base path: {"detail":"Not Found"},
+//      HTML) or a 2xx for a job that cannot exist means the API's endpoints
+//      are not under this base. 401/403: the key is refused (health needs
+//      none). 429, 5xx or a failed connection pass: the run's retries and
+//      circuit breaker deal with an API that is there but struggling.
+//
+// Errors: kNetwork (unreachable, with what to check), kAuth, kHttp (no API
+// at the base URL: "no CnakeCharmer API at <url>: check --base-url"); each
+// is exit code 4.
+// Thread safety: uses `transport` from the calling thread only.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "api/transport.h"
+#include "util/status.h"
+
+namespace cnake::api {
+
+Status CheckApi(Transport& transport, const std::string& base_url, const std::string& probe_id,
+                const std::function<void(Duration)>& pause);
+
+// The message of a run stopped because POST {base}/generate answered 404.
+std::string NoApiMessage(const std::string& base_url, const std::string& what_happened);
+
+}  // namespace cnake::api
