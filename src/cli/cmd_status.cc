@@ -17,6 +17,9 @@ namespace {
 Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
   CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));
   if (!batch) return NotFound("no batch " + batch_id + "; `stats` lists the batches");
+  // A batch recorded running whose runner died is interrupted.
+  engine::BatchLifecycle lifecycle(store, RealClock(), SystemEntropy());
+  CNAKE_ASSIGN_OR_RETURN(engine::BatchView view, lifecycle.View(*batch));
   CNAKE_ASSIGN_OR_RETURN(BatchCounts counts, store.CountBatch(batch_id));
   auto optional = [](const std::optional<double>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json();
@@ -26,7 +29,9 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
     by_state[std::string(EntryStateName(state))] = counts.Of(state);
   }
   nlohmann::json j = {{"batch_id", batch_id},
-                      {"state", batch->status_text},
+                      {"state", view.runner_gone ? BatchStatusName(view.status)
+                                                 : std::string_view(batch->status_text)},
+                      {"runner_gone", view.runner_gone},
                       {"live", false},
                       {"started_at", batch->started_at},
                       {"completed_at", batch->completed_at},
@@ -46,8 +51,10 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
 
 void PrintStored(const Context& ctx, const nlohmann::json& j) {
   const auto& c = j["counts"];
-  *ctx.out << fmt::format("batch {} ({}), started {}{}\n", j["batch_id"].get<std::string>(),
-                          j["state"].get<std::string>(), j["started_at"].get<std::string>(),
+  *ctx.out << fmt::format("batch {} ({}{}), started {}{}\n", j["batch_id"].get<std::string>(),
+                          j["state"].get<std::string>(),
+                          j.value("runner_gone", false) ? " (runner gone)" : "",
+                          j["started_at"].get<std::string>(),
                           j["completed_at"].get<std::string>().empty()
                               ? ""
                               : ", finished " + j["completed_at"].get<std::string>());

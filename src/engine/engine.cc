@@ -189,10 +189,12 @@ void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
   if (job.phase == JobPhase::kToSubmit) {
     req.endpoint = Endpoint::kSubmit;
     req.path = "/generate";
-    // Identical for every retry of one submission (engine/submission.h).
-    req.body = api::BuildGenerateBody(
-        SubmissionInput(job.entry, options_.batch_id, options_.prompt_template));
-    req.idempotency_key = IdempotencyKey(options_.batch_id, job.entry.id, job.entry.submission_seq);
+    // An adopted entry's submission stays the one its old batch may have
+    // posted: the same key and the same body (engine/submission.h), so a
+    // server honouring Idempotency-Key answers with the job it made then.
+    const std::string& batch = job.entry.key_batch_id.value_or(options_.batch_id);
+    req.body = api::BuildGenerateBody(SubmissionInput(job.entry, batch, options_.prompt_template));
+    req.idempotency_key = IdempotencyKey(batch, job.entry.id, job.entry.submission_seq);
     Transition(job, JobPhase::kSubmitting);
   } else {
     const std::string& id = *job.entry.request_id;

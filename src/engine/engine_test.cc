@@ -11,6 +11,7 @@
 
 #include "api/api_paths.h"
 #include "engine/batch_lifecycle.h"
+#include "engine/idempotency.h"
 #include "store/duckdb/duckdb_store.h"
 #include "store/memory/memory_store.h"
 #include "testing/fake_clock.h"
@@ -530,6 +531,53 @@ TEST_P(EngineTest, ResumePollsStoredRequestIdsInsteadOfPostingAgain) {
   EXPECT_EQ(r.final.completed, 3);
   EXPECT_EQ(api_.posts_per_key.size(), posts_before);
   for (const auto& [entry, posts] : api_.posts_per_entry) EXPECT_EQ(posts, 1) << entry;
+}
+
+// A batch whose run died (recorded running, no runner) strands its entries;
+// a new batch adopts them (issue 21): those with a request id are polled,
+// never posted again; the others are posted under the old batch's key.
+TEST_P(EngineTest, AdoptedEntriesArePolledOrPostedUnderTheirOldKey) {
+  Seed(6);
+  const std::string old_batch = Claim(6);
+  {
+    EngineOptions o = Options(old_batch);  // 4 in flight: 2 entries are never posted
+    o.shutdown_grace = Duration::zero();
+    auto work = Work(old_batch);
+    Engine engine(*work, transport_, clock_, o);
+    api_.fault = [&](const api::Request& req, int) -> std::optional<api::Response> {
+      if (req.endpoint == Endpoint::kStatus) engine.RequestStop(StopReason::kInterrupted);
+      return std::nullopt;
+    };
+    engine.Run(nullptr);
+    ASSERT_TRUE(work->Release().ok());  // no Finish: as after kill -9
+  }
+  api_.fault = nullptr;
+  ClaimOptions claim;
+  claim.limit = 10;
+  auto adopted = lifecycle_->Claim(json::object(), claim, /*adopt_stranded=*/true);
+  ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
+  EXPECT_EQ(adopted->adopted, 6);
+  const std::size_t requests_before = transport_.requests().size();
+  RunSummary r = RunBatch(Options(adopted->id));
+  EXPECT_EQ(r.reason, StopReason::kFinished) << r.message;
+  EXPECT_EQ(r.final.completed, 6);
+  for (const auto& [entry, posts] : api_.posts_per_entry) EXPECT_EQ(posts, 1) << entry;
+  EXPECT_EQ(api_.posts_per_entry.size(), 6u);
+  int posted_now = 0;
+  for (std::size_t i = requests_before; i < transport_.requests().size(); ++i) {
+    const api::Request& q = transport_.requests()[i];
+    if (q.endpoint != Endpoint::kSubmit) continue;
+    ++posted_now;
+    const json metadata = json::parse(q.body)["metadata"];
+    const std::string entry = metadata["source_id"];
+    EXPECT_EQ(q.idempotency_key, IdempotencyKey(old_batch, entry, 0)) << entry;
+    // The same body as the old batch would have sent: the same key with
+    // another body is a 422 (docs/api.md).
+    EXPECT_EQ(metadata["batch_id"], old_batch) << entry;
+  }
+  EXPECT_EQ(posted_now, 2);
+  EXPECT_EQ(Batch(old_batch).status, BatchStatus::kCompleted);  // nothing left there
+  EXPECT_EQ(Batch(old_batch).total, 0);
 }
 
 // Ids that a foreign tool declared case-insensitive: commits must not filter

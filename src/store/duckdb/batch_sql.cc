@@ -237,13 +237,17 @@ std::string ClaimCandidatesSql(const TableNames& tables, const ClaimOptions& opt
   const std::string failed(EntryStateName(EntryState::kFailed));
   return fmt::format(
       "SELECT id FROM {0} WHERE coalesce(processing_status, '{1}') IN ('{1}'{2}) "
-      "AND (batch_id IS NULL OR processing_status = '{3}') "
-      "AND (? = '' OR starts_with(id, ?)) "
-      "AND (? = '' OR list_contains(from_json(tags, '[\"VARCHAR\"]'), ?)) ORDER BY id LIMIT ?",
-      Q(tables.entries), pending, options.retry_failed ? ", '" + failed + "'" : "", failed);
+      "AND (batch_id IS NULL OR processing_status = '{3}') AND {4} ORDER BY id LIMIT ?",
+      Q(tables.entries), pending, options.retry_failed ? ", '" + failed + "'" : "", failed,
+      EntryFilterSql());
 }
 
 }  // namespace
+
+const char* EntryFilterSql() {
+  return "(? = '' OR starts_with(id, ?)) "
+         "AND (? = '' OR list_contains(from_json(tags, '[\"VARCHAR\"]'), ?))";
+}
 
 Result<std::int64_t> ClaimInTransaction(db::Connection& conn, const TableNames& tables,
                                         const std::string& batch_id, const ClaimOptions& options) {
@@ -252,7 +256,7 @@ Result<std::int64_t> ClaimInTransaction(db::Connection& conn, const TableNames& 
       std::int64_t claimed,
       conn.RunWith(
           fmt::format("UPDATE {0} SET batch_id = ?, processing_status = '{2}', "
-                      "processed = FALSE, request_id = NULL, attempts = 0, "
+                      "processed = FALSE, request_id = NULL, key_batch_id = NULL, attempts = 0, "
                       "submission_seq = coalesce(submission_seq, 0) + "
                       "CASE WHEN processing_status = '{3}' THEN 1 ELSE 0 END, "
                       "last_error = NULL, updated_at = now() WHERE id IN ({1})",

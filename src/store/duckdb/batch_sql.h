@@ -19,6 +19,10 @@
 
 namespace cnake {
 
+// The SQL condition of an EntryFilter on the entries table; parameters: the
+// id prefix twice, then the tag twice.
+const char* EntryFilterSql();
+
 // Marks up to options.limit candidates as the batch's and sets its total, in
 // the caller's transaction. Returns how many were claimed.
 Result<std::int64_t> ClaimInTransaction(db::Connection& conn, const TableNames& tables,

@@ -35,7 +35,7 @@ TEST(SchemaTest, FreshDatabaseGetsDesignTablesAndVersion) {
   auto report = Migrate(d.conn, {});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->created_tables.size(), 6u);
-  EXPECT_EQ(One(d.conn, "SELECT value FROM cnake_meta WHERE key='schema_version'"), "1");
+  EXPECT_EQ(One(d.conn, "SELECT value FROM cnake_meta WHERE key='schema_version'"), "2");
   // The design's columns and defaults.
   ASSERT_TRUE(d.conn.Execute("INSERT INTO cython_entries (id, code) VALUES ('a', 'x')").ok());
   EXPECT_EQ(One(d.conn,

@@ -4,21 +4,21 @@
 
 namespace cnake {
 
-Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(db::Connection conn,
-                                                             const TableNames& tables,
-                                                             const std::string& batch_id,
-                                                             const RunnerInfo& /*runner*/) {
+Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(
+    db::Connection conn, const TableNames& tables, const std::string& batch_id,
+    LocalRunners::Registration registration) {
   CNAKE_ASSIGN_OR_RETURN(const bool bytewise, IdsCompareBytewise(conn, tables));
   return std::unique_ptr<WorkSession>(
-      new DuckDbWorkSession(std::move(conn), tables, batch_id, bytewise));
+      new DuckDbWorkSession(std::move(conn), tables, batch_id, bytewise, std::move(registration)));
 }
 
 DuckDbWorkSession::DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id,
-                                     bool bytewise_ids)
+                                     bool bytewise_ids, LocalRunners::Registration registration)
     : conn_(std::move(conn)),
       tables_(std::move(tables)),
       batch_id_(std::move(batch_id)),
-      bytewise_ids_(bytewise_ids) {}
+      bytewise_ids_(bytewise_ids),
+      registration_(std::move(registration)) {}
 
 Result<std::vector<Entry>> DuckDbWorkSession::Lease(std::size_t limit) {
   return LoadUnfinished(conn_, tables_, batch_id_, cursor_, limit);

@@ -14,32 +14,39 @@
 
 #include "store/duckdb/batch_sql.h"
 #include "store/duckdb/duckdb.h"
+#include "store/local_runners.h"
 #include "store/store.h"
 
 namespace cnake {
 
 class DuckDbWorkSession final : public WorkSession {
  public:
+  // `registration` keeps the runner among the store's live runners until
+  // Release() or the end of the session.
   static Result<std::unique_ptr<WorkSession>> Open(db::Connection conn, const TableNames& tables,
                                                    const std::string& batch_id,
-                                                   const RunnerInfo& runner);
+                                                   LocalRunners::Registration registration);
 
   Result<std::vector<Entry>> Lease(std::size_t limit) override;
   Result<bool> Drained() override { return cursor_.pass >= 2; }
   Status Commit(const WriteGroup& group) override;
   Result<LeaseState> Renew() override { return LeaseState{}; }
-  Status Release() override { return Status::Ok(); }
+  Status Release() override {
+    registration_.Release();
+    return Status::Ok();
+  }
   Result<BatchCounts> Counts() override;
 
  private:
-  DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id,
-                    bool bytewise_ids);
+  DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id, bool bytewise_ids,
+                    LocalRunners::Registration registration);
 
   db::Connection conn_;
   TableNames tables_;
   std::string batch_id_;
   bool bytewise_ids_;  // CommitGroup may filter by literal ids
   BatchCursor cursor_;
+  LocalRunners::Registration registration_;
 };
 
 }  // namespace cnake
