@@ -61,13 +61,23 @@ Response Health(Transport& transport, const std::function<void(Duration)>& pause
   return last;
 }
 
-// True for the contract's answer to an unknown id: {"detail": "...<id>..."}.
-bool NamesUnknownId(const Response& r, const std::string& id) {
+// True when a 404 for the probe id is positively not the API's: a
+// well-formed answer other than the contract's {"detail": "Request <id> not
+// found"}: FastAPI's {"detail":"Not Found"} for an unknown path, a problem
+// document ("No static resource .../<id>"), an HTML or text page ("Cannot
+// GET /.../<id>"), an empty body. A body that looks like JSON but does not
+// parse (cut short, too deep, invalid UTF-8) is a damaged answer, maybe the
+// API's: that proves nothing.
+bool GenericNotFound(const Response& r, const std::string& id) {
   auto doc = ParseJsonLimited(r.body);
-  if (!doc.ok() || !doc->is_object()) return false;
-  auto detail = doc->find("detail");
-  return detail != doc->end() && detail->is_string() &&
-         detail->get<std::string>().find(id) != std::string::npos;
+  if (doc.ok()) {
+    if (!doc->is_object()) return true;
+    auto detail = doc->find("detail");
+    return detail == doc->end() || !detail->is_string() ||
+           detail->get<std::string>().find("Request " + id) == std::string::npos;
+  }
+  const std::size_t first = r.body.find_first_not_of(" \t\r\n");
+  return first == std::string::npos || (r.body[first] != '{' && r.body[first] != '[');
 }
 
 Status NoApi(const std::string& base_url, const std::string& what_happened) {
@@ -90,20 +100,18 @@ Status CheckApi(Transport& transport, const std::string& base_url, const std::st
   if (health.http_status == 404) {
     return NoApi(base_url, "GET " + base_url + "/health answered HTTP 404");
   }
+  // Only a not-found that is not the API's means the base is wrong. Any
+  // other answer (a refused key, 429, 5xx, a damaged body, no answer) is
+  // left to the run, which knows what to do with each (the decision table).
   const std::string path = StatusPath(probe_id);
   const Response status = Exchange(transport, Endpoint::kStatus, path);
-  if (status.transport != TransportError::kNone) return Status::Ok();  // the run retries
-  const int code = status.http_status;
-  if (code == 401 || code == 403) return AuthFailed(code, base_url);
-  if (code == 404 && NamesUnknownId(status, probe_id)) return Status::Ok();
-  if (code == 404 || (code >= 200 && code < 300)) {
-    return NoApi(
-        base_url,
-        fmt::format("GET {}{} for a job that cannot exist answered HTTP {}{}, not the API's "
-                    "404 naming the job",
-                    base_url, path, code, code == 404 ? " without the API's JSON detail" : ""));
+  if (status.transport != TransportError::kNone || status.http_status != 404 ||
+      !GenericNotFound(status, probe_id)) {
+    return Status::Ok();
   }
-  return Status::Ok();  // 429, 5xx, ...: there, but struggling
+  return NoApi(base_url, fmt::format("GET {}{}, a job that cannot exist, answered a not-found "
+                                     "page that is not the API's (\"Request <id> not found\")",
+                                     base_url, path));
 }
 
 }  // namespace cnake::api

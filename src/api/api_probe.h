@@ -5,18 +5,17 @@
 //   1. GET {base}/health must answer. While the connection fails it is tried
 //      three times (`pause` between tries); a TLS failure is not retried.
 //      401/403: the key is refused. 404: nothing is served at that base.
-//   2. GET {base}/status/<probe_id>, an id no job can have, must answer as
-//      docs/api.md says for an unknown id: 404 with a JSON "detail" string
-//      naming the id. A server's generic not-found page (a proxy, another
-//      application, the API under another base path: {"detail":"Not Found"},
-//      HTML) or a 2xx for a job that cannot exist means the API's endpoints
-//      are not under this base. 401/403: the key is refused (health needs
-//      none). 429, 5xx or a failed connection pass: the run's retries and
-//      circuit breaker deal with an API that is there but struggling.
+//   2. GET {base}/status/<probe_id>, an id no job can have: a 404 must be
+//      the one docs/api.md gives for an unknown id, {"detail": "Request <id>
+//      not found"}. A server's generic not-found page (a proxy, another
+//      application, the API under another base path: {"detail":"Not
+//      Found"}, HTML) means the API's endpoints are not under this base.
+//      Any other answer passes: the run's decision table deals with a
+//      refused key, 429, 5xx or damaged answers as it does for every poll.
 //
-// Errors: kNetwork (unreachable, with what to check), kAuth, kHttp (no API
-// at the base URL: "no CnakeCharmer API at <url>: check --base-url"); each
-// is exit code 4.
+// Errors: kNetwork (unreachable, with what to check), kAuth (401/403 on
+// /health), kHttp (no API at the base URL: "no CnakeCharmer API at <url>:
+// check --base-url"); each is exit code 4.
 // Thread safety: uses `transport` from the calling thread only.
 #pragma once
 

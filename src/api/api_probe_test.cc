@@ -70,26 +70,61 @@ TEST_F(ApiProbeTest, GenericNotFoundForTheStatusProbeMeansNoApi) {
   }
 }
 
-TEST_F(ApiProbeTest, ASuccessForAJobThatCannotExistMeansNoApi) {
-  transport_.Enqueue(Http(200, R"({"status":"ok"})"));
-  transport_.Enqueue(Http(200, "<html>single page app</html>"));
-  EXPECT_EQ(Check().code(), StatusCode::kHttp);
+// Not-found pages of common servers that do name the path: not the API's.
+TEST_F(ApiProbeTest, APathEchoingNotFoundPageIsNotTheApis) {
+  for (const std::string& body :
+       {std::string("<pre>Cannot GET /api/status/cnake-preflight-0123</pre>"),
+        std::string(R"({"title":"Not Found","status":404,"detail":"No static resource )"
+                    R"(api/status/cnake-preflight-0123."})")}) {
+    SCOPED_TRACE(body);
+    transport_.Enqueue(Http(200, R"({"status":"ok"})"));
+    transport_.Enqueue(Http(404, body));
+    EXPECT_EQ(Check().code(), StatusCode::kHttp);
+  }
 }
 
-TEST_F(ApiProbeTest, AKeyRefusedByTheStatusProbeIsAnAuthFailure) {
-  transport_.Enqueue(Http(200, R"({"status":"ok"})"));  // /health needs no key
+// A damaged answer proves nothing: it may be the API's (invalid UTF-8 in its
+// detail, cut short, too deep to read).
+TEST_F(ApiProbeTest, ADamagedAnswerPasses) {
+  for (const std::string& body :
+       {std::string("{\"detail\":\"Request cnake-preflight-0123\xff\xfe not found\"}"),
+        std::string("{\"detail\":\"Request cnake-pre,,]}{"),
+        "{\"request_id\":\"x\",\"status\":" + std::string(200, '[') + std::string(200, ']') +
+            "}"}) {
+    transport_.Enqueue(Http(200, R"({"status":"ok"})"));
+    transport_.Enqueue(Http(404, body));
+    EXPECT_TRUE(Check().ok()) << body.substr(0, 40);
+  }
+}
+
+TEST_F(ApiProbeTest, OtherWellFormedNotFoundsAreNotTheApis) {
+  for (const std::string& body : {std::string("404 page not found\n"), std::string("\"Not Found\""),
+                                  std::string(R"({"detail":"Request some-other-id not found"})"),
+                                  std::string(R"({"error":"not found"})")}) {
+    transport_.Enqueue(Http(200, R"({"status":"ok"})"));
+    transport_.Enqueue(Http(404, body));
+    EXPECT_EQ(Check().code(), StatusCode::kHttp) << body;
+  }
+}
+
+// Anything but a not-found is the run's to handle, as for every poll: a
+// refused key (health needs none), throttling, errors, damaged bodies.
+TEST_F(ApiProbeTest, AnswersOtherThanNotFoundAreTheRunsToHandle) {
+  for (int status : {200, 401, 403, 429, 500, 503}) {
+    transport_.Enqueue(Http(200, R"({"status":"ok"})"));
+    transport_.Enqueue(Http(status, "<html>whatever</html>"));
+    EXPECT_TRUE(Check().ok()) << status;
+  }
+  transport_.Enqueue(Http(200, R"({"status":"ok"})"));
+  transport_.Enqueue(Failed(TransportError::kTimeout));
+  EXPECT_TRUE(Check().ok());
+}
+
+TEST_F(ApiProbeTest, AKeyRefusedAtHealthIsAnAuthFailure) {
   transport_.Enqueue(Http(401, R"({"detail":"Not authenticated"})"));
   const Status st = Check();
   EXPECT_EQ(st.code(), StatusCode::kAuth);
   EXPECT_NE(st.message().find("authentication failed (HTTP 401)"), std::string::npos);
-}
-
-TEST_F(ApiProbeTest, AStrugglingApiPasses) {
-  for (int status : {429, 500, 503}) {
-    transport_.Enqueue(Http(200, R"({"status":"ok"})"));
-    transport_.Enqueue(Http(status, "busy"));
-    EXPECT_TRUE(Check().ok()) << status;
-  }
 }
 
 TEST_F(ApiProbeTest, UnreachableIsRetriedThenNamed) {
