@@ -20,14 +20,14 @@ struct ProcessArgs {
 
 int DryRun(Context& ctx, Store& store, const ClaimOptions& claim,
            const std::vector<engine::StoppedBatch>& stopped, bool adopt) {
-  auto r = store.PreviewClaim(claim);
+  // Adopted entries come first (Store::ClaimNewBatch), then new ones.
+  const std::int64_t adopting = adopt ? std::min(claim.limit, StrandedEntries(stopped)) : 0;
+  ClaimOptions fresh = claim;
+  fresh.limit = claim.limit - adopting;
+  auto r = store.PreviewClaim(fresh);
   if (!r.ok()) return Fail(ctx, r.status());
-  if (adopt) {
-    *ctx.out << "dry run: would adopt " << std::min(claim.limit, StrandedEntries(stopped))
-             << " unfinished entries of stopped batches, then claim new ones; of those, ";
-  } else {
-    *ctx.out << "dry run: ";
-  }
+  *ctx.out << "dry run: ";
+  if (adopt) *ctx.out << "would adopt " << adopting << " unfinished entries of stopped batches, ";
   *ctx.out << "would claim " << r->count << " entries";
   for (const auto& id : r->sample_ids)
     *ctx.out << (id == r->sample_ids.front() ? ": " : ", ") << id;

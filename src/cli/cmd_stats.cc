@@ -28,17 +28,16 @@ nlohmann::json StatsJson(const Statistics& s, const std::vector<engine::BatchVie
   for (std::size_t i = 0; i < s.recent_batches.size(); ++i) {
     const BatchRecord& b = s.recent_batches[i];
     const engine::BatchView& v = views[i];
-    batches.push_back(
-        {{"id", b.id},
-         {"status", v.runner_gone ? BatchStatusName(v.status) : std::string_view(b.status_text)},
-         {"runner_gone", v.runner_gone},
-         {"total_entries", b.total},
-         {"processed_entries", b.processed},
-         {"successful_entries", b.successful},
-         {"failed_entries", b.failed},
-         {"started_at", b.started_at},
-         {"completed_at",
-          b.completed_at.empty() ? nlohmann::json() : nlohmann::json(b.completed_at)}});
+    batches.push_back({{"id", b.id},
+                       {"status", v.status_text},
+                       {"runner_gone", v.runner_gone},
+                       {"total_entries", b.total},
+                       {"processed_entries", b.processed},
+                       {"successful_entries", b.successful},
+                       {"failed_entries", b.failed},
+                       {"started_at", b.started_at},
+                       {"completed_at", b.completed_at.empty() ? nlohmann::json()
+                                                               : nlohmann::json(b.completed_at)}});
   }
   nlohmann::json by_status = nlohmann::json::object();
   for (const auto& [state, n] : s.by_state) by_status[std::string(EntryStateName(state))] = n;

@@ -29,8 +29,7 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
     by_state[std::string(EntryStateName(state))] = counts.Of(state);
   }
   nlohmann::json j = {{"batch_id", batch_id},
-                      {"state", view.runner_gone ? BatchStatusName(view.status)
-                                                 : std::string_view(batch->status_text)},
+                      {"state", view.status_text},
                       {"runner_gone", view.runner_gone},
                       {"live", false},
                       {"started_at", batch->started_at},

@@ -48,13 +48,14 @@ Result<ClaimedBatch> BatchLifecycle::Claim(const nlohmann::json& options, const 
 }
 
 Result<BatchView> BatchLifecycle::View(const BatchRecord& batch) {
-  BatchView view{batch.status, false, batch.status_text};
+  BatchView view{batch.status, false, batch.status_text, batch.status_text};
   if (batch.status != BatchStatus::kRunning) return view;
   CNAKE_ASSIGN_OR_RETURN(std::vector<RunnerStatus> runners, store_.LiveRunners(batch.id));
   if (!runners.empty()) return view;
   view.status = BatchStatus::kInterrupted;
   view.runner_gone = true;
-  view.label = std::string(BatchStatusName(BatchStatus::kInterrupted)) + " (runner gone)";
+  view.status_text = std::string(BatchStatusName(BatchStatus::kInterrupted));
+  view.label = view.status_text + " (runner gone)";
   return view;
 }
 

@@ -37,7 +37,8 @@ struct ClaimedBatch {
 struct BatchView {
   BatchStatus status = BatchStatus::kUnknown;
   bool runner_gone = false;  // recorded running, but no runner holds it
-  std::string label;         // "interrupted (runner gone)", else the recorded text
+  std::string status_text;   // for JSON: the recorded text, or "interrupted"
+  std::string label;         // for people: status_text, and " (runner gone)"
 };
 
 // A batch no runner holds that still owns unfinished entries.

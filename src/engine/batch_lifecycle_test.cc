@@ -111,6 +111,7 @@ TEST_P(BatchLifecycleTest, ARunningBatchThatNoRunnerHoldsIsInterruptedRunnerGone
   EXPECT_EQ(gone->status, BatchStatus::kInterrupted);
   EXPECT_TRUE(gone->runner_gone);
   EXPECT_EQ(gone->label, "interrupted (runner gone)");
+  EXPECT_EQ(gone->status_text, "interrupted");
   {
     auto work = store_->OpenWork(b.id, {"runner-1", "host", 1});
     ASSERT_TRUE(work.ok());

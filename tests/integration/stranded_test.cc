@@ -77,6 +77,15 @@ TEST_F(StrandedTest, AKilledRunIsRunnerGoneAndItsEntriesAreAdoptedWithoutPayingT
       << nothing.out;
   EXPECT_NE(nothing.out.find("--adopt-stranded"), std::string::npos) << nothing.out;
   EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM batch_jobs"), "1");
+  ProcessResult dry = Client({"process", "--dry-run"}, server.url());
+  EXPECT_NE(dry.out.find("would claim 0 entries"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("cnake-charmer-client resume --batch-id " + batch), std::string::npos)
+      << dry.out;
+  ProcessResult dry_adopt = Client({"process", "--dry-run", "--adopt-stranded"}, server.url());
+  EXPECT_NE(dry_adopt.out.find("would adopt 10 unfinished entries of stopped batches, would "
+                               "claim 0 entries"),
+            std::string::npos)
+      << dry_adopt.out;
 
   // Adopted: jobs at the API are polled, and a POST the killed run got an
   // answer to but never committed is repeated under the same key.
