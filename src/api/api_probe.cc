@@ -4,6 +4,7 @@
 
 #include "api/api_messages.h"
 #include "api/api_paths.h"
+#include "scheduler/retry_after.h"
 
 namespace cnake::api {
 namespace {
@@ -44,6 +45,14 @@ Status AuthFailed(int http_status, const std::string& url) {
                 fmt::format("authentication failed (HTTP {}) at {}: check CNAKE_API_KEY or "
                             "api.api_key_file",
                             http_status, url));
+}
+
+// Waits as long as a 429 or 503 asked everyone to (the run's rate limiter
+// would pause the same way), so the next request does not come too soon.
+void HonourRetryAfter(const Response& r, const Clock& clock, const ProbeOptions& options) {
+  if ((r.http_status != 429 && r.http_status != 503) || !r.retry_after) return;
+  auto wait = scheduler::ParseRetryAfter(*r.retry_after, clock.WallNow(), options.max_retry_after);
+  if (wait && *wait > Duration::zero()) options.pause(*wait);
 }
 
 Response Health(Transport& transport, const std::function<void(Duration)>& pause) {
@@ -90,9 +99,10 @@ std::string NoApiMessage(const std::string& base_url, const std::string& what_ha
   return fmt::format("no CnakeCharmer API at {}: check --base-url ({})", base_url, what_happened);
 }
 
-Status CheckApi(Transport& transport, const std::string& base_url, const std::string& probe_id,
-                const std::function<void(Duration)>& pause) {
-  const Response health = Health(transport, pause);
+Status CheckApi(Transport& transport, const std::string& base_url, const Clock& clock,
+                const ProbeOptions& options) {
+  const std::string& probe_id = options.probe_id;
+  const Response health = Health(transport, options.pause);
   if (health.transport != TransportError::kNone) return Unreachable(health, base_url);
   if (health.http_status == 401 || health.http_status == 403) {
     return AuthFailed(health.http_status, base_url);
@@ -103,8 +113,10 @@ Status CheckApi(Transport& transport, const std::string& base_url, const std::st
   // Only a not-found that is not the API's means the base is wrong. Any
   // other answer (a refused key, 429, 5xx, a damaged body, no answer) is
   // left to the run, which knows what to do with each (the decision table).
+  HonourRetryAfter(health, clock, options);
   const std::string path = StatusPath(probe_id);
   const Response status = Exchange(transport, Endpoint::kStatus, path);
+  HonourRetryAfter(status, clock, options);  // the run's first request comes next
   if (status.transport != TransportError::kNone || status.http_status != 404 ||
       !GenericNotFound(status, probe_id)) {
     return Status::Ok();

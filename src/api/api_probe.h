@@ -27,8 +27,17 @@
 
 namespace cnake::api {
 
-Status CheckApi(Transport& transport, const std::string& base_url, const std::string& probe_id,
-                const std::function<void(Duration)>& pause);
+// A 429 or 503 with Retry-After (on either request) is honoured before the
+// next request goes out, as the run would: `pause` waits that long, at most
+// `max_retry_after`, read against `clock`'s wall time for an HTTP date.
+struct ProbeOptions {
+  std::string probe_id;
+  Duration max_retry_after = std::chrono::seconds(300);
+  std::function<void(Duration)> pause;
+};
+
+Status CheckApi(Transport& transport, const std::string& base_url, const Clock& clock,
+                const ProbeOptions& options);
 
 // The message of a run stopped because POST {base}/generate answered 404.
 std::string NoApiMessage(const std::string& base_url, const std::string& what_happened);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/fake_clock.h"
 #include "testing/fake_transport.h"
 
 namespace cnake::api {
@@ -27,10 +28,19 @@ Response Failed(TransportError error) {
 class ApiProbeTest : public ::testing::Test {
  protected:
   Status Check() {
-    return CheckApi(transport_, kBase, kId, [this](Duration) { ++pauses_; });
+    ProbeOptions options;
+    options.probe_id = kId;
+    options.max_retry_after = std::chrono::seconds(60);
+    options.pause = [this](Duration d) {
+      ++pauses_;
+      paused_ += d;
+    };
+    return CheckApi(transport_, kBase, clock_, options);
   }
+  FakeClock clock_;
   testing::FakeTransport transport_;
   int pauses_ = 0;
+  Duration paused_{0};
 };
 
 TEST_F(ApiProbeTest, TheContractsAnswerToAnUnknownIdPasses) {
@@ -125,6 +135,29 @@ TEST_F(ApiProbeTest, AKeyRefusedAtHealthIsAnAuthFailure) {
   const Status st = Check();
   EXPECT_EQ(st.code(), StatusCode::kAuth);
   EXPECT_NE(st.message().find("authentication failed (HTTP 401)"), std::string::npos);
+}
+
+// The server asked everyone to wait: the next request (the probe, then the
+// run's first) waits, as the run's rate limiter would.
+TEST_F(ApiProbeTest, RetryAfterIsHonouredBeforeTheNextRequest) {
+  Response throttled = Http(429, R"({"detail":"slow down"})");
+  throttled.retry_after = "2";
+  transport_.Enqueue(throttled);  // /health
+  Response busy = Http(503, R"({"detail":"busy"})");
+  busy.retry_after = "3";
+  transport_.Enqueue(busy);  // the status probe
+  EXPECT_TRUE(Check().ok());
+  EXPECT_EQ(pauses_, 2);
+  EXPECT_EQ(paused_, std::chrono::seconds(5));
+}
+
+TEST_F(ApiProbeTest, RetryAfterIsCappedAtMaxRetryAfter) {
+  Response throttled = Http(429, "{}");
+  throttled.retry_after = "100000";
+  transport_.Enqueue(throttled);
+  transport_.Enqueue(Http(404, R"({"detail":"Request cnake-preflight-0123 not found"})"));
+  EXPECT_TRUE(Check().ok());
+  EXPECT_EQ(paused_, std::chrono::seconds(60));
 }
 
 TEST_F(ApiProbeTest, UnreachableIsRetriedThenNamed) {

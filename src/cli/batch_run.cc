@@ -135,9 +135,11 @@ nlohmann::json BatchOptionsJson(const Config& c, const nlohmann::json& selection
 Status Preflight(const Context& ctx, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return transport.status();
-  return api::CheckApi(**transport, ctx.config().api.base_url,
-                       "cnake-preflight-" + SystemEntropy().Hex(16),
-                       [](Duration d) { std::this_thread::sleep_for(d); });
+  api::ProbeOptions probe;
+  probe.probe_id = "cnake-preflight-" + SystemEntropy().Hex(16);
+  probe.max_retry_after = Seconds(ctx.config().api.max_retry_delay);
+  probe.pause = [](Duration d) { std::this_thread::sleep_for(d); };
+  return api::CheckApi(**transport, ctx.config().api.base_url, RealClock(), probe);
 }
 
 namespace {
