@@ -20,8 +20,8 @@ namespace cnake {
 
 // Moves up to options.limit unfinished entries of the batches in
 // options.adopt_from (matching options.filter) into `batch_id`, in the
-// caller's transaction, lowering each old batch's total_entries by what it
-// gave up. Returns how many moved.
+// caller's transaction, and recounts each old batch's total_entries.
+// Returns how many moved.
 Result<std::int64_t> AdoptInTransaction(db::Connection& conn, const TableNames& tables,
                                         const std::string& batch_id, const ClaimOptions& options);
 
