@@ -18,6 +18,9 @@ namespace {
 Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
   CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));
   if (!batch) return report::NoSuchBatch(batch_id);
+  // A batch recorded running whose runner died is interrupted.
+  engine::BatchLifecycle lifecycle(store, RealClock(), SystemEntropy());
+  CNAKE_ASSIGN_OR_RETURN(engine::BatchView view, lifecycle.View(*batch));
   CNAKE_ASSIGN_OR_RETURN(BatchCounts counts, store.CountBatch(batch_id));
   auto optional = [](const std::optional<double>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json();
@@ -27,7 +30,8 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
     by_state[std::string(EntryStateName(state))] = counts.Of(state);
   }
   nlohmann::json j = {{"batch_id", batch_id},
-                      {"state", batch->status_text},
+                      {"state", view.status_text},
+                      {"runner_gone", view.runner_gone},
                       {"live", false},
                       {"started_at", batch->started_at},
                       {"completed_at", batch->completed_at},
@@ -67,8 +71,10 @@ std::string StoredFigures(const nlohmann::json& j) {
 
 void PrintStored(const Context& ctx, const nlohmann::json& j) {
   const auto& c = j["counts"];
-  *ctx.out << fmt::format("batch {} ({}), started {}{}\n", j["batch_id"].get<std::string>(),
-                          j["state"].get<std::string>(), j["started_at"].get<std::string>(),
+  *ctx.out << fmt::format("batch {} ({}{}), started {}{}\n", j["batch_id"].get<std::string>(),
+                          j["state"].get<std::string>(),
+                          j.value("runner_gone", false) ? " (runner gone)" : "",
+                          j["started_at"].get<std::string>(),
                           j["completed_at"].get<std::string>().empty()
                               ? ""
                               : ", finished " + j["completed_at"].get<std::string>());

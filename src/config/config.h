@@ -62,7 +62,7 @@ struct ProcessingConfig {
 
 struct LoggingConfig {
   std::string level = "info";   // lower case: trace|debug|info|warn|error|critical|off
-  std::string file;             // empty = no log file
+  std::string file = "./processing.log";  // empty = no log file
   std::string format = "text";  // text|json
   bool operator==(const LoggingConfig&) const = default;
 };

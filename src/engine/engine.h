@@ -77,7 +77,7 @@ enum class StopReason {
   kInterrupted,  // SIGINT/SIGTERM
   kCancelled,    // cancel command
   kAuthFailed,   // 401/403: the key is wrong
-  kFatal,        // TLS failure or another run-stopping error
+  kFatal,        // TLS failure, no API at the base URL (404 on POST), or another
   kDatabase,     // a commit failed
 };
 const char* StopReasonName(StopReason r);
@@ -151,6 +151,7 @@ class Engine {
   void Fail(std::uint64_t tag, Job& job, const std::string& type, const std::string& message,
             int http_status, const char* endpoint);
   void Observe(const scheduler::Outcome& outcome, TimePoint now, bool got_response);
+  void StopRun(const scheduler::Outcome& outcome, const std::string& what);
   void NoteError(const std::string& text);
 
   // engine_jobs.cc: the one place a job changes phase

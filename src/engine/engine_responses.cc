@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "api/api_paths.h"
+#include "api/api_probe.h"
 #include "engine/engine.h"
 #include "scheduler/deadline.h"
 #include "scheduler/retry_after.h"
@@ -245,13 +246,7 @@ void Engine::OnFailure(std::uint64_t tag, Job& job, const Outcome& outcome,
     case Action::kSucceed:
       return;
     case Action::kStopRun:
-      fatal_ = outcome.http_status == 401 || outcome.http_status == 403 ? StopReason::kAuthFailed
-                                                                        : StopReason::kFatal;
-      fatal_message_ = fatal_ == StopReason::kAuthFailed
-                           ? "authentication failed (HTTP " + std::to_string(outcome.http_status) +
-                                 "): check CNAKE_API_KEY"
-                           : d.error_type + ": " + detail;
-      return;
+      return StopRun(outcome, d.error_type + ": " + detail);
     case Action::kFailEntry:
       return Fail(tag, job, d.error_type, detail, outcome.http_status, endpoint);
     case Action::kRetry:
@@ -284,6 +279,23 @@ void Engine::OnFailure(std::uint64_t tag, Job& job, const Outcome& outcome,
       return Schedule(tag, job, next, AddSaturating(now, delay));
     }
   }
+}
+
+// A fatal outcome: no request will succeed, so the run stops and no entry is
+// marked failed (they stay unfinished in the batch, for `resume`).
+void Engine::StopRun(const Outcome& outcome, const std::string& what) {
+  const int status = outcome.http_status;
+  if (status == 401 || status == 403) {
+    fatal_ = StopReason::kAuthFailed;
+    fatal_message_ =
+        "authentication failed (HTTP " + std::to_string(status) + "): check CNAKE_API_KEY";
+    return;
+  }
+  fatal_ = StopReason::kFatal;
+  fatal_message_ = status == 404 ? api::NoApiMessage(options_.base_url,
+                                                     std::string("POST ") + options_.base_url +
+                                                         "/generate answered HTTP 404")
+                                 : what;
 }
 
 void Engine::Complete(std::uint64_t tag, Job& job, const api::ResultResponse& result) {

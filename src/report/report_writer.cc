@@ -7,6 +7,7 @@
 
 #include "report/performance.h"
 #include "report/renderer.h"
+#include "util/time_format.h"
 
 namespace cnake::report {
 namespace {
@@ -72,12 +73,6 @@ Status WriteReport(Queries& queries, const ReportRequest& request, std::ostream&
   return StreamOk(out);
 }
 
-std::string IsoNowUtc() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
-                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)), ms);
-}
+std::string IsoNowUtc() { return FormatIsoUtc(std::chrono::system_clock::now()); }
 
 }  // namespace cnake::report

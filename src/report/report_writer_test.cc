@@ -133,7 +133,7 @@ TEST_F(ReportWriterTest, SummaryJsonMatchesSchemaAndData) {
   }
   EXPECT_EQ(ok, 2);
   EXPECT_EQ(bad, 3);
-  EXPECT_EQ(j["timeline"]["start"], "2026-01-01T10:00:01.000");
+  EXPECT_EQ(j["timeline"]["start"], "2026-01-01T10:00:01.000Z");
 }
 
 TEST_F(ReportWriterTest, AllBatchesScopeExcludesUnclaimedEntries) {
@@ -208,8 +208,8 @@ TEST_F(ReportWriterTest, ErrorPatternsGroupNormalisedMessages) {
   EXPECT_EQ(top["count"], 2);
   EXPECT_EQ(top["error_type"], "job_failed");
   EXPECT_EQ(top["examples"], json({"c", "d"}));
-  EXPECT_EQ(top["first_seen"], "2026-01-01T10:00:03.000");
-  EXPECT_EQ(top["last_seen"], "2026-01-01T10:00:05.000");
+  EXPECT_EQ(top["first_seen"], "2026-01-01T10:00:03.000Z");
+  EXPECT_EQ(top["last_seen"], "2026-01-01T10:00:05.000Z");
   EXPECT_EQ(j["patterns"][1]["count"], 1);
   EXPECT_EQ(j["patterns"][1]["examples"], json({kHostileId}));
   EXPECT_EQ(j["patterns"][1]["http_status"], 500);

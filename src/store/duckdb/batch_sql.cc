@@ -11,6 +11,7 @@
 #include "store/duckdb/journal.h"
 #include "store/duckdb/result_rows.h"
 #include "util/crash_point.h"
+#include "util/time_format.h"
 
 namespace cnake {
 namespace {
@@ -23,10 +24,9 @@ std::string ClaimCandidatesSql(const TableNames& tables, const ClaimOptions& opt
   const std::string failed(EntryStateName(EntryState::kFailed));
   return fmt::format(
       "SELECT id FROM {0} WHERE coalesce(processing_status, '{1}') IN ('{1}'{2}) "
-      "AND (batch_id IS NULL OR processing_status = '{3}') "
-      "AND (? = '' OR starts_with(id, ?)) "
-      "AND (? = '' OR list_contains(from_json(tags, '[\"VARCHAR\"]'), ?)) ORDER BY id LIMIT ?",
-      Q(tables.entries), pending, options.retry_failed ? ", '" + failed + "'" : "", failed);
+      "AND (batch_id IS NULL OR processing_status = '{3}') AND {4} ORDER BY id LIMIT ?",
+      Q(tables.entries), pending, options.retry_failed ? ", '" + failed + "'" : "", failed,
+      EntryFilterSql());
 }
 
 // How many of the final changes find their entry unfinished, so that the
@@ -61,6 +61,11 @@ Result<Transitions> CountTransitions(db::Connection& conn, const TableNames& tab
 
 }  // namespace
 
+const char* EntryFilterSql() {
+  return "(? = '' OR starts_with(id, ?)) "
+         "AND (? = '' OR list_contains(from_json(tags, '[\"VARCHAR\"]'), ?))";
+}
+
 Result<std::int64_t> ClaimInTransaction(db::Connection& conn, const TableNames& tables,
                                         const std::string& batch_id, const ClaimOptions& options) {
   const auto& f = options.filter;
@@ -68,7 +73,7 @@ Result<std::int64_t> ClaimInTransaction(db::Connection& conn, const TableNames& 
       std::int64_t claimed,
       conn.RunWith(
           fmt::format("UPDATE {0} SET batch_id = ?, processing_status = '{2}', "
-                      "processed = FALSE, request_id = NULL, attempts = 0, "
+                      "processed = FALSE, request_id = NULL, key_batch_id = NULL, attempts = 0, "
                       "submission_seq = coalesce(submission_seq, 0) + "
                       "CASE WHEN processing_status = '{3}' THEN 1 ELSE 0 END, "
                       "last_error = NULL, updated_at = now() WHERE id IN ({1})",
@@ -192,14 +197,16 @@ Result<BatchCounts> CountBatchSql(db::Connection& conn, const TableNames& tables
   return c;
 }
 
-const char* BatchSelectList() {
-  return "id, coalesce(status, ''), CAST(total_entries AS BIGINT), "
-         "CAST(coalesce(processed_entries, 0) AS BIGINT), "
-         "CAST(coalesce(successful_entries, 0) AS BIGINT), "
-         "CAST(coalesce(failed_entries, 0) AS BIGINT), "
-         "coalesce(strftime(started_at, '%Y-%m-%dT%H:%M:%SZ'), ''), "
-         "coalesce(strftime(completed_at, '%Y-%m-%dT%H:%M:%SZ'), ''), "
-         "CAST(retry_after_wait_seconds AS DOUBLE), CAST(breaker_open_seconds AS DOUBLE)";
+const std::string& BatchSelectList() {
+  static const std::string list = fmt::format(
+      "id, coalesce(status, ''), CAST(total_entries AS BIGINT), "
+      "CAST(coalesce(processed_entries, 0) AS BIGINT), "
+      "CAST(coalesce(successful_entries, 0) AS BIGINT), "
+      "CAST(coalesce(failed_entries, 0) AS BIGINT), "
+      "coalesce(strftime(started_at, '{0}'), ''), coalesce(strftime(completed_at, '{0}'), ''), "
+      "CAST(retry_after_wait_seconds AS DOUBLE), CAST(breaker_open_seconds AS DOUBLE)",
+      kIsoUtcStrftime);
+  return list;
 }
 
 BatchRecord ReadBatchRow(const db::DataChunk& c, std::size_t row) {

@@ -20,6 +20,10 @@
 
 namespace cnake {
 
+// The SQL condition of an EntryFilter on the entries table; parameters: the
+// id prefix twice, then the tag twice.
+const char* EntryFilterSql();
+
 // Marks up to options.limit candidates as the batch's and sets its total, in
 // the caller's transaction. Returns how many were claimed.
 Result<std::int64_t> ClaimInTransaction(db::Connection& conn, const TableNames& tables,
@@ -68,7 +72,7 @@ Result<BatchCounts> CountBatchSql(db::Connection& conn, const TableNames& tables
                                   const std::string& batch_id);
 
 // The SELECT list ReadBatchRow() reads from batch_jobs.
-const char* BatchSelectList();
+const std::string& BatchSelectList();
 BatchRecord ReadBatchRow(const db::DataChunk& chunk, std::size_t row);
 
 }  // namespace cnake

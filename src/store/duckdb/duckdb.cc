@@ -47,6 +47,11 @@ std::optional<LockHolder> ParseLockConflict(std::string_view message) {
   return holder;
 }
 
+std::string LibraryVersion() {
+  const char* v = duckdb_library_version();
+  return v ? v : "unknown";
+}
+
 // ---- Database ----
 
 Result<Database> Database::Open(const std::string& path, const OpenOptions& options) {
@@ -80,7 +85,28 @@ Result<Database> Database::Open(const std::string& path, const OpenOptions& opti
     return st;
   }
   if (attach) CNAKE_RETURN_IF_ERROR(db.Attach(path, options));
+  CNAKE_RETURN_IF_ERROR(db.UseUtc());
   return db;
+}
+
+Status Database::UseUtc() {
+  // With ICU (built into libduckdb), now() and CURRENT_TIMESTAMP become a
+  // TIMESTAMP in the session's TimeZone, which defaults to the process's TZ:
+  // under TZ=America/New_York a batch started at 13:43 UTC was stored as
+  // 08:43. Every stored time is UTC. The setting cannot be given at open
+  // (ICU's options exist only once the instance is up); GLOBAL makes it
+  // every connection's default. Without ICU there is no TimeZone, and
+  // DuckDB's own casts already use UTC.
+  CNAKE_ASSIGN_OR_RETURN(Connection conn, Connection::Open(*this));
+  duckdb_result result;
+  const duckdb_state state = duckdb_query(conn.get(), "SET GLOBAL TimeZone = 'UTC'", &result);
+  const std::string error =
+      state == DuckDBError && duckdb_result_error(&result) ? duckdb_result_error(&result) : "";
+  duckdb_destroy_result(&result);
+  if (state == DuckDBError && error.find("icu") == std::string::npos) {
+    return ClassifyDuckDbError(error, "cannot set the database's time zone to UTC");
+  }
+  return Status::Ok();
 }
 
 Status Database::Attach(const std::string& path, const OpenOptions& options) {

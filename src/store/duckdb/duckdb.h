@@ -58,7 +58,8 @@ Status ClassifyDuckDbError(std::string_view message, std::string_view what);
 class Database {
  public:
   // Opens (creating if needed) the database file at `path`. ":memory:" or ""
-  // opens an in-memory database.
+  // opens an in-memory database. Every connection's TimeZone is UTC, so
+  // now() and CURRENT_TIMESTAMP store UTC whatever the process's TZ.
   static Result<Database> Open(const std::string& path, const OpenOptions& options = {});
 
   Database() = default;
@@ -76,6 +77,8 @@ class Database {
 
  private:
   Status Attach(const std::string& path, const OpenOptions& options);
+  // Makes UTC the time zone of every connection (stored times are UTC).
+  Status UseUtc();
 
   duckdb_database handle_ = nullptr;
   std::string catalog_;
@@ -260,6 +263,9 @@ class Appender {
   Status Check(duckdb_state state, const char* what);
   duckdb_appender handle_ = nullptr;
 };
+
+// The version of the DuckDB library this process runs with, e.g. "v1.4.4".
+std::string LibraryVersion();
 
 // Quotes an identifier for SQL ("a""b"). Callers validate names first.
 std::string QuoteIdentifier(std::string_view name);

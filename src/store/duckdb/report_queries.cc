@@ -8,6 +8,7 @@
 
 #include "store/duckdb/queries.h"
 #include "store/duckdb/report_sql.h"
+#include "util/time_format.h"
 
 namespace cnake {
 namespace report_sql {
@@ -21,7 +22,7 @@ std::string InScope(std::string_view alias) {
 }
 
 std::string IsoTime(std::string_view expr) {
-  return fmt::format("strftime(CAST({} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g')", expr);
+  return fmt::format("strftime(CAST({} AS TIMESTAMP), '{}')", expr, kIsoUtcStrftime);
 }
 
 std::string StateLiteral(EntryState state) { return fmt::format("'{}'", EntryStateName(state)); }

@@ -129,7 +129,10 @@ std::vector<TableSpec> SchemaTables(const TableNames& names) {
         // Bookkeeping for the processing engine.
         Col("batch_id", "VARCHAR", kVarchar), Col("request_id", "VARCHAR", kVarchar),
         Col("attempts", "INTEGER", kInt, "0"), Col("submission_seq", "INTEGER", kInt, "0"),
-        Col("last_error", "VARCHAR", kVarchar), Col("updated_at", "TIMESTAMP", kTime)}},
+        Col("last_error", "VARCHAR", kVarchar), Col("updated_at", "TIMESTAMP", kTime),
+        // The batch the current submission's Idempotency-Key comes from when
+        // another batch adopted the entry (store/types.h, Entry).
+        Col("key_batch_id", "VARCHAR", kVarchar)}},
       {names.results,
        {Col("id", "VARCHAR", kVarchar, "", "PRIMARY KEY", true),
         Col("code", "VARCHAR", kVarchar, "", "NOT NULL", true),

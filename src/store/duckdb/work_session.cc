@@ -8,10 +8,9 @@
 
 namespace cnake {
 
-Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(db::Connection conn,
-                                                             const TableNames& tables,
-                                                             const std::string& batch_id,
-                                                             const RunnerInfo& /*runner*/) {
+Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(
+    db::Connection conn, const TableNames& tables, const std::string& batch_id,
+    LocalRunners::Registration registration) {
   CNAKE_ASSIGN_OR_RETURN(const bool bytewise, IdsCompareBytewise(conn, tables));
   // A run's statements are small: DuckDB's second thread only added memory
   // (127 vs 141 MiB peak RSS at 100,000 entries, same speed;
@@ -22,16 +21,19 @@ Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(db::Connection conn
   CNAKE_RETURN_IF_ERROR(ReplayJournal(conn, tables));
   CNAKE_ASSIGN_OR_RETURN(const std::int64_t next_seq, NextJournalSeq(conn));
   return std::unique_ptr<WorkSession>(
-      new DuckDbWorkSession(std::move(conn), tables, batch_id, bytewise, next_seq));
+      new DuckDbWorkSession(std::move(conn), tables, batch_id, bytewise, next_seq,
+                            std::move(registration)));
 }
 
 DuckDbWorkSession::DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id,
-                                     bool bytewise_ids, std::int64_t next_seq)
+                                     bool bytewise_ids, std::int64_t next_seq,
+                                     LocalRunners::Registration registration)
     : conn_(std::move(conn)),
       tables_(std::move(tables)),
       batch_id_(std::move(batch_id)),
       bytewise_ids_(bytewise_ids),
-      next_seq_(next_seq) {}
+      next_seq_(next_seq),
+      registration_(std::move(registration)) {}
 
 Result<std::vector<Entry>> DuckDbWorkSession::Lease(std::size_t limit) {
   CNAKE_ASSIGN_OR_RETURN(std::vector<Entry> page,

@@ -22,6 +22,7 @@
 
 #include "store/duckdb/batch_sql.h"
 #include "store/duckdb/duckdb.h"
+#include "store/local_runners.h"
 #include "store/store.h"
 
 namespace cnake {
@@ -31,21 +32,27 @@ class DuckDbWorkSession final : public WorkSession {
   // Entries changed between two folds.
   static constexpr std::size_t kFoldEvery = 4096;
 
+  // `registration` keeps the runner among the store's live runners until
+  // Release() or the end of the session.
   static Result<std::unique_ptr<WorkSession>> Open(db::Connection conn, const TableNames& tables,
                                                    const std::string& batch_id,
-                                                   const RunnerInfo& runner);
+                                                   LocalRunners::Registration registration);
 
   Result<std::vector<Entry>> Lease(std::size_t limit) override;
   Result<bool> Drained() override { return cursor_.pass >= 2; }
   Status Commit(const WriteGroup& group) override;
   Result<LeaseState> Renew() override { return LeaseState{}; }
-  // Folds the journal into the entries table.
-  Status Release() override { return Fold(); }
+  // Folds the journal into the entries table and leaves the live runners.
+  Status Release() override {
+    Status folded = Fold();
+    registration_.Release();
+    return folded;
+  }
   Result<BatchCounts> Counts() override;
 
  private:
   DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id, bool bytewise_ids,
-                    std::int64_t next_seq);
+                    std::int64_t next_seq, LocalRunners::Registration registration);
   CommitPlan Plan(const std::vector<EntryChange>& changes);
   Status Fold();
 
@@ -60,6 +67,7 @@ class DuckDbWorkSession final : public WorkSession {
   // Committed, not folded: the net change per entry, and which became final.
   std::map<std::string, EntryChange> unfolded_;
   std::unordered_set<std::string> finalized_;
+  LocalRunners::Registration registration_;
 };
 
 }  // namespace cnake

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "util/time_format.h"
+
 namespace cnake {
 
 std::int64_t EpochMs(SystemTimePoint t) {
@@ -12,13 +14,8 @@ std::int64_t EpochMs(SystemTimePoint t) {
 }
 
 std::string IsoMillis(SystemTimePoint t) {
-  const std::int64_t ms = EpochMs(t);
-  const std::int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}", fmt::gmtime(static_cast<std::time_t>(secs)),
-                     ms - secs * 1000);
+  return FormatIsoUtc(std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
 }
-
-std::string IsoSeconds(SystemTimePoint t) { return IsoMillis(t).substr(0, 19) + "Z"; }
 
 Result<Statistics> MemoryQueries::GetStatistics() {
   std::lock_guard lock(store_.mu_);

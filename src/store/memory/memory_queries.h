@@ -8,9 +8,8 @@
 
 namespace cnake {
 
-// Wall-clock times as the DuckDB store writes them: BatchRecord's
-// "2026-01-01T10:00:00Z", and the report rows' "2026-01-01T10:00:00.000".
-std::string IsoSeconds(SystemTimePoint t);
+// Wall-clock times as the DuckDB store writes them (util/time_format.h):
+// "2026-01-01T10:00:00.000Z".
 std::string IsoMillis(SystemTimePoint t);
 std::int64_t EpochMs(SystemTimePoint t);
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "store/local_runners.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -39,8 +40,11 @@ class MemoryStore final : public Store {
   Result<std::optional<nlohmann::json>> GetBatchOptions(const std::string& batch_id) override;
   Status UpdateBatch(const std::string& batch_id, const BatchUpdate& update) override;
   Result<BatchCounts> CountBatch(const std::string& batch_id) override;
+  Result<std::vector<BatchWork>> UnfinishedWork(const EntryFilter& filter) override;
   Result<std::unique_ptr<WorkSession>> OpenWork(const std::string& batch_id,
                                                 const RunnerInfo& runner) override;
+  // Sessions that have not released their leases (store/local_runners.h).
+  Result<std::vector<RunnerStatus>> LiveRunners(const std::string& batch_id) override;
   Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) override;
   Queries& queries() override;
 
@@ -82,6 +86,8 @@ class MemoryStore final : public Store {
   };
 
   bool Candidate(const Row& row, const ClaimOptions& options) const;
+  bool Matches(const Entry& e, const EntryFilter& filter) const;
+  std::int64_t AdoptLocked(const std::string& batch_id, const ClaimOptions& options);
   BatchCounts CountLocked(const std::string& batch_id) const;
 
   Clock& clock_;
@@ -98,6 +104,7 @@ class MemoryStore final : public Store {
   std::vector<RequestLog> requests_;
   std::vector<std::string> request_batches_;  // batch of requests_[i]
   Status commit_failure_;
+  std::shared_ptr<LocalRunners> runners_ = std::make_shared<LocalRunners>();
 };
 
 }  // namespace cnake
