@@ -30,7 +30,7 @@ struct OpenOptions {
   // this; beyond it DuckDB evicts or spills to `<path>.tmp/`. Too small and
   // queries fail with DuckDB's "Out of Memory Error" (16MB is not enough).
   std::string memory_limit = "64MB";
-  int threads = 2;
+  int threads = 2;                   // a -fsanitize=thread build always uses 1 (duckdb.cc says why)
   std::string checkpoint_threshold;  // e.g. "128MB"; empty keeps DuckDB's default
   // Rows per row group of the row groups this process writes. A checkpoint
   // rewrites every changed column of a row group, so this bounds each
