@@ -8,7 +8,9 @@
 #                                      bench/store_bench)
 #
 # Sizes come from the environment (defaults = the published figures):
-#   BENCH_SECTIONS       "ceiling latency rate memory store"
+#   BENCH_SECTIONS       "node ceiling latency rate memory store"
+#                        node: bench/vs_node.sh, our client and the Node.js peer
+#                        side by side (VS_CASES, VS_ENTRIES there)
 #   CEILING_ENTRIES      100000   entries per client run (async and sync)
 #   CEILING_CONCURRENCY  64       client max_concurrent = wrk connections
 #   WRK_DURATION         10s
@@ -40,7 +42,7 @@ done
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 
-BENCH_SECTIONS=${BENCH_SECTIONS:-"ceiling latency rate memory store"}
+BENCH_SECTIONS=${BENCH_SECTIONS:-"node ceiling latency rate memory store"}
 CEILING_ENTRIES=${CEILING_ENTRIES:-100000}
 CEILING_CONCURRENCY=${CEILING_CONCURRENCY:-64}
 WRK_DURATION=${WRK_DURATION:-10s}
@@ -101,8 +103,8 @@ EOF
 run_client() {
   local name=$1 db=$2 n=$3 conc=$4
   shift 4
-  bench_locked env CNAKE_API_BASE_URL="$SERVER_URL" CNAKE_PROCESSING_POLL_INTERVAL=0.001 \
-    CNAKE_PROCESSING_RATE_LIMIT_BURST=100000 "$@" \
+  # The settings a user runs: defaults plus --max-concurrent and --rpm.
+  bench_locked env CNAKE_API_BASE_URL="$SERVER_URL" "$@" \
     /usr/bin/time -v -o "$out/$name.time" "$CLIENT_BIN" process --db-path "$db" \
     --batch-size "$n" --max-concurrent "$conc" --rpm 1000000 --progress none \
     >"$out/$name.out" 2>"$out/$name.err"
@@ -314,6 +316,7 @@ store() {
 for section in $BENCH_SECTIONS; do
   echo "== $section ==" >&2
   case "$section" in
+    node) BENCH_OUT="$out" "$here/vs_node.sh" "$build_dir" ;;
     ceiling) ceiling async; ceiling sync ;;
     latency) latency ;;
     rate) rate ;;
