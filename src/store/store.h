@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "store/queries.h"
+#include "store/transfer.h"
 #include "store/types.h"
 #include "util/status.h"
 
@@ -48,9 +49,22 @@ struct RunnerInfo {
   long pid = 0;
 };
 
+// A live runner of a batch, as `status` lists it.
+struct RunnerStatus {
+  RunnerInfo runner;
+  std::string started_at, heartbeat_at;  // ISO 8601 UTC
+  std::int64_t leased = 0;               // unfinished entries it holds
+  double rate_share = 1;                 // of the batch's rate; 0 while joining
+};
+
 // What a renewal tells the runner.
 struct LeaseState {
   bool cancelled = false;  // someone cancelled the batch: stop submitting
+  // The part of the batch's rate (requests per minute and burst) this runner
+  // may use from now on: 1 / live runners once every other runner has made
+  // room for it, 0 before that and after its own lease may have lapsed.
+  // nullopt: the runner is the batch's only one (the whole rate).
+  std::optional<double> rate_share;
 };
 
 class WorkSession {
@@ -68,7 +82,8 @@ class WorkSession {
   virtual Result<bool> Drained() = 0;
   // Commits the group in one transaction, moving the batch counters.
   virtual Status Commit(const WriteGroup& group) = 0;
-  // Keeps this runner's leases alive; called at least every lease_time / 3.
+  // Keeps this runner's leases alive; called at least every lease_time / 3,
+  // and once before the first request.
   virtual Result<LeaseState> Renew() = 0;
   // Gives back the leases on entries this runner did not finish.
   virtual Status Release() = 0;
@@ -82,6 +97,10 @@ class Store {
 
   // The database for messages: a file path, or a URL without its password.
   virtual std::string Describe() const = 0;
+  // Several processes may work on one batch at once (a shared database such
+  // as PostgreSQL): `process --join` adds runners and `status` lists them.
+  // False for an embedded database one process holds.
+  virtual bool shared() const = 0;
   virtual const TableNames& tables() const = 0;
   virtual const MigrationReport& migration() const = 0;
 
@@ -105,11 +124,19 @@ class Store {
   // to be used from one (other) thread while this Store stays usable.
   virtual Result<std::unique_ptr<WorkSession>> OpenWork(const std::string& batch_id,
                                                         const RunnerInfo& runner) = 0;
+  // The runners working on the batch now (empty for stores that are not shared()).
+  virtual Result<std::vector<RunnerStatus>> LiveRunners(const std::string& batch_id) = 0;
 
   // --- import ---
   // Inserts new entries, updates those whose code changed (reset to
   // pending), leaves the rest. Atomic per call.
   virtual Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) = 0;
+
+  // --- Moving data between stores (import of a DuckDB file, export --format duckdb) ---
+  // Every entry, result, batch and error, in pages (store/transfer.h).
+  virtual Status ReadAll(const TransferSink& sink) = 0;
+  // Writes the rows as they are, replacing rows with the same id; atomic per call.
+  virtual Status WriteAll(const TransferChunk& chunk) = 0;
 
   // --- Reads for status, stats, reports and export ---
   virtual Queries& queries() = 0;

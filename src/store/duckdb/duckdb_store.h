@@ -39,6 +39,7 @@ class DuckDbStore final : public Store {
   ~DuckDbStore() override;
 
   std::string Describe() const override { return options_.path; }
+  bool shared() const override { return false; }
   const TableNames& tables() const override { return options_.tables; }
   const MigrationReport& migration() const override { return migration_; }
   const std::string& path() const { return options_.path; }
@@ -53,7 +54,14 @@ class DuckDbStore final : public Store {
   Result<BatchCounts> CountBatch(const std::string& batch_id) override;
   Result<std::unique_ptr<WorkSession>> OpenWork(const std::string& batch_id,
                                                 const RunnerInfo& runner) override;
+  // Empty: the one process holding the file is the only runner (its run
+  // file and control channel tell who it is).
+  Result<std::vector<RunnerStatus>> LiveRunners(const std::string&) override {
+    return std::vector<RunnerStatus>();
+  }
   Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) override;
+  Status ReadAll(const TransferSink& sink) override;  // transfer.cc
+  Status WriteAll(const TransferChunk& chunk) override;
   Queries& queries() override;
 
   // Limits DuckDB to `n` threads from now on (process and resume run with

@@ -90,6 +90,10 @@ class MemoryWorkSession final : public WorkSession {
     for (auto& [id, row] : store_.rows_) {
       if (Mine(row)) row.lease_owner.clear();
     }
+    auto& runners = store_.runners_;
+    runners.erase(std::remove_if(runners.begin(), runners.end(),
+                                 [&](const auto& r) { return r.second.id == runner_; }),
+                  runners.end());
     return Status::Ok();
   }
 
@@ -259,7 +263,80 @@ Result<BatchCounts> MemoryStore::CountBatch(const std::string& batch_id) {
 
 Result<std::unique_ptr<WorkSession>> MemoryStore::OpenWork(const std::string& batch_id,
                                                            const RunnerInfo& runner) {
+  {
+    std::lock_guard lock(mu_);
+    runners_.emplace_back(batch_id, runner);
+  }
   return std::unique_ptr<WorkSession>(new MemoryWorkSession(*this, batch_id, runner.id));
+}
+
+Result<std::vector<RunnerStatus>> MemoryStore::LiveRunners(const std::string& batch_id) {
+  std::lock_guard lock(mu_);
+  std::vector<RunnerStatus> out;
+  for (const auto& [batch, runner] : runners_) {
+    if (batch != batch_id) continue;
+    RunnerStatus s;
+    s.runner = runner;
+    for (const auto& [id, row] : rows_) {
+      if (row.lease_owner == runner.id && !IsFinal(row.entry.state)) ++s.leased;
+    }
+    out.push_back(std::move(s));
+  }
+  for (RunnerStatus& s : out) s.rate_share = 1.0 / static_cast<double>(out.size());
+  return out;
+}
+
+Status MemoryStore::ReadAll(const TransferSink& sink) {
+  TransferChunk all;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, row] : rows_) {
+      EntryRow e;
+      e.entry = row.entry;
+      e.state_text = std::string(EntryStateName(row.entry.state));
+      e.processed = row.entry.state == EntryState::kCompleted;
+      all.entries.push_back(std::move(e));
+    }
+    for (const auto& [entry_id, r] : results_) {
+      all.results.push_back({r.python_id, r.code, entry_id, r.metadata.dump(), ""});
+    }
+    for (const auto& [id, b] : batches_) {
+      BatchRow row;
+      row.record = b.record;
+      row.options_json = b.options.dump();
+      if (!b.stop_reason.empty()) row.stop_reason = b.stop_reason;
+      all.batches.push_back(std::move(row));
+    }
+    for (std::size_t i = 0; i < errors_.size(); ++i) {
+      const StoredError& e = errors_[i];
+      all.errors.push_back({"error-" + std::to_string(i), e.entry_id, e.batch_id, e.message,
+                            e.error_type, e.request_id, e.endpoint, e.http_status, e.attempt, ""});
+    }
+  }
+  return all.size() == 0 ? Status::Ok() : sink(all);
+}
+
+Status MemoryStore::WriteAll(const TransferChunk& chunk) {
+  std::lock_guard lock(mu_);
+  for (const EntryRow& e : chunk.entries) rows_[e.entry.id] = Row{e.entry, "", {}};
+  for (const ResultRecord& r : chunk.results) {
+    if (!r.cython_id) continue;
+    results_[*r.cython_id] = {
+        r.id, r.code, nlohmann::json::parse(r.metadata_json.value_or("{}"), nullptr, false)};
+  }
+  for (const BatchRow& b : chunk.batches) {
+    Batch& batch = batches_[b.record.id];
+    batch.record = b.record;
+    batch.options = nlohmann::json::parse(b.options_json.value_or("{}"), nullptr, false);
+    batch.stop_reason = b.stop_reason.value_or("");
+  }
+  for (const ErrorRow& e : chunk.errors) {
+    errors_.push_back({e.entry_id, e.batch_id.value_or(""), e.error_type.value_or(""),
+                       e.message.value_or(""), e.request_id.value_or(""), e.endpoint.value_or(""),
+                       static_cast<int>(e.http_status.value_or(0)),
+                       static_cast<int>(e.attempt.value_or(0))});
+  }
+  return Status::Ok();
 }
 
 Result<UpsertCounts> MemoryStore::UpsertEntries(const std::vector<EntryInput>& entries) {
