@@ -13,11 +13,15 @@ namespace {
 struct ProcessArgs {
   std::int64_t limit = 0;
   std::string tag, id_prefix;
+  std::string join;  // add a runner to this batch instead of claiming one
   bool retry_failed = false, dry_run = false;
   RunFlags run;
 };
 
+int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags, bool join);
+
 int RunProcess(Context& ctx, const ProcessArgs& a) {
+  if (!a.join.empty()) return RunResume(ctx, a.join, a.run, /*join=*/true);
   auto store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   ClaimOptions claim;
@@ -118,9 +122,26 @@ void ApplyStoredOptions(Context& ctx, const nlohmann::json& stored) {
   }
 }
 
-int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) {
+// `resume`, and `process --join` (join: a shared store only, and never a
+// cancelled batch: cancel stops every runner, `resume` starts it again).
+int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags, bool join) {
   auto store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
+  if (join && !(*store)->shared()) {
+    return Fail(
+        ctx, InvalidArgument("--join needs a database several processes share: set store.url to a "
+                             "PostgreSQL database (docs/scale-out.md). A DuckDB file admits one "
+                             "process; `resume --batch-id " +
+                             batch_id + "` continues a batch there"));
+  }
+  if (join) {
+    auto batch = (*store)->GetBatch(batch_id);
+    if (!batch.ok()) return Fail(ctx, batch.status());
+    if (*batch && (*batch)->status == BatchStatus::kCancelled) {
+      return Fail(ctx, InvalidArgument("batch " + batch_id + " was cancelled; `resume --batch-id " +
+                                       batch_id + "` runs it again"));
+    }
+  }
   auto stored = (*store)->GetBatchOptions(batch_id);
   if (!stored.ok()) return Fail(ctx, stored.status());
   if (!*stored) return Fail(ctx, NotFound("no batch " + batch_id + "; `stats` lists the batches"));
@@ -148,8 +169,9 @@ int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) 
       break;
   }
   if (!ctx.quiet) {
-    *ctx.err << fmt::format("resuming batch {}: {} left ({} with a job at the API)\n", batch_id,
-                            c.total - c.finished(), c.submitted + c.processing);
+    *ctx.err << fmt::format("{} batch {}: {} left ({} with a job at the API)\n",
+                            join ? "joining" : "resuming", batch_id, c.total - c.finished(),
+                            c.submitted + c.processing);
   }
   return RunBatch(ctx, **store, lifecycle, batch_id, flags);
 }
@@ -166,6 +188,9 @@ void AddProcessCommand(CLI::App& app, Action& run) {
   cmd->add_option("--id-prefix", a->id_prefix, "Only entries whose id starts with this");
   cmd->add_flag("--retry-failed", a->retry_failed, "Also claim failed entries (as new jobs)");
   cmd->add_flag("--dry-run", a->dry_run, "Show what would be claimed; send nothing");
+  cmd->add_option("--join", a->join,
+                  "Add this process as a runner to a batch others run (store.url: PostgreSQL)")
+      ->excludes("--limit", "--tag", "--id-prefix", "--retry-failed", "--dry-run");
   AddRunFlags(*cmd, a->run);
   cmd->footer(
       "Options from the configuration also apply here: --batch-size N, --max-concurrent C,\n"
@@ -173,7 +198,8 @@ void AddProcessCommand(CLI::App& app, Action& run) {
       "Examples:\n"
       "  cnake-charmer-client process --batch-size 100 --db-path data.duckdb\n"
       "  cnake-charmer-client process --batch-size 1000 --max-concurrent 32 --rpm 600 --tag math\n"
-      "  cnake-charmer-client process --dry-run --id-prefix numeric/\n\n"
+      "  cnake-charmer-client process --dry-run --id-prefix numeric/\n"
+      "  CNAKE_STORE_URL=postgresql://cnake@db/queue cnake-charmer-client process --join B\n\n"
       "Exit codes: 0 all completed, 1 some failed, 4 API unreachable or key rejected,\n"
       "130 interrupted (resume with `resume --batch-id B`).");
   cmd->callback([&run, a] { run = [a](Context& ctx) { return RunProcess(ctx, *a); }; });
@@ -193,7 +219,9 @@ void AddResumeCommand(CLI::App& app, Action& run) {
       "  cnake-charmer-client resume --batch-id b-20261128-101500-3fa2\n"
       "  cnake-charmer-client resume --batch-id b-20261128-101500-3fa2 --max-concurrent 4");
   cmd->callback([&run, batch_id, flags] {
-    run = [batch_id, flags](Context& ctx) { return RunResume(ctx, *batch_id, *flags); };
+    run = [batch_id, flags](Context& ctx) {
+      return RunResume(ctx, *batch_id, *flags, /*join=*/false);
+    };
   });
 }
 

@@ -61,4 +61,13 @@ using TransferSink = std::function<Status(const TransferChunk&)>;
 // Rows per page of ReadAll.
 inline constexpr std::size_t kTransferPage = 1000;
 
+struct TransferTotals {
+  std::int64_t entries = 0, results = 0, batches = 0, errors = 0;
+};
+
+class Store;
+// Copies every row of `from` into `to` (Store::ReadAll into Store::WriteAll,
+// one transaction per page). Rows with the same id in `to` are replaced.
+Result<TransferTotals> CopyStore(Store& from, Store& to);
+
 }  // namespace cnake

@@ -90,10 +90,6 @@ class MemoryWorkSession final : public WorkSession {
     for (auto& [id, row] : store_.rows_) {
       if (Mine(row)) row.lease_owner.clear();
     }
-    auto& runners = store_.runners_;
-    runners.erase(std::remove_if(runners.begin(), runners.end(),
-                                 [&](const auto& r) { return r.second.id == runner_; }),
-                  runners.end());
     return Status::Ok();
   }
 
@@ -263,27 +259,7 @@ Result<BatchCounts> MemoryStore::CountBatch(const std::string& batch_id) {
 
 Result<std::unique_ptr<WorkSession>> MemoryStore::OpenWork(const std::string& batch_id,
                                                            const RunnerInfo& runner) {
-  {
-    std::lock_guard lock(mu_);
-    runners_.emplace_back(batch_id, runner);
-  }
   return std::unique_ptr<WorkSession>(new MemoryWorkSession(*this, batch_id, runner.id));
-}
-
-Result<std::vector<RunnerStatus>> MemoryStore::LiveRunners(const std::string& batch_id) {
-  std::lock_guard lock(mu_);
-  std::vector<RunnerStatus> out;
-  for (const auto& [batch, runner] : runners_) {
-    if (batch != batch_id) continue;
-    RunnerStatus s;
-    s.runner = runner;
-    for (const auto& [id, row] : rows_) {
-      if (row.lease_owner == runner.id && !IsFinal(row.entry.state)) ++s.leased;
-    }
-    out.push_back(std::move(s));
-  }
-  for (RunnerStatus& s : out) s.rate_share = 1.0 / static_cast<double>(out.size());
-  return out;
 }
 
 Status MemoryStore::ReadAll(const TransferSink& sink) {

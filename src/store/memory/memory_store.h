@@ -30,7 +30,9 @@ class MemoryStore final : public Store {
   ~MemoryStore() override;
 
   std::string Describe() const override { return "memory"; }
-  bool shared() const override { return true; }
+  // Its sessions model a shared queue, but nothing outside this process sees
+  // it: no runner registry, no `--join`.
+  bool shared() const override { return false; }
   const TableNames& tables() const override { return tables_; }
   const MigrationReport& migration() const override { return migration_; }
 
@@ -42,8 +44,9 @@ class MemoryStore final : public Store {
   Result<BatchCounts> CountBatch(const std::string& batch_id) override;
   Result<std::unique_ptr<WorkSession>> OpenWork(const std::string& batch_id,
                                                 const RunnerInfo& runner) override;
-  // Sessions opened and not released, oldest first (no heartbeat here).
-  Result<std::vector<RunnerStatus>> LiveRunners(const std::string& batch_id) override;
+  Result<std::vector<RunnerStatus>> LiveRunners(const std::string&) override {
+    return std::vector<RunnerStatus>();
+  }
   Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) override;
   Status ReadAll(const TransferSink& sink) override;
   Status WriteAll(const TransferChunk& chunk) override;
@@ -95,8 +98,7 @@ class MemoryStore final : public Store {
   std::map<std::string, StoredResult> results_;
   std::vector<StoredError> errors_;
   std::vector<RequestLog> requests_;
-  std::vector<std::string> request_batches_;                 // batch of requests_[i]
-  std::vector<std::pair<std::string, RunnerInfo>> runners_;  // (batch, runner), open sessions
+  std::vector<std::string> request_batches_;  // batch of requests_[i]
   Status commit_failure_;
 };
 
