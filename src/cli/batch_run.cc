@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <optional>
@@ -239,7 +240,14 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
   }
   engine::RunSummary summary;
   {
-    engine::Engine eng(**work, **transport, RealClock(), EngineOptionsFrom(ctx.config(), batch_id));
+    engine::EngineOptions options = EngineOptionsFrom(ctx.config(), batch_id);
+    // Runners sharing a batch lease small chunks: what one holds and has not
+    // started is work another could do, and waits a lease time if it dies.
+    if (store.shared()) {
+      options.page_size =
+          static_cast<std::size_t>(std::clamp(4 * ctx.config().processing.max_concurrent, 16, 512));
+    }
+    engine::Engine eng(**work, **transport, RealClock(), options);
     // A shared store's runners are many and `status` reads the database:
     // only the one process that holds a DuckDB file publishes its channel.
     std::optional<LiveChannel> live;

@@ -47,12 +47,17 @@ Status PostgresStore::EnsureConnected() {
   return Status::Ok();
 }
 
-Result<pg::QueryResult> PostgresStore::Read(const std::string& sql, const pg::Params& params) {
+template <typename Op>
+auto PostgresStore::Retried(Op op) -> decltype(op()) {
   CNAKE_RETURN_IF_ERROR(EnsureConnected());
-  auto r = conn_.Query(sql, params);
+  auto r = op();
   if (r.ok() || !conn_.broken()) return r;
   CNAKE_RETURN_IF_ERROR(EnsureConnected());
-  return conn_.Query(sql, params);
+  return op();
+}
+
+Result<pg::QueryResult> PostgresStore::Read(const std::string& sql, const pg::Params& params) {
+  return Retried([&] { return conn_.Query(sql, params); });
 }
 
 Queries& PostgresStore::queries() { return *queries_; }
@@ -73,8 +78,7 @@ Result<std::int64_t> PostgresStore::ClaimNewBatch(const NewBatch& batch,
 }
 
 Result<ClaimPreview> PostgresStore::PreviewClaim(const ClaimOptions& options) {
-  CNAKE_RETURN_IF_ERROR(EnsureConnected());
-  return pg::PreviewClaim(conn_, options_.tables, options);
+  return Retried([&] { return pg::PreviewClaim(conn_, options_.tables, options); });
 }
 
 Result<std::optional<BatchRecord>> PostgresStore::GetBatch(const std::string& batch_id) {
@@ -109,20 +113,16 @@ Status PostgresStore::UpdateBatch(const std::string& batch_id, const BatchUpdate
       "updated_at = now() WHERE id = $4";
   const pg::Params params = Args(status, u.completed_at, u.stop_reason, batch_id,
                                  u.add_retry_after_wait_seconds, u.add_breaker_open_seconds);
-  // Run again after a reconnect only when the first try never reached the
-  // server (the connection was already broken): an update is not a read.
-  CNAKE_RETURN_IF_ERROR(EnsureConnected());
-  CNAKE_ASSIGN_OR_RETURN(std::int64_t n, conn_.Run(sql, params));
+  // Retried like a read: a connection found broken after a server restart
+  // failed before the statement ran. (Should it break mid-statement, the
+  // waits could count twice; the status and times are the same either way.)
+  CNAKE_ASSIGN_OR_RETURN(std::int64_t n, Retried([&] { return conn_.Run(sql, params); }));
   if (n == 0) return NotFound("no batch with id " + batch_id);
   return Status::Ok();
 }
 
 Result<BatchCounts> PostgresStore::CountBatch(const std::string& batch_id) {
-  CNAKE_RETURN_IF_ERROR(EnsureConnected());
-  auto counts = pg::CountBatch(conn_, options_.tables, batch_id);
-  if (counts.ok() || !conn_.broken()) return counts;
-  CNAKE_RETURN_IF_ERROR(EnsureConnected());
-  return pg::CountBatch(conn_, options_.tables, batch_id);
+  return Retried([&] { return pg::CountBatch(conn_, options_.tables, batch_id); });
 }
 
 Result<std::unique_ptr<WorkSession>> PostgresStore::OpenWork(const std::string& batch_id,
@@ -139,8 +139,7 @@ Result<std::unique_ptr<WorkSession>> PostgresStore::OpenWork(const std::string& 
 }
 
 Result<std::vector<RunnerStatus>> PostgresStore::LiveRunners(const std::string& batch_id) {
-  CNAKE_RETURN_IF_ERROR(EnsureConnected());
-  return pg::LiveRunners(conn_, options_.tables.entries, batch_id);
+  return Retried([&] { return pg::LiveRunners(conn_, options_.tables.entries, batch_id); });
 }
 
 Result<UpsertCounts> PostgresStore::UpsertEntries(const std::vector<EntryInput>& entries) {

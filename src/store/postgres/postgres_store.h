@@ -70,6 +70,14 @@ class PostgresStore final : public Store {
   Result<pg::QueryResult> Read(const std::string& sql, const pg::Params& params = {});
 
  private:
+  // Runs `op` on the connection, and once more after reconnecting when it
+  // broke (the server restarted while this connection sat idle: the
+  // statement never reached it).
+  template <typename Op>
+  auto Retried(Op op) -> decltype(op());
+
+ public:
+ private:
   PostgresStore(PostgresOptions options, Clock& clock, pg::Connection conn);
 
   PostgresOptions options_;
