@@ -189,7 +189,7 @@ TEST_F(ScaleOutTest, TwoOfFourRunnersKilledMidBatchTheOthersFinishEveryEntryExac
   CNAKE_PG_DATABASE(db);
   const auto env = Shared(db.url());
   ReferenceServer server({"--delay", "fixed:300ms", "--capacity", "64", "--request-log", Log()});
-  constexpr int kEntries = 240;
+  const int kEntries = 240 * Scale();  // scripts/soak.sh: 10x
   ImportShared(kEntries, env);
   const std::vector<std::string> flags = {"--max-concurrent", "8", "--progress", "none"};
   auto with = [&](std::vector<std::string> a) {
@@ -197,7 +197,8 @@ TEST_F(ScaleOutTest, TwoOfFourRunnersKilledMidBatchTheOthersFinishEveryEntryExac
     return a;
   };
   std::map<std::string, std::unique_ptr<ChildProcess>> runners;
-  runners["a"] = Runner("a", with({"process", "--batch-size", "240"}), server.url(), env);
+  runners["a"] = Runner("a", with({"process", "--batch-size", std::to_string(kEntries)}),
+                        server.url(), env);
   const std::string batch = BatchOf("a");
   ASSERT_FALSE(batch.empty());
   for (const char* name : {"b", "c", "d"}) {
@@ -448,11 +449,12 @@ TEST_F(ScaleOutTest, APostgresRestartMidRunLosesNothing) {
   env["CNAKE_STORE_LEASE_TIME"] = "20";  // rides out the restart
   env["CNAKE_STORE_RENEW_INTERVAL"] = "2";
   ReferenceServer server({"--delay", "fixed:300ms", "--capacity", "64", "--request-log", Log()});
-  constexpr int kEntries = 160;
+  const int kEntries = 160 * Scale();
   ImportShared(kEntries, env);
-  auto a =
-      Runner("a", {"process", "--batch-size", "160", "--max-concurrent", "8", "--progress", "none"},
-             server.url(), env);
+  auto a = Runner("a",
+                  {"process", "--batch-size", std::to_string(kEntries), "--max-concurrent", "8",
+                   "--progress", "none"},
+                  server.url(), env);
   const std::string batch = BatchOf("a");
   ASSERT_FALSE(batch.empty());
   auto b = Runner("b", {"process", "--join", batch, "--progress", "none"}, server.url(), env);
