@@ -241,11 +241,12 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
   engine::RunSummary summary;
   {
     engine::EngineOptions options = EngineOptionsFrom(ctx.config(), batch_id);
-    // Runners sharing a batch lease small chunks: what one holds and has not
-    // started is work another could do, and waits a lease time if it dies.
+    // Runners sharing a batch lease small chunks (max_concurrent entries, at
+    // least 8): what one holds and has not started is work another could do,
+    // at the end of the batch and for a lease time should it die.
     if (store.shared()) {
       options.page_size =
-          static_cast<std::size_t>(std::clamp(4 * ctx.config().processing.max_concurrent, 16, 512));
+          static_cast<std::size_t>(std::clamp(ctx.config().processing.max_concurrent, 8, 512));
     }
     engine::Engine eng(**work, **transport, RealClock(), options);
     // A shared store's runners are many and `status` reads the database:

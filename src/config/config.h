@@ -51,7 +51,7 @@ struct StoreSettings {
   // from the config file or CNAKE_STORE_URL (never a flag).
   std::string url;
   double lease_time = 30;     // seconds a runner's leases last without a heartbeat
-  double renew_interval = 5;  // seconds between heartbeats; <= lease_time / 3
+  double renew_interval = 2;  // seconds between heartbeats; <= lease_time / 3
   bool operator==(const StoreSettings&) const = default;
 };
 

@@ -23,7 +23,7 @@ struct StoreConfig {
   // PostgreSQL: how long a runner's leases last without a heartbeat, and
   // how often it renews them.
   Duration lease_time = std::chrono::seconds(30);
-  Duration renew_interval = std::chrono::seconds(5);
+  Duration renew_interval = std::chrono::seconds(2);
 };
 
 // True when the configuration selects PostgreSQL.

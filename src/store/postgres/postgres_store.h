@@ -30,7 +30,7 @@ struct PostgresOptions {
   TableNames tables;
   bool read_only = false;                          // no migration, no writes
   Duration lease_time = std::chrono::seconds(30);  // for the sessions' leases
-  Duration renew_interval = std::chrono::seconds(5);
+  Duration renew_interval = std::chrono::seconds(2);
 };
 
 class PostgresQueries;
@@ -70,15 +70,12 @@ class PostgresStore final : public Store {
   Result<pg::QueryResult> Read(const std::string& sql, const pg::Params& params = {});
 
  private:
+  PostgresStore(PostgresOptions options, Clock& clock, pg::Connection conn);
   // Runs `op` on the connection, and once more after reconnecting when it
   // broke (the server restarted while this connection sat idle: the
   // statement never reached it).
   template <typename Op>
   auto Retried(Op op) -> decltype(op());
-
- public:
- private:
-  PostgresStore(PostgresOptions options, Clock& clock, pg::Connection conn);
 
   PostgresOptions options_;
   Clock& clock_;

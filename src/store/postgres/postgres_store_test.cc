@@ -225,14 +225,15 @@ TEST_F(PostgresStoreTest, CountersStayExactUnderConcurrentCommits) {
   auto store = Open(db.url());
   Seed(*store, 200);
   Claim(*store, 200);
+  // Sessions open on this thread (the Store's); each is then used by one thread.
+  std::vector<std::unique_ptr<WorkSession>> sessions;
+  for (int r = 0; r < 4; ++r) sessions.push_back(Runner(*store, "r" + std::to_string(r)));
   std::vector<std::thread> threads;
   std::atomic<int> errors{0};
-  for (int r = 0; r < 4; ++r) {
-    threads.emplace_back([&, r] {
-      auto work = store->OpenWork("b1", {"r" + std::to_string(r), "host", r});
-      if (!work.ok()) return (void)++errors;
+  for (auto& work : sessions) {
+    threads.emplace_back([&errors, work = work.get()] {
       for (;;) {
-        auto leased = (*work)->Lease(7);
+        auto leased = work->Lease(7);
         if (!leased.ok()) return (void)++errors;
         if (leased->empty()) break;
         WriteGroup g;
@@ -243,7 +244,7 @@ TEST_F(PostgresStoreTest, CountersStayExactUnderConcurrentCommits) {
             g.completions.push_back({e.id, "x", nlohmann::json::object(), 1});
           }
         }
-        if (!(*work)->Commit(g).ok()) return (void)++errors;
+        if (!work->Commit(g).ok()) return (void)++errors;
       }
     });
   }

@@ -38,7 +38,7 @@ struct SessionOptions {
   std::string batch_id;
   RunnerInfo runner;
   Duration lease_time = std::chrono::seconds(30);
-  Duration renew_interval = std::chrono::seconds(5);
+  Duration renew_interval = std::chrono::seconds(2);
 };
 
 class PostgresWorkSession final : public WorkSession {
