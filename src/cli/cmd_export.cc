@@ -79,7 +79,8 @@ int ExportDuckDb(Context& ctx, Store& store, const std::string& output) {
   auto totals = CopyStore(store, **target);
   if (!totals.ok()) return Fail(ctx, totals.status());
   *ctx.err << "exported " << totals->entries << " entries, " << totals->results << " results, "
-           << totals->batches << " batches, " << totals->errors << " errors to " << output << "\n";
+           << totals->batches << " batches, " << totals->errors << " errors, " << totals->requests
+           << " logged requests to " << output << "\n";
   return kExitOk;
 }
 

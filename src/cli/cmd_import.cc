@@ -62,7 +62,8 @@ int ImportDuckDb(Context& ctx, Store& target, const std::string& path) {
     } else {
       *ctx.out << "imported from " << path << ": " << totals->entries << " entries, "
                << totals->results << " results, " << totals->batches << " batches, "
-               << totals->errors << " errors (states as stored) into " << target.Describe() << "\n";
+               << totals->errors << " errors, " << totals->requests
+               << " logged requests (states as stored) into " << target.Describe() << "\n";
     }
   }
   fs::remove(copy, ec);

@@ -12,6 +12,7 @@ Result<TransferTotals> CopyStore(Store& from, Store& to) {
     totals.results += static_cast<std::int64_t>(chunk.results.size());
     totals.batches += static_cast<std::int64_t>(chunk.batches.size());
     totals.errors += static_cast<std::int64_t>(chunk.errors.size());
+    totals.requests += static_cast<std::int64_t>(chunk.requests.size());
     return Status::Ok();
   }));
   return totals;

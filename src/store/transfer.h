@@ -44,14 +44,24 @@ struct ErrorRow {
   std::string occurred_at;
 };
 
+// One row of the request log (api_requests). It has no id: WriteAll skips a
+// row equal to one already there, so copying a database twice adds nothing.
+struct RequestRow {
+  std::optional<std::string> batch_id, entry_id, endpoint, error_type;
+  std::optional<std::int64_t> attempt, http_status;
+  std::optional<double> latency_ms;
+  std::string occurred_at;
+};
+
 // One page of rows; any of the lists may be empty.
 struct TransferChunk {
   std::vector<EntryRow> entries;
   std::vector<ResultRecord> results;
   std::vector<BatchRow> batches;
   std::vector<ErrorRow> errors;
+  std::vector<RequestRow> requests;
   std::size_t size() const {
-    return entries.size() + results.size() + batches.size() + errors.size();
+    return entries.size() + results.size() + batches.size() + errors.size() + requests.size();
   }
 };
 
@@ -62,7 +72,7 @@ using TransferSink = std::function<Status(const TransferChunk&)>;
 inline constexpr std::size_t kTransferPage = 1000;
 
 struct TransferTotals {
-  std::int64_t entries = 0, results = 0, batches = 0, errors = 0;
+  std::int64_t entries = 0, results = 0, batches = 0, errors = 0, requests = 0;
 };
 
 class Store;

@@ -197,8 +197,8 @@ TEST_F(ScaleOutTest, TwoOfFourRunnersKilledMidBatchTheOthersFinishEveryEntryExac
     return a;
   };
   std::map<std::string, std::unique_ptr<ChildProcess>> runners;
-  runners["a"] = Runner("a", with({"process", "--batch-size", std::to_string(kEntries)}),
-                        server.url(), env);
+  runners["a"] =
+      Runner("a", with({"process", "--batch-size", std::to_string(kEntries)}), server.url(), env);
   const std::string batch = BatchOf("a");
   ASSERT_FALSE(batch.empty());
   for (const char* name : {"b", "c", "d"}) {
@@ -375,12 +375,20 @@ TEST_F(ScaleOutTest, ADuckDbDatabaseSurvivesARoundTripThroughPostgres) {
                       all.results.insert(all.results.end(), c.results.begin(), c.results.end());
                       all.batches.insert(all.batches.end(), c.batches.begin(), c.batches.end());
                       all.errors.insert(all.errors.end(), c.errors.begin(), c.errors.end());
+                      all.requests.insert(all.requests.end(), c.requests.begin(), c.requests.end());
                       return Status::Ok();
                     })
                     .ok());
     return all;
   };
-  const TransferChunk a = read_all(original), b = read_all(back);
+  TransferChunk a = read_all(original), b = read_all(back);
+  // The request log has no id: compare it in time order.
+  for (TransferChunk* t : {&a, &b}) {
+    std::sort(t->requests.begin(), t->requests.end(), [](const RequestRow& x, const RequestRow& y) {
+      return std::tie(x.occurred_at, x.entry_id, x.endpoint, x.attempt) <
+             std::tie(y.occurred_at, y.entry_id, y.endpoint, y.attempt);
+    });
+  }
   ASSERT_EQ(a.entries.size(), 40u);
   ASSERT_EQ(b.entries.size(), a.entries.size());
   int completed = 0;
@@ -426,6 +434,22 @@ TEST_F(ScaleOutTest, ADuckDbDatabaseSurvivesARoundTripThroughPostgres) {
   EXPECT_EQ(x.record.completed_at, y.record.completed_at);
   EXPECT_EQ(x.options_json, y.options_json);
   EXPECT_EQ(x.record.retry_after_wait_seconds, y.record.retry_after_wait_seconds);
+  ASSERT_EQ(b.requests.size(), a.requests.size()) << "the request log comes along";
+  EXPECT_GT(a.requests.size(), 30u);
+  for (std::size_t i = 0; i < a.requests.size(); ++i) {
+    EXPECT_EQ(a.requests[i].entry_id, b.requests[i].entry_id);
+    EXPECT_EQ(a.requests[i].http_status, b.requests[i].http_status);
+    EXPECT_EQ(a.requests[i].occurred_at, b.requests[i].occurred_at);
+  }
+  // Importing again replaces rows and adds no request twice.
+  auto again = Client({"import", original}, server.url(), Shared(db.url()));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), std::to_string(a.requests.size()));
+  EXPECT_EQ(db.Query("SELECT count(*) FROM cython_entries"), "40");
+  // Reports work on PostgreSQL too.
+  auto report = Client({"report", "--format", "json"}, server.url(), Shared(db.url()));
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(report.out.find("\"entries\""), std::string::npos) << report.out.substr(0, 500);
   ASSERT_EQ(b.errors.size(), a.errors.size());
   EXPECT_GT(a.errors.size(), 0u);
   for (std::size_t i = 0; i < a.errors.size(); ++i) {

@@ -23,6 +23,8 @@ std::optional<std::int64_t> OptInt(const db::DataChunk& c, std::size_t col, std:
 
 using RowReader = std::function<void(const db::DataChunk&, std::size_t, TransferChunk&)>;
 
+Status ReadRequests(db::Connection& conn, const TransferSink& sink);  // below
+
 // Reads `select_from` in pages keyed by its first column, id.
 Status ReadPaged(db::Connection& conn, const std::string& select_from, const RowReader& read,
                  const TransferSink& sink) {
@@ -147,7 +149,7 @@ Status DuckDbStore::ReadAll(const TransferSink& sink) {
         out.batches.push_back(std::move(b));
       },
       sink));
-  return ReadPaged(
+  CNAKE_RETURN_IF_ERROR(ReadPaged(
       conn_,
       fmt::format("SELECT id, entry_id, batch_id, error_message, error_type, CAST(http_status AS "
                   "BIGINT), CAST(attempt AS BIGINT), request_id, endpoint, {} FROM "
@@ -167,8 +169,79 @@ Status DuckDbStore::ReadAll(const TransferSink& sink) {
         e.occurred_at = std::string(c.GetString(9, i));
         out.errors.push_back(std::move(e));
       },
-      sink);
+      sink));
+  return ReadRequests(conn_, sink);
 }
+
+namespace {
+
+// The request log in pages by rowid (it has no id column).
+Status ReadRequests(db::Connection& conn, const TransferSink& sink) {
+  std::int64_t after = -1;
+  while (true) {
+    CNAKE_ASSIGN_OR_RETURN(
+        db::QueryResult r,
+        conn.QueryWith(fmt::format("SELECT rowid, batch_id, entry_id, endpoint, error_type, "
+                                   "CAST(attempt AS BIGINT), CAST(http_status AS BIGINT), "
+                                   "CAST(latency_ms AS DOUBLE), {} FROM api_requests WHERE rowid "
+                                   "> $1 ORDER BY rowid LIMIT $2",
+                                   Micros("occurred_at")),
+                       after, static_cast<std::int64_t>(kTransferPage)));
+    TransferChunk page;
+    while (auto c = r.NextChunk()) {
+      for (std::size_t i = 0; i < c->size(); ++i) {
+        after = c->GetInt64(0, i);
+        RequestRow q;
+        q.batch_id = c->GetOptString(1, i);
+        q.entry_id = c->GetOptString(2, i);
+        q.endpoint = c->GetOptString(3, i);
+        q.error_type = c->GetOptString(4, i);
+        q.attempt = OptInt(*c, 5, i);
+        q.http_status = OptInt(*c, 6, i);
+        if (!c->IsNull(7, i)) q.latency_ms = c->GetDouble(7, i);
+        q.occurred_at = std::string(c->GetString(8, i));
+        page.requests.push_back(std::move(q));
+      }
+    }
+    if (page.requests.empty()) return Status::Ok();
+    CNAKE_RETURN_IF_ERROR(sink(page));
+    if (page.requests.size() < kTransferPage) return Status::Ok();
+  }
+}
+
+Status WriteRequests(db::Connection& conn, const std::vector<RequestRow>& rows) {
+  if (rows.empty()) return Status::Ok();
+  CNAKE_RETURN_IF_ERROR(conn.Execute(
+      "CREATE OR REPLACE TEMP TABLE cnake_transfer_requests (batch_id VARCHAR, entry_id VARCHAR, "
+      "attempt INTEGER, endpoint VARCHAR, http_status INTEGER, latency_ms DOUBLE, error_type "
+      "VARCHAR, occurred_at VARCHAR)"));
+  {
+    CNAKE_ASSIGN_OR_RETURN(db::Appender app,
+                           db::Appender::Create(conn, "cnake_transfer_requests", "main", "temp"));
+    for (const RequestRow& q : rows) {
+      CNAKE_RETURN_IF_ERROR(app.Append(q.batch_id));
+      CNAKE_RETURN_IF_ERROR(app.Append(q.entry_id));
+      CNAKE_RETURN_IF_ERROR(app.Append(q.attempt));
+      CNAKE_RETURN_IF_ERROR(app.Append(q.endpoint));
+      CNAKE_RETURN_IF_ERROR(app.Append(q.http_status));
+      CNAKE_RETURN_IF_ERROR(app.Append(q.latency_ms));
+      CNAKE_RETURN_IF_ERROR(app.Append(q.error_type));
+      CNAKE_RETURN_IF_ERROR(app.Append(OrNull(q.occurred_at)));
+      CNAKE_RETURN_IF_ERROR(app.EndRow());
+    }
+    CNAKE_RETURN_IF_ERROR(app.Close());
+  }
+  return conn.Execute(
+      "INSERT INTO api_requests (batch_id, entry_id, attempt, endpoint, http_status, latency_ms, "
+      "error_type, occurred_at) SELECT s.batch_id, s.entry_id, s.attempt, s.endpoint, "
+      "s.http_status, s.latency_ms, s.error_type, CAST(s.occurred_at AS TIMESTAMP) FROM "
+      "temp.cnake_transfer_requests s WHERE NOT EXISTS (SELECT 1 FROM api_requests a WHERE "
+      "a.batch_id IS NOT DISTINCT FROM s.batch_id AND a.entry_id IS NOT DISTINCT FROM s.entry_id "
+      "AND a.attempt IS NOT DISTINCT FROM s.attempt AND a.endpoint IS NOT DISTINCT FROM "
+      "s.endpoint AND a.occurred_at IS NOT DISTINCT FROM CAST(s.occurred_at AS TIMESTAMP))");
+}
+
+}  // namespace
 
 Status DuckDbStore::WriteAll(const TransferChunk& chunk) {
   using Rows = std::vector<std::vector<std::optional<std::string>>>;
@@ -224,6 +297,7 @@ Status DuckDbStore::WriteAll(const TransferChunk& chunk) {
                 "attempt", "request_id", "endpoint", "occurred_at"},
                {V, V, V, V, V, I, I, V, V, T}},
               errors));
+  CNAKE_RETURN_IF_ERROR(WriteRequests(conn_, chunk.requests));
   return txn.Commit();
 }
 

@@ -288,6 +288,18 @@ Status MemoryStore::ReadAll(const TransferSink& sink) {
       all.errors.push_back({"error-" + std::to_string(i), e.entry_id, e.batch_id, e.message,
                             e.error_type, e.request_id, e.endpoint, e.http_status, e.attempt, ""});
     }
+    for (std::size_t i = 0; i < requests_.size(); ++i) {
+      const RequestLog& r = requests_[i];
+      RequestRow q;
+      q.batch_id = request_batches_[i];
+      q.entry_id = r.entry_id;
+      q.endpoint = r.endpoint;
+      if (!r.error_type.empty()) q.error_type = r.error_type;
+      q.attempt = r.attempt;
+      if (r.http_status) q.http_status = r.http_status;
+      q.latency_ms = r.latency_ms;
+      all.requests.push_back(std::move(q));
+    }
   }
   return all.size() == 0 ? Status::Ok() : sink(all);
 }
@@ -305,6 +317,16 @@ Status MemoryStore::WriteAll(const TransferChunk& chunk) {
     batch.record = b.record;
     batch.options = nlohmann::json::parse(b.options_json.value_or("{}"), nullptr, false);
     batch.stop_reason = b.stop_reason.value_or("");
+  }
+  for (const RequestRow& q : chunk.requests) {
+    requests_.push_back({q.entry_id.value_or(""),
+                         static_cast<int>(q.attempt.value_or(0)),
+                         q.endpoint.value_or(""),
+                         static_cast<int>(q.http_status.value_or(0)),
+                         q.latency_ms.value_or(0),
+                         q.error_type.value_or(""),
+                         {}});
+    request_batches_.push_back(q.batch_id.value_or(""));
   }
   for (const ErrorRow& e : chunk.errors) {
     errors_.push_back({e.entry_id, e.batch_id.value_or(""), e.error_type.value_or(""),

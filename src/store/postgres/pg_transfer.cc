@@ -52,6 +52,41 @@ Status ReadPaged(PostgresStore& store, const std::string& select_from,
   }
 }
 
+// The request log in pages, keyed by (occurred_at, ctid): it has no id, and
+// its rows are never updated, so ctid is stable while it is read.
+Status ReadRequests(PostgresStore& store, const TransferSink& sink) {
+  std::optional<std::string> after_time, after_tid;
+  while (true) {
+    CNAKE_ASSIGN_OR_RETURN(
+        pg::QueryResult r,
+        store.Read("SELECT batch_id, entry_id, endpoint, error_type, attempt, http_status, "
+                   "latency_ms, coalesce(" +
+                       Micros("occurred_at") +
+                       ", ''), occurred_at::text, ctid::text FROM api_requests WHERE $1::text IS "
+                       "NULL OR (occurred_at, ctid) > ($1::timestamptz, $2::tid) ORDER BY "
+                       "occurred_at, ctid LIMIT $3",
+                   Args(after_time, after_tid, kTransferPage)));
+    if (r.rows() == 0) return Status::Ok();
+    TransferChunk page;
+    for (int i = 0; i < r.rows(); ++i) {
+      RequestRow q;
+      q.batch_id = r.GetOpt(i, 0);
+      q.entry_id = r.GetOpt(i, 1);
+      q.endpoint = r.GetOpt(i, 2);
+      q.error_type = r.GetOpt(i, 3);
+      q.attempt = OptInt(r, i, 4);
+      q.http_status = OptInt(r, i, 5);
+      if (!r.IsNull(i, 6)) q.latency_ms = r.GetDouble(i, 6);
+      q.occurred_at = std::string(r.Get(i, 7));
+      page.requests.push_back(std::move(q));
+    }
+    CNAKE_RETURN_IF_ERROR(sink(page));
+    if (r.rows() < static_cast<int>(kTransferPage)) return Status::Ok();
+    after_time = r.GetOpt(r.rows() - 1, 8);
+    after_tid = r.GetOpt(r.rows() - 1, 9);
+  }
+}
+
 }  // namespace
 
 Status PostgresStore::ReadAll(const TransferSink& sink) {
@@ -107,7 +142,7 @@ Status PostgresStore::ReadAll(const TransferSink& sink) {
         c.batches.push_back(std::move(b));
       },
       sink));
-  return ReadPaged(
+  CNAKE_RETURN_IF_ERROR(ReadPaged(
       *this,
       fmt::format("SELECT id, entry_id, batch_id, error_message, error_type, http_status, attempt, "
                   "request_id, endpoint, coalesce({}, '') FROM processing_errors",
@@ -126,7 +161,8 @@ Status PostgresStore::ReadAll(const TransferSink& sink) {
         e.occurred_at = std::string(r.Get(i, 9));
         c.errors.push_back(std::move(e));
       },
-      sink);
+      sink));
+  return ReadRequests(*this, sink);
 }
 
 namespace {
@@ -252,6 +288,31 @@ Status WriteErrors(pg::Connection& conn, const std::vector<ErrorRow>& rows) {
       Args(id, entry, batch, message, type, status, attempt, request, endpoint, occurred));
 }
 
+// Rows equal to one already there are skipped: copying twice adds nothing.
+Status WriteRequests(pg::Connection& conn, const std::vector<RequestRow>& rows) {
+  if (rows.empty()) return Status::Ok();
+  Column batch, entry, attempt, endpoint, status, latency, type, occurred;
+  for (const RequestRow& q : rows) {
+    batch.push_back(q.batch_id);
+    entry.push_back(q.entry_id);
+    attempt.push_back(Int(q.attempt));
+    endpoint.push_back(q.endpoint);
+    status.push_back(Int(q.http_status));
+    latency.push_back(Double(q.latency_ms));
+    type.push_back(q.error_type);
+    occurred.push_back(OrNull(q.occurred_at));
+  }
+  return conn.Execute(
+      "INSERT INTO api_requests (batch_id, entry_id, attempt, endpoint, http_status, latency_ms, "
+      "error_type, occurred_at) SELECT a, b, c, d, e, f, g, h FROM unnest($1::text[], $2::text[], "
+      "$3::integer[], $4::text[], $5::integer[], $6::double precision[], $7::text[], "
+      "$8::timestamptz[]) AS s(a, b, c, d, e, f, g, h) WHERE NOT EXISTS (SELECT 1 FROM "
+      "api_requests x WHERE x.batch_id IS NOT DISTINCT FROM s.a AND x.entry_id IS NOT DISTINCT "
+      "FROM s.b AND x.attempt IS NOT DISTINCT FROM s.c AND x.endpoint IS NOT DISTINCT FROM s.d "
+      "AND x.occurred_at IS NOT DISTINCT FROM s.h)",
+      Args(batch, entry, attempt, endpoint, status, latency, type, occurred));
+}
+
 }  // namespace
 
 Status PostgresStore::WriteAll(const TransferChunk& chunk) {
@@ -261,6 +322,7 @@ Status PostgresStore::WriteAll(const TransferChunk& chunk) {
   CNAKE_RETURN_IF_ERROR(WriteResults(conn_, Q(options_.tables.results), chunk.results));
   CNAKE_RETURN_IF_ERROR(WriteBatches(conn_, chunk.batches));
   CNAKE_RETURN_IF_ERROR(WriteErrors(conn_, chunk.errors));
+  CNAKE_RETURN_IF_ERROR(WriteRequests(conn_, chunk.requests));
   return txn.Commit();
 }
 
