@@ -72,7 +72,7 @@ int ImportDuckDb(Context& ctx, Store& target, const std::string& path) {
 }
 
 int RunImport(Context& ctx, const std::string& path, std::uintmax_t max_file_bytes) {
-  auto store = OpenStore(ctx);
+  auto store = CreateOrOpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   if (IsDuckDbFile(path)) return ImportDuckDb(ctx, **store, path);
   ImportOptions options;
@@ -102,7 +102,15 @@ int RunImport(Context& ctx, const std::string& path, std::uintmax_t max_file_byt
   }
   *ctx.out << "inserted " << c.inserted << ", updated " << c.updated << ", unchanged "
            << c.unchanged << ", skipped " << totals.skipped << "\n";
-  return kExitOk;
+  if (c.inserted + c.updated + c.unchanged + totals.skipped == 0) {
+    *ctx.err << "warning: found nothing to import in " << path
+             << (std::filesystem::is_directory(path)
+                     ? ": no .pyx or .pxd file in it or below it"
+                     : ": the file holds no entry (one JSON object per line)")
+             << "\n";
+  }
+  // Skipped files are data the user meant to import: say so in the exit code.
+  return totals.skipped > 0 ? kExitEntriesFailed : kExitOk;
 }
 
 }  // namespace
@@ -127,7 +135,9 @@ void AddImportCommand(CLI::App& app, Action& run) {
       "Idempotent: unchanged entries stay as they are; changed code is updated and reset to "
       "pending.\n"
       "DuckDB database: every entry with its state, and its results, batches and errors when "
-      "present, replace the rows with the same id (moving a database to PostgreSQL).");
+      "present, replace the rows with the same id (moving a database to PostgreSQL).\n\n"
+      "Exit codes: 0 imported (a warning when nothing was found), 1 some files or lines were "
+      "skipped (each is named on stderr), 2 bad arguments, 3 database error.");
   cmd->callback([&run, path, max_size] {
     run = [path, max_size](Context& ctx) { return RunImport(ctx, *path, *max_size); };
   });

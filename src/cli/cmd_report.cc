@@ -1,15 +1,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
-#include <optional>
 #include <ostream>
 
 #include "cli/commands.h"
 #include "report/report_writer.h"
-#include "store/duckdb/duckdb_store.h"
-#include "util/entropy.h"
 
 namespace cnake::cli {
 namespace {
@@ -44,40 +40,6 @@ Status WriteToFile(const std::string& path, const std::function<Status(std::ostr
   return Status::Ok();
 }
 
-// A DuckDB copy of another store in a temporary file, removed with it.
-class TempDuckDb {
- public:
-  static Result<TempDuckDb> CopyOf(const Context& ctx, Store& source) {
-    TempDuckDb t;
-    t.path_ = (std::filesystem::temp_directory_path() /
-               ("cnake-report-" + SystemEntropy().Hex(8) + ".duckdb"))
-                  .string();
-    StoreOptions options;
-    options.path = t.path_;
-    options.tables = source.tables();
-    options.open.memory_limit = ctx.config().duckdb.memory_limit;
-    CNAKE_ASSIGN_OR_RETURN(t.store_, DuckDbStore::Open(options));
-    CNAKE_RETURN_IF_ERROR(CopyStore(source, *t.store_).status());
-    return t;
-  }
-  TempDuckDb(TempDuckDb&& o) noexcept
-      : path_(std::exchange(o.path_, {})), store_(std::move(o.store_)) {}
-  ~TempDuckDb() {
-    store_.reset();
-    std::error_code ec;
-    if (!path_.empty()) {
-      std::filesystem::remove(path_, ec);
-      std::filesystem::remove(path_ + ".wal", ec);
-    }
-  }
-  DuckDbStore& store() { return *store_; }
-
- private:
-  TempDuckDb() = default;
-  std::string path_;
-  std::unique_ptr<DuckDbStore> store_;
-};
-
 int RunReport(Context& ctx, const ReportFlags& flags) {
   auto type = report::ParseReportType(flags.type);
   if (!type.ok()) return Fail(ctx, type.status());
@@ -97,24 +59,13 @@ int RunReport(Context& ctx, const ReportFlags& flags) {
     }
     return Fail(ctx, store.status());
   }
-  // Reports still read DuckDB directly (being moved behind store/queries.h):
-  // another store is copied into a temporary DuckDB file first.
-  auto* duck = dynamic_cast<DuckDbStore*>(store->get());
-  std::optional<TempDuckDb> snapshot;
-  if (duck == nullptr) {
-    auto copy = TempDuckDb::CopyOf(ctx, **store);
-    if (!copy.ok()) return Fail(ctx, copy.status());
-    snapshot.emplace(std::move(copy).value());
-    duck = &snapshot->store();
-  }
   report::ReportRequest request;
-  request.scope.tables = duck->tables();
   if (!flags.batch_id.empty()) request.scope.batch_id = flags.batch_id;
   request.type = *type;
   request.format = format;
   request.generated_at = report::IsoNowUtc();
   auto write = [&](std::ostream& out) {
-    return report::WriteReport(duck->connection(), request, out);
+    return report::WriteReport((*store)->queries(), request, out);
   };
   Status st = flags.output.empty() || flags.output == "-" ? write(*ctx.out)
                                                           : WriteToFile(flags.output, write);
@@ -133,11 +84,11 @@ void AddReportCommand(CLI::App& app, Action& run) {
       "report", "Summary, per-entry or error-pattern reports as JSON, Markdown, HTML or CSV");
   auto flags = std::make_shared<ReportFlags>();
   cmd->add_option("--batch-id", flags->batch_id, "The batch (default: every batch)");
-  cmd->add_option("--type", flags->type, "summary (default), detailed or errors")
-      ->check(CLI::IsMember({"summary", "detailed", "errors"}));
+  cmd->add_option("--type", flags->type, "summary (default), detailed or errors (or error)")
+      ->check(CLI::IsMember(report::ReportTypeNames()));
   cmd->add_option("--format", flags->format,
                   "json (default), md, html or csv; implied by the --output extension")
-      ->check(CLI::IsMember({"json", "md", "markdown", "html", "csv"}));
+      ->check(CLI::IsMember(report::ReportFormatNames()));
   cmd->add_option("-o,--output", flags->output, "Write to this file instead of stdout");
   cmd->footer(
       "Field names and JSON Schemas: docs/reports.md. The detailed report streams, so it works\n"

@@ -5,15 +5,32 @@
 
 #include "cli/commands.h"
 #include "cli/live.h"
+#include "engine/batch_lifecycle.h"
+#include "util/entropy.h"
 
 namespace cnake::cli {
 namespace {
 
-nlohmann::json StatsJson(const Statistics& s) {
-  nlohmann::json batches = nlohmann::json::array();
+// The recent batches as people should see them (a batch recorded running
+// that no runner holds is interrupted), in the order of recent_batches.
+Result<std::vector<engine::BatchView>> Views(Store& store, const Statistics& s) {
+  engine::BatchLifecycle lifecycle(store, RealClock(), SystemEntropy());
+  std::vector<engine::BatchView> views;
   for (const BatchRecord& b : s.recent_batches) {
+    CNAKE_ASSIGN_OR_RETURN(engine::BatchView v, lifecycle.View(b));
+    views.push_back(std::move(v));
+  }
+  return views;
+}
+
+nlohmann::json StatsJson(const Statistics& s, const std::vector<engine::BatchView>& views) {
+  nlohmann::json batches = nlohmann::json::array();
+  for (std::size_t i = 0; i < s.recent_batches.size(); ++i) {
+    const BatchRecord& b = s.recent_batches[i];
+    const engine::BatchView& v = views[i];
     batches.push_back({{"id", b.id},
-                       {"status", b.status_text},
+                       {"status", v.status_text},
+                       {"runner_gone", v.runner_gone},
                        {"total_entries", b.total},
                        {"processed_entries", b.processed},
                        {"successful_entries", b.successful},
@@ -33,7 +50,8 @@ nlohmann::json StatsJson(const Statistics& s) {
           {"recent_batches", batches}};
 }
 
-void PrintStats(std::ostream& out, const Statistics& s) {
+void PrintStats(std::ostream& out, const Statistics& s,
+                const std::vector<engine::BatchView>& views) {
   out << fmt::format("entries: {}\n", s.total_entries);
   for (EntryState state : kAllEntryStates) {
     const std::int64_t n = s.by_state.count(state) ? s.by_state.at(state) : 0;
@@ -46,10 +64,11 @@ void PrintStats(std::ostream& out, const Statistics& s) {
   out << fmt::format("python results: {}\nprocessing errors: {}\nbatches: {}\n", s.python_entries,
                      s.errors, s.batches);
   if (s.recent_batches.empty()) return;
-  out << fmt::format("\n{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", "batch", "status", "total",
-                     "done", "ok", "failed", "started");
-  for (const BatchRecord& b : s.recent_batches) {
-    out << fmt::format("{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", b.id, b.status_text, b.total,
+  out << fmt::format("\n{:<26} {:<25} {:>7} {:>7} {:>7} {:>7}  {}\n", "batch", "status", "total",
+                     "done", "ok", EntryStateName(EntryState::kFailed), "started");
+  for (std::size_t i = 0; i < s.recent_batches.size(); ++i) {
+    const BatchRecord& b = s.recent_batches[i];
+    out << fmt::format("{:<26} {:<25} {:>7} {:>7} {:>7} {:>7}  {}\n", b.id, views[i].label, b.total,
                        b.processed, b.successful, b.failed, b.started_at);
   }
 }
@@ -88,10 +107,12 @@ void AddStatsCommand(CLI::App& app, Action& run) {
       if (!store.ok()) return Fail(ctx, store.status());
       auto stats = (*store)->queries().GetStatistics();
       if (!stats.ok()) return Fail(ctx, stats.status());
+      auto views = Views(**store, *stats);
+      if (!views.ok()) return Fail(ctx, views.status());
       if (*json) {
-        *ctx.out << StatsJson(*stats).dump(2) << "\n";
+        *ctx.out << StatsJson(*stats, *views).dump(2) << "\n";
       } else {
-        PrintStats(*ctx.out, *stats);
+        PrintStats(*ctx.out, *stats, *views);
       }
       return kExitOk;
     };

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "api/api_paths.h"
-#include "config/prompt_template.h"
 #include "engine/idempotency.h"
+#include "engine/submission.h"
 #include "util/crash_point.h"
 
 namespace cnake::engine {
@@ -198,23 +198,14 @@ void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
   api::Request req;
   req.tag = tag;
   if (job.phase == JobPhase::kToSubmit) {
-    api::GenerateInput in;
-    std::string tags = job.entry.tags_json.value_or("");
-    in.prompt = ExpandPromptTemplate(options_.prompt_template,
-                                     {{"description", job.entry.description.value_or("")},
-                                      {"id", job.entry.id},
-                                      {"tags", tags}});
-    in.source_code = job.entry.code;
-    in.source_id = job.entry.id;
-    in.batch_id = options_.batch_id;
-    // The body must be identical for every retry of one submission: the same
-    // Idempotency-Key with a different body is a 422 (docs/api.md). So nothing
-    // that changes between retries (like the attempt number) goes in here.
-    in.extra_metadata = {{"submission", job.entry.submission_seq}};
     req.endpoint = Endpoint::kSubmit;
     req.path = "/generate";
-    req.body = api::BuildGenerateBody(in);
-    req.idempotency_key = IdempotencyKey(options_.batch_id, job.entry.id, job.entry.submission_seq);
+    // An adopted entry's submission stays the one its old batch may have
+    // posted: the same key and the same body (engine/submission.h), so a
+    // server honouring Idempotency-Key answers with the job it made then.
+    const std::string& batch = job.entry.key_batch_id.value_or(options_.batch_id);
+    req.body = api::BuildGenerateBody(SubmissionInput(job.entry, batch, options_.prompt_template));
+    req.idempotency_key = IdempotencyKey(batch, job.entry.id, job.entry.submission_seq);
     Transition(job, JobPhase::kSubmitting);
   } else {
     const std::string& id = *job.entry.request_id;
@@ -254,7 +245,7 @@ Duration Engine::PollWait(TimePoint now) const {
   if (!pending_.empty() && !commit_in_flight_) {
     wait = std::min(wait, until(first_pending_ + options_.flush_interval));
     if (!awaiting_commit_.empty()) {
-      wait = std::min(wait, until(last_commit_end_ + last_commit_cost_));
+      wait = std::min(wait, until(earliest_first_check_ - last_commit_cost_));
     }
   }
   if (lease_retry_at_) wait = std::min(wait, until(*lease_retry_at_));

@@ -14,14 +14,14 @@ void Engine::NotePending(TimePoint now) {
 
 void Engine::Flush(TimePoint now, bool force) {
   if (pending_.empty() || commit_in_flight_) return;
-  // Submissions wait for their commit before their job is polled, so they
-  // are committed soon, but not before the database has been idle for as long
-  // as the last commit took: at high rates one commit then carries every
-  // answer that came in meanwhile, instead of one commit per loop turn (the
-  // fixed cost of a commit, a few ms, dominated the client's CPU). With a
-  // slow API this adds nothing: commits are rare and cheap.
+  // Submissions wait for their commit before their job is checked, so they
+  // are committed just before the first of those checks is due: one commit
+  // then carries every answer that came in meanwhile instead of one commit
+  // per loop turn (the fixed cost of a commit dominated the client's CPU).
+  // In time for the first check of the earliest accepted job (a commit
+  // takes about as long as the last one did).
   const bool submissions_due =
-      !awaiting_commit_.empty() && now - last_commit_end_ >= last_commit_cost_;
+      !awaiting_commit_.empty() && AddSaturating(now, last_commit_cost_) >= earliest_first_check_;
   const bool due = force || submissions_due || pending_.size() >= options_.flush_count ||
                    now - first_pending_ >= options_.flush_interval;
   if (!due) return;
@@ -60,13 +60,12 @@ void Engine::OnCommitted(const StoreOutcome& outcome, TimePoint now) {
     if (db_error_.ok()) db_error_ = outcome.status;
     return;
   }
-  // Request ids are durable now: start polling those jobs.
+  // Request ids are durable now: their first checks may go.
   for (std::uint64_t tag : committing_) {
     auto it = jobs_.find(tag);
     if (it == jobs_.end() || it->second.phase != JobPhase::kCommitting) continue;
-    Schedule(tag, it->second, JobPhase::kToPoll,
-             AddSaturating(
-                 now, scheduler::NextPollDelay(0, std::nullopt, options_.poll, rng_.Uniform01())));
+    Job& job = it->second;
+    Schedule(tag, job, job.first_check, std::max(now, job.first_check_due));
   }
   committing_.clear();
 }

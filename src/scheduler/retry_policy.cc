@@ -71,7 +71,10 @@ Verdict Evaluate4xx(const Outcome& o) {
       if (o.endpoint == Endpoint::kStatus || o.endpoint == Endpoint::kResult) {
         return {ErrorClass::kLostJob, "lost_job"};
       }
-      return Permanent(HttpType(s));
+      // POST {base}/generate and GET {base}/health name no job: a 404 there
+      // means nothing is served at the base URL (a wrong path), and no
+      // entry can succeed. Stopping keeps every entry unfailed.
+      return {ErrorClass::kFatal, HttpType(s)};
     case 408:  // request timeout
     case 425:  // too early
     case 429:  // too many requests

@@ -12,6 +12,7 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
     options.url = config.url;
     options.tables = config.tables;
     options.read_only = config.read_only;
+    options.create_if_missing = config.create_if_missing;
     options.lease_time = config.lease_time;
     options.renew_interval = config.renew_interval;
     CNAKE_ASSIGN_OR_RETURN(std::unique_ptr<PostgresStore> store, PostgresStore::Open(options));
@@ -23,6 +24,7 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
   options.open.read_only = config.read_only;
   options.open.memory_limit = config.memory_limit;
   options.open.threads = config.threads;
+  options.create_if_missing = config.create_if_missing;
   CNAKE_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbStore> store, DuckDbStore::Open(options));
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -450,6 +450,16 @@ TEST_F(ScaleOutTest, ADuckDbDatabaseSurvivesARoundTripThroughPostgres) {
   auto report = Client({"report", "--format", "json"}, server.url(), Shared(db.url()));
   ASSERT_EQ(report.exit_code, 0) << report.err;
   EXPECT_NE(report.out.find("\"entries\""), std::string::npos) << report.out.substr(0, 500);
+  // ... from PostgreSQL's own queries, with the DuckDB original's figures.
+  auto duck_report = Client({"report", "--format", "json"}, server.url());
+  ASSERT_EQ(duck_report.exit_code, 0) << duck_report.err;
+  const auto pj = nlohmann::json::parse(report.out, nullptr, false);
+  const auto dj = nlohmann::json::parse(duck_report.out, nullptr, false);
+  ASSERT_FALSE(pj.is_discarded() || dj.is_discarded()) << report.out.substr(0, 500);
+  for (const char* key : {"entries", "latency_ms", "latency_histogram_ms", "requests", "attempts",
+                          "waits", "throughput_entries_per_second"}) {
+    EXPECT_EQ(pj[key], dj[key]) << key;
+  }
   ASSERT_EQ(b.errors.size(), a.errors.size());
   EXPECT_GT(a.errors.size(), 0u);
   for (std::size_t i = 0; i < a.errors.size(); ++i) {

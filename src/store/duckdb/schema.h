@@ -20,7 +20,10 @@
 
 namespace cnake {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: the cnake_journal table; cython_entries.key_batch_id (adoption keeps an
+// entry's Idempotency-Key; a client that does not know it must not run a
+// batch of this database).
+inline constexpr int kSchemaVersion = 2;
 
 struct ColumnSpec {
   std::string name;

@@ -34,8 +34,9 @@ TEST(SchemaTest, FreshDatabaseGetsDesignTablesAndVersion) {
   Db d = OpenDb(dir.File("a.duckdb"));
   auto report = Migrate(d.conn, {});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  EXPECT_EQ(report->created_tables.size(), 6u);
-  EXPECT_EQ(One(d.conn, "SELECT value FROM cnake_meta WHERE key='schema_version'"), "1");
+  EXPECT_EQ(report->created_tables.size(), 7u);  // the four of the design, and three of the client
+  EXPECT_EQ(One(d.conn, "SELECT value FROM cnake_meta WHERE key='schema_version'"),
+            std::to_string(kSchemaVersion));
   // The design's columns and defaults.
   ASSERT_TRUE(d.conn.Execute("INSERT INTO cython_entries (id, code) VALUES ('a', 'x')").ok());
   EXPECT_EQ(One(d.conn,
@@ -157,7 +158,7 @@ TEST(SchemaTest, ConfiguredTableNamesAreUsed) {
   EXPECT_EQ(One(d.conn,
                 "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
                 "information_schema.tables"),
-            "api_requests,batch_jobs,cnake_meta,my_out,my_src,processing_errors");
+            "api_requests,batch_jobs,cnake_journal,cnake_meta,my_out,my_src,processing_errors");
 }
 
 TEST(SchemaTest, HostileTableNamesAreRefusedBeforeAnySql) {

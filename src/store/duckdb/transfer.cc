@@ -103,11 +103,11 @@ Status DuckDbStore::ReadAll(const TransferSink& sink) {
       [](const db::DataChunk& c, std::size_t i, TransferChunk& out) {
         EntryRow row;
         row.entry = ReadEntryRow(c, i);
-        row.state_text = std::string(c.GetString(12, i));
-        row.processed = c.GetBool(13, i);
-        row.created_at = std::string(c.GetString(14, i));
-        row.processed_at = std::string(c.GetString(15, i));
-        row.updated_at = std::string(c.GetString(16, i));
+        row.state_text = std::string(c.GetString(13, i));
+        row.processed = c.GetBool(14, i);
+        row.created_at = std::string(c.GetString(15, i));
+        row.processed_at = std::string(c.GetString(16, i));
+        row.updated_at = std::string(c.GetString(17, i));
         out.entries.push_back(std::move(row));
       },
       sink));
@@ -252,7 +252,7 @@ Status DuckDbStore::WriteAll(const TransferChunk& chunk) {
                        r.processed ? "true" : "false", OrNull(r.state_text), e.python_id,
                        OrNull(r.created_at), OrNull(r.processed_at), e.batch_id, e.request_id,
                        std::to_string(e.attempts), std::to_string(e.submission_seq), e.last_error,
-                       OrNull(r.updated_at)});
+                       OrNull(r.updated_at), e.key_batch_id});
   }
   for (const ResultRecord& r : chunk.results) {
     results.push_back({r.id, r.code, r.cython_id, r.metadata_json, OrNull(r.generated_at)});
@@ -276,8 +276,8 @@ Status DuckDbStore::WriteAll(const TransferChunk& chunk) {
               {Entries(),
                {"id", "code", "description", "metadata", "tags", "processed", "processing_status",
                 "python_id", "created_at", "processed_at", "batch_id", "request_id", "attempts",
-                "submission_seq", "last_error", "updated_at"},
-               {V, V, V, J, J, "BOOLEAN", V, V, T, T, V, V, I, I, V, T}},
+                "submission_seq", "last_error", "updated_at", "key_batch_id"},
+               {V, V, V, J, J, "BOOLEAN", V, V, T, T, V, V, I, I, V, T, V}},
               entries));
   CNAKE_RETURN_IF_ERROR(Replace(
       conn_, {Results(), {"id", "code", "cython_id", "metadata", "generated_at"}, {V, V, V, J, T}},

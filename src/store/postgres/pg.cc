@@ -242,7 +242,7 @@ Status Transaction::Commit() {
 std::string QuoteIdentifier(std::string_view name) { return QuoteByDoubling(name, '"'); }
 
 std::string IsoUtc(const std::string& column) {
-  return fmt::format("to_char({}, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", column);
+  return fmt::format("to_char({}, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')", column);
 }
 
 }  // namespace cnake::pg

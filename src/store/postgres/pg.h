@@ -158,8 +158,9 @@ class Transaction {
 // names first (store/table_names.h).
 std::string QuoteIdentifier(std::string_view name);
 
-// A timestamp column as ISO 8601 UTC text (2026-01-02T03:04:05Z; connections
-// run in UTC), for SELECT lists.
+// A timestamp column as ISO 8601 UTC text with milliseconds
+// (2026-01-02T03:04:05.678Z, util/time_format.h; connections run in UTC),
+// for SELECT lists.
 std::string IsoUtc(const std::string& column);
 
 }  // namespace cnake::pg

@@ -128,6 +128,10 @@ Status InsertErrors(Connection& conn, const std::string& batch_id, const WriteGr
     endpoints.push_back(it->endpoint);
   }
   if (ids.empty()) return Status::Ok();
+  // Stored in the group's order (reports list failures as stored).
+  for (Column* c : {&ids, &messages, &types, &statuses, &attempts, &request_ids, &endpoints}) {
+    std::reverse(c->begin(), c->end());
+  }
   return conn.Execute(
       "INSERT INTO processing_errors (id, entry_id, batch_id, error_message, error_type, "
       "http_status, attempt, request_id, endpoint) SELECT gen_random_uuid()::text, i, $1, m, t, "
@@ -170,7 +174,8 @@ std::string EntryColumns(const std::string& a) {
   return fmt::format(
       "{0}.id, {0}.code, {0}.description, {0}.metadata::text, {0}.tags::text, "
       "coalesce({0}.processing_status, 'pending'), {0}.python_id, {0}.batch_id, {0}.request_id, "
-      "coalesce({0}.attempts, 0), coalesce({0}.submission_seq, 0), {0}.last_error",
+      "coalesce({0}.attempts, 0), coalesce({0}.submission_seq, 0), {0}.last_error, "
+      "{0}.key_batch_id",
       a);
 }
 
@@ -188,15 +193,17 @@ Entry ReadEntry(const QueryResult& r, int row) {
   e.attempts = static_cast<int>(r.GetInt64(row, 9));
   e.submission_seq = static_cast<int>(r.GetInt64(row, 10));
   e.last_error = r.GetOpt(row, 11);
+  e.key_batch_id = r.GetOpt(row, 12);
   return e;
 }
 
-std::string BatchColumns() {
-  return "id, coalesce(status, ''), total_entries, coalesce(processed_entries, 0), "
-         "coalesce(successful_entries, 0), coalesce(failed_entries, 0), "
-         "coalesce(" +
-         IsoUtc("started_at") + ", ''), coalesce(" + IsoUtc("completed_at") +
-         ", ''), retry_after_wait_seconds, breaker_open_seconds";
+std::string BatchColumns(const std::string& alias) {
+  const std::string a = alias.empty() ? "" : alias + ".";
+  return fmt::format(
+      "{0}id, coalesce({0}status, ''), {0}total_entries, coalesce({0}processed_entries, 0), "
+      "coalesce({0}successful_entries, 0), coalesce({0}failed_entries, 0), coalesce({1}, ''), "
+      "coalesce({2}, ''), {0}retry_after_wait_seconds, {0}breaker_open_seconds",
+      a, IsoUtc(a + "started_at"), IsoUtc(a + "completed_at"));
 }
 
 BatchRecord ReadBatch(const QueryResult& r, int row) {
@@ -224,7 +231,7 @@ Result<std::int64_t> ClaimInTransaction(Connection& conn, const TableNames& tabl
   // takes the same entry (the other's rows are locked until it commits).
   const std::string sql = fmt::format(
       "UPDATE {0} e SET batch_id = $4, processing_status = '{1}', processed = FALSE, "
-      "request_id = NULL, attempts = 0, lease_owner = NULL, "
+      "request_id = NULL, key_batch_id = NULL, attempts = 0, lease_owner = NULL, "
       "submission_seq = coalesce(e.submission_seq, 0) + "
       "CASE WHEN e.processing_status = '{2}' THEN 1 ELSE 0 END, "
       "last_error = NULL, updated_at = now() FROM ({3} FOR UPDATE SKIP LOCKED) c "

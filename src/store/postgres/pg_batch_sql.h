@@ -24,8 +24,10 @@ namespace cnake::pg {
 std::string EntryColumns(const std::string& alias);
 Entry ReadEntry(const QueryResult& r, int row);
 
-// The SELECT list ReadBatch() reads from batch_jobs.
-std::string BatchColumns();
+// The SELECT list ReadBatch() reads from batch_jobs (aliased `alias`, if
+// any): kBatchColumnCount columns.
+std::string BatchColumns(const std::string& alias = "");
+inline constexpr int kBatchColumnCount = 10;
 BatchRecord ReadBatch(const QueryResult& r, int row);
 
 // SQL condition: the entry (column prefix `alias.`) is neither completed nor failed.

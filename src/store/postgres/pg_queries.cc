@@ -56,26 +56,6 @@ Result<Statistics> PostgresQueries::GetStatistics() {
   return s;
 }
 
-Result<RequestLatencyRow> PostgresQueries::BatchLatency(const std::string& batch_id) {
-  CNAKE_ASSIGN_OR_RETURN(
-      pg::QueryResult r,
-      store_.Read("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), "
-                  "percentile_cont(0.9) WITHIN GROUP (ORDER BY latency_ms), "
-                  "percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms), count(*), "
-                  "extract(epoch FROM max(occurred_at) - min(occurred_at)) "
-                  "FROM api_requests WHERE batch_id = $1",
-                  Args(batch_id)));
-  RequestLatencyRow row;
-  if (r.rows() > 0 && !r.IsNull(0, 0)) {
-    row.p50_ms = r.GetDouble(0, 0);
-    row.p90_ms = r.GetDouble(0, 1);
-    row.p99_ms = r.GetDouble(0, 2);
-    row.count = r.GetInt64(0, 3);
-    row.span_seconds = r.GetDouble(0, 4);
-  }
-  return row;
-}
-
 Result<std::vector<std::string>> PostgresQueries::RecentErrors(const std::string& batch_id,
                                                                std::size_t limit) {
   CNAKE_ASSIGN_OR_RETURN(

@@ -42,6 +42,11 @@ std::string Q(const std::string& name) { return QuoteIdentifier(name); }
 // The shared spec with PostgreSQL types, plus the queue's own columns and table.
 std::vector<TableSpec> PgTables(const TableNames& names) {
   std::vector<TableSpec> tables = SchemaTables(names);
+  // The DuckDB store's journal batches its slow UPDATEs; PostgreSQL updates
+  // the entries in place, so it has no journal table.
+  tables.erase(std::remove_if(tables.begin(), tables.end(),
+                              [](const TableSpec& t) { return t.name == "cnake_journal"; }),
+               tables.end());
   for (TableSpec& t : tables) {
     for (ColumnSpec& c : t.columns) {
       PgType type = MapType(c.type);

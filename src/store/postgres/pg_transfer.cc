@@ -99,11 +99,11 @@ Status PostgresStore::ReadAll(const TransferSink& sink) {
       [](const pg::QueryResult& r, int i, TransferChunk& c) {
         EntryRow row;
         row.entry = pg::ReadEntry(r, i);
-        row.state_text = std::string(r.Get(i, 12));
-        row.processed = r.GetBool(i, 13);
-        row.created_at = std::string(r.Get(i, 14));
-        row.processed_at = std::string(r.Get(i, 15));
-        row.updated_at = std::string(r.Get(i, 16));
+        row.state_text = std::string(r.Get(i, 13));
+        row.processed = r.GetBool(i, 14);
+        row.created_at = std::string(r.Get(i, 15));
+        row.processed_at = std::string(r.Get(i, 16));
+        row.updated_at = std::string(r.Get(i, 17));
         c.entries.push_back(std::move(row));
       },
       sink));
@@ -171,7 +171,7 @@ Status WriteEntries(pg::Connection& conn, const std::string& table,
                     const std::vector<EntryRow>& rows) {
   if (rows.empty()) return Status::Ok();
   Column id, code, desc, meta, tags, processed, status, python_id, created, processed_at, batch,
-      request, attempts, seq, error, updated;
+      request, attempts, seq, error, updated, key_batch;
   for (const EntryRow& r : rows) {
     const Entry& e = r.entry;
     id.push_back(e.id);
@@ -190,6 +190,7 @@ Status WriteEntries(pg::Connection& conn, const std::string& table,
     seq.push_back(std::to_string(e.submission_seq));
     error.push_back(e.last_error);
     updated.push_back(OrNull(r.updated_at));
+    key_batch.push_back(e.key_batch_id);
   }
   CNAKE_RETURN_IF_ERROR(
       conn.Execute(fmt::format("DELETE FROM {} WHERE id = ANY($1::text[])", table), Args(id)));
@@ -197,14 +198,16 @@ Status WriteEntries(pg::Connection& conn, const std::string& table,
       fmt::format(
           "INSERT INTO {} (id, code, description, metadata, tags, processed, processing_status, "
           "python_id, created_at, processed_at, batch_id, request_id, attempts, submission_seq, "
-          "last_error, updated_at) SELECT a, b, c, d::json, e::json, f, g, h, i, j, k, l, m, n, "
-          "o, p FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+          "last_error, updated_at, key_batch_id) SELECT a, b, c, d::json, e::json, f, g, h, i, "
+          "j, k, l, m, n, o, p, q FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+          "$5::text[], "
           "$6::boolean[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], "
           "$11::text[], $12::text[], $13::integer[], $14::integer[], $15::text[], "
-          "$16::timestamptz[]) AS s(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p)",
+          "$16::timestamptz[], $17::text[]) AS s(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, "
+          "q)",
           table),
       Args(id, code, desc, meta, tags, processed, status, python_id, created, processed_at, batch,
-           request, attempts, seq, error, updated));
+           request, attempts, seq, error, updated, key_batch));
 }
 
 Status WriteResults(pg::Connection& conn, const std::string& table,

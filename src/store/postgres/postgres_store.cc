@@ -7,6 +7,7 @@
 #include "store/postgres/pg_batch_sql.h"
 #include "store/postgres/pg_queries.h"
 #include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_stranded_sql.h"
 #include "store/postgres/runners.h"
 #include "store/postgres/work_session.h"
 #include "store/table_names.h"
@@ -28,13 +29,14 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions
   CNAKE_RETURN_IF_ERROR(ValidateTableNames(options.tables));
   CNAKE_ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(options.url));
   std::unique_ptr<PostgresStore> store(new PostgresStore(options, clock, std::move(conn)));
-  if (options.read_only) {
+  if (options.read_only || !options.create_if_missing) {
     CNAKE_ASSIGN_OR_RETURN(bool exists, pg::SchemaExists(store->conn_, options.tables));
     if (!exists) {
-      return Status(StatusCode::kSchemaMismatch,
-                    "the database has no cnake-charmer tables yet; run `init` first");
+      return NotFound(store->describe_ +
+                      " has no cnake-charmer tables yet; run `init` or `import` first (or "
+                      "check store.url and the table names)");
     }
-    return store;
+    if (options.read_only) return store;
   }
   CNAKE_ASSIGN_OR_RETURN(store->migration_, pg::Migrate(store->conn_, options.tables));
   return store;
@@ -71,10 +73,25 @@ Result<std::int64_t> PostgresStore::ClaimNewBatch(const NewBatch& batch,
       "VALUES ($1, 0, $2, $3::json, $4::timestamptz, $4::timestamptz)",
       Args(batch.id, std::string(BatchStatusName(BatchStatus::kRunning)), batch.options.dump(),
            batch.started_at)));
+  CNAKE_ASSIGN_OR_RETURN(std::int64_t adopted,
+                         pg::AdoptInTransaction(conn_, options_.tables, batch.id, options));
+  ClaimOptions fresh = options;
+  fresh.limit = options.limit - adopted;
   CNAKE_ASSIGN_OR_RETURN(std::int64_t claimed,
-                         pg::ClaimInTransaction(conn_, options_.tables, batch.id, options));
+                         pg::ClaimInTransaction(conn_, options_.tables, batch.id, fresh));
+  if (adopted > 0) {
+    CNAKE_RETURN_IF_ERROR(
+        conn_.Execute("UPDATE batch_jobs SET total_entries = total_entries + $1 WHERE id = $2",
+                      Args(adopted, batch.id)));
+  }
+  // A claim that found nothing leaves no batch: the transaction rolls back.
+  if (adopted + claimed == 0) return std::int64_t{0};
   CNAKE_RETURN_IF_ERROR(txn.Commit());
-  return claimed;
+  return adopted + claimed;
+}
+
+Result<std::vector<BatchWork>> PostgresStore::UnfinishedWork(const EntryFilter& filter) {
+  return Retried([&] { return pg::UnfinishedWork(conn_, options_.tables, filter); });
 }
 
 Result<ClaimPreview> PostgresStore::PreviewClaim(const ClaimOptions& options) {
@@ -185,7 +202,8 @@ Result<UpsertCounts> PostgresStore::UpsertEntries(const std::vector<EntryInput>&
         fmt::format("UPDATE {0} e SET code = s.code, description = s.d, tags = s.t::json, "
                     "metadata = s.m::json, processing_status = 'pending', processed = FALSE, "
                     "python_id = NULL, processed_at = NULL, batch_id = NULL, request_id = NULL, "
-                    "attempts = 0, last_error = NULL, lease_owner = NULL, updated_at = now() "
+                    "key_batch_id = NULL, attempts = 0, last_error = NULL, lease_owner = NULL, "
+                    "updated_at = now() "
                     "FROM {1} WHERE e.id = s.id AND e.code IS DISTINCT FROM s.code",
                     table, staged),
         params));

@@ -7,7 +7,8 @@
 // `process --join` adds runners to a batch (PostgresWorkSession leases
 // entries to each). Open() validates the table names, connects (kDatabase
 // with what to check when the server cannot be reached) and migrates the
-// schema unless read-only.
+// schema unless read-only; without create_if_missing a database that lacks
+// the client's tables is kNotFound.
 //
 // The main-thread connection reconnects once when a statement finds it
 // broken (the server restarted meanwhile) and runs a read again.
@@ -28,7 +29,10 @@ namespace cnake {
 struct PostgresOptions {
   std::string url;  // may carry a password: never printed (Describe() leaves it out)
   TableNames tables;
-  bool read_only = false;                          // no migration, no writes
+  bool read_only = false;  // no migration, no writes
+  // False: a database without the client's tables is an error (kNotFound)
+  // instead of getting them, as a missing DuckDB file is (store/open_store.h).
+  bool create_if_missing = true;
   Duration lease_time = std::chrono::seconds(30);  // for the sessions' leases
   Duration renew_interval = std::chrono::seconds(2);
 };
@@ -48,6 +52,7 @@ class PostgresStore final : public Store {
   const MigrationReport& migration() const override { return migration_; }
 
   Result<std::int64_t> ClaimNewBatch(const NewBatch& batch, const ClaimOptions& options) override;
+  Result<std::vector<BatchWork>> UnfinishedWork(const EntryFilter& filter) override;
   Result<ClaimPreview> PreviewClaim(const ClaimOptions& options) override;
   Result<std::optional<BatchRecord>> GetBatch(const std::string& batch_id) override;
   Result<std::optional<nlohmann::json>> GetBatchOptions(const std::string& batch_id) override;

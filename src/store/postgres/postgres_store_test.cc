@@ -211,10 +211,11 @@ TEST_F(PostgresStoreTest, CommitMovesTheCountersByTheEntriesItMadeFinal) {
   EXPECT_EQ(stats->total_entries, 3);
   EXPECT_EQ(stats->by_state[EntryState::kCompleted], 1);
   EXPECT_EQ(stats->python_entries, 1);
-  auto latency = store->queries().BatchLatency("b1");
+  auto latency = store->queries().Latency(ReportScope{"b1"}, {10, 100});
   ASSERT_TRUE(latency.ok()) << latency.status().ToString();
   EXPECT_EQ(latency->count, 2);
-  EXPECT_DOUBLE_EQ(latency->p50_ms, 12.5);
+  EXPECT_EQ(latency->p50_ms, 12.5);
+  EXPECT_EQ(latency->histogram, (std::vector<std::int64_t>{0, 2, 0}));
   auto errors = store->queries().RecentErrors("b1", 5);
   ASSERT_TRUE(errors.ok());
   EXPECT_EQ(*errors, std::vector<std::string>{"e101: http_400: bad"});
