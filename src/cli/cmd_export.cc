@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -39,7 +40,7 @@ void PrintTreeNotes(const Context& ctx, const std::string& root, const PyTreeExp
 // The whole database (entries with their states, results, batches, errors)
 // into a new DuckDB file.
 int ExportDuckDb(Context& ctx, Store& store, const std::string& output) {
-  if (fs::exists(output)) {
+  if (std::filesystem::exists(output)) {
     return Fail(ctx, InvalidArgument(output + " exists; export --format duckdb writes a new "
                                               "database file (remove it or pick another name)"));
   }

@@ -118,10 +118,11 @@ Result<RequestTotals> PostgresQueries::CountRequests(const ReportScope& scope) {
   t.http_429 = totals.GetInt64(0, 2);
   CNAKE_ASSIGN_OR_RETURN(
       pg::QueryResult endpoints,
-      store_.Read(fmt::format("SELECT coalesce(endpoint, '?') AS ep, count(*) FROM api_requests a "
-                              "WHERE {} GROUP BY 1 ORDER BY 2 DESC, ep COLLATE \"C\"",
-                              InScope("a")),
-                  params));
+      store_.Read(
+          fmt::format("SELECT coalesce(endpoint, '?') AS ep, count(*) FROM api_requests a "
+                      "WHERE {} GROUP BY 1 ORDER BY 2 DESC, coalesce(endpoint, '?') COLLATE \"C\"",
+                      InScope("a")),
+          params));
   for (int i = 0; i < endpoints.rows(); ++i) {
     t.by_endpoint.emplace_back(std::string(endpoints.Get(i, 0)), endpoints.GetInt64(i, 1));
   }
@@ -270,11 +271,12 @@ Result<std::vector<RequestErrorRow>> PostgresQueries::RequestErrors(const Report
   CNAKE_ASSIGN_OR_RETURN(
       pg::QueryResult r,
       store_.Read(
-          fmt::format("SELECT coalesce(endpoint, '?') AS ep, error_type, http_status, "
-                      "count(*), {}, {} FROM api_requests a WHERE {} AND error_type IS "
-                      "NOT NULL GROUP BY 1, 2, 3 ORDER BY 4 DESC, ep COLLATE \"C\", "
-                      "error_type COLLATE \"C\", http_status",
-                      pg::IsoUtc("min(occurred_at)"), pg::IsoUtc("max(occurred_at)"), InScope("a")),
+          fmt::format(
+              "SELECT coalesce(endpoint, '?') AS ep, error_type, http_status, "
+              "count(*), {}, {} FROM api_requests a WHERE {} AND error_type IS "
+              "NOT NULL GROUP BY 1, 2, 3 ORDER BY 4 DESC, coalesce(endpoint, '?') COLLATE \"C\", "
+              "error_type COLLATE \"C\", 3",
+              pg::IsoUtc("min(occurred_at)"), pg::IsoUtc("max(occurred_at)"), InScope("a")),
           Args(scope.batch_id)));
   std::vector<RequestErrorRow> out;
   for (int i = 0; i < r.rows(); ++i) {

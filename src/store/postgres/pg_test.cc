@@ -42,7 +42,7 @@ TEST(PgTest, ScalarParametersAndTimesRoundTrip) {
   EXPECT_EQ(r->GetInt64(0, 0), 42);
   EXPECT_DOUBLE_EQ(r->GetDouble(0, 1), 2.5);
   EXPECT_TRUE(r->GetBool(0, 2));
-  EXPECT_EQ(r->Get(0, 3), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(r->Get(0, 3), "2026-01-01T00:00:00.123Z");  // util/time_format.h
   EXPECT_TRUE(r->GetBool(0, 4));
 }
 
