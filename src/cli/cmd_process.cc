@@ -191,15 +191,17 @@ int RunResumeAll(Context& ctx, const RunFlags& flags) {
 // `resume`, and `process --join` (join: a shared store only, and never a
 // cancelled batch: cancel stops every runner, `resume` starts it again).
 int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags, bool join) {
-  auto store = OpenStore(ctx);
-  if (!store.ok()) return Fail(ctx, store.status());
-  if (join && !(*store)->shared()) {
+  // Checked before opening: a DuckDB file that does not exist would
+  // otherwise hide what is wrong with the command.
+  if (join && !IsPostgresUrl(ctx.config().store.url)) {
     return Fail(
         ctx, InvalidArgument("--join needs a database several processes share: set store.url to a "
                              "PostgreSQL database (docs/scale-out.md). A DuckDB file admits one "
                              "process; `resume --batch-id " +
                              batch_id + "` continues a batch there"));
   }
+  auto store = OpenStore(ctx);
+  if (!store.ok()) return Fail(ctx, store.status());
   if (join) {
     auto batch = (*store)->GetBatch(batch_id);
     if (!batch.ok()) return Fail(ctx, batch.status());
@@ -254,13 +256,13 @@ void AddProcessCommand(CLI::App& app, Action& run) {
   cmd->add_option("--id-prefix", a->id_prefix, "Only entries whose id starts with this");
   cmd->add_flag("--retry-failed", a->retry_failed, "Also claim failed entries (as new jobs)");
   cmd->add_flag("--dry-run", a->dry_run, "Show what would be claimed; send nothing");
+  cmd->add_flag("--adopt-stranded", a->adopt_stranded,
+                "First take the unfinished entries of stopped batches (interrupted, cancelled, "
+                "failed, or whose runner is gone) into the new batch");
   cmd->add_option("--join", a->join,
                   "Add this process as a runner to a batch others run (store.url: PostgreSQL)")
       ->excludes("--limit", "--tag", "--id-prefix", "--retry-failed", "--dry-run",
                  "--adopt-stranded");
-  cmd->add_flag("--adopt-stranded", a->adopt_stranded,
-                "First take the unfinished entries of stopped batches (interrupted, cancelled, "
-                "failed, or whose runner is gone) into the new batch");
   AddRunFlags(*cmd, a->run);
   cmd->footer(
       "Options from the configuration also apply here: --batch-size N, --max-concurrent C,\n"
