@@ -12,10 +12,13 @@
 #   memory    peak RSS at 1,000 vs 100,000 entries (6)
 #   network   every hostile_proxy mode at 10x entries (7)
 #   asan      the client built with ASan+UBSan against every hostile response (8)
+#   scaleout  several runners on one PostgreSQL batch at 10x entries, repeated
+#             SOAK_ROUNDS times: kill -9 mid-batch, rate sharing, restarts
+#             (docs/scale-out.md)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-steps="${SOAK_STEPS:-crash matrix outage memory network asan}"
+steps="${SOAK_STEPS:-crash matrix outage memory network asan scaleout}"
 rounds="${SOAK_ROUNDS:-5}"
 build="${BUILD_DIR:-build}"
 lock() { if command -v flock >/dev/null && [ -w /tmp ]; then flock /tmp/cnake-build.lock "$@"; else "$@"; fi; }
@@ -62,5 +65,13 @@ if has asan; then
   export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   "$asan/tests/reliability/reliability_tests" --gtest_brief=1 \
     --gtest_filter='Catalogue/FaultMatrixTest.*:Modes/*:SecretsTest.*'
+fi
+if has scaleout; then
+  step "scale-out on PostgreSQL at 10x entries, $rounds rounds"
+  eval "$(scripts/pg_server.sh start)"
+  trap 'scripts/pg_server.sh stop || true' EXIT
+  CNAKE_TEST_PG_URL="$CNAKE_TEST_PG_URL" CNAKE_TEST_PG_DIR="$CNAKE_TEST_PG_DIR" \
+    CNAKE_TEST_REQUIRE_PG=1 CNAKE_TEST_SCALE=10 "$rel" --gtest_brief=1 \
+    --gtest_repeat="$rounds" --gtest_filter='ScaleOutTest.*'
 fi
 echo; echo "soak: all steps passed ($steps)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): installs dependencies, builds
 # everything with AddressSanitizer and UndefinedBehaviorSanitizer, and runs
-# every test (unit, integration, reliability, browser) under them; then the
+# every test (unit, integration, reliability, browser) under them, with a
+# throwaway PostgreSQL server for the shared-store tests; then the
 # concurrency tests under ThreadSanitizer (scripts/tsan.sh) and every libFuzzer
 # target for FUZZ_SECONDS (scripts/fuzz.sh). All sections run; the script
 # fails at the end if any of them failed, naming each.
@@ -21,6 +22,15 @@ scripts/bootstrap.sh
 echo "== build (Debug, -fsanitize=address,undefined) =="
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCNAKE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
+
+# A throwaway PostgreSQL server for the shared-store tests (scripts/pg_server.sh),
+# stopped on the way out whatever happens. CNAKE_TEST_REQUIRE_PG makes a test
+# that finds no server fail instead of skipping: here they must run.
+echo "== PostgreSQL test server =="
+eval "$(scripts/pg_server.sh start)"
+trap 'scripts/pg_server.sh stop || true' EXIT
+export CNAKE_TEST_PG_URL CNAKE_TEST_PG_DIR CNAKE_TEST_REQUIRE_PG=1
+echo "PostgreSQL at $CNAKE_TEST_PG_URL"
 
 failed=()
 section() {  # section <name> <command...>: runs it, times it, records a failure

@@ -4,6 +4,8 @@
 #   engine_test          the event loop, grouped commits, live status, cancel
 #   curl_transport_test  Wakeup from other threads, scripted servers on threads
 #   scheduler_test       the clocks shared between the loop and waiters
+#   postgres_store_test  runners committing at once on their own connections
+#                        (needs CNAKE_TEST_PG_URL: scripts/test.sh starts a server)
 #   server_http_test     the reference server's HTTP and job threads
 #   integration_tests    (filtered) the TSan-built client as a real process:
 #                        status/cancel over the control channel's HTTP thread
@@ -20,7 +22,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 build="${BUILD_DIR:-build-tsan}"
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}" CCACHE_NOHASHDIR=1
-targets=(engine_test curl_transport_test scheduler_test server_http_test integration_tests)
+targets=(engine_test curl_transport_test scheduler_test postgres_store_test server_http_test
+  integration_tests)
 integration_filter="${TSAN_INTEGRATION_FILTER:-*StatusAndCancelFromASecondProcessWhileRunning*:*SigintStopsGracefully*:*KillNine*}"
 
 lock() { if command -v flock >/dev/null && [ -w /tmp ]; then flock /tmp/cnake-build.lock "$@"; else "$@"; fi; }

@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <optional>
 #include <ostream>
 #include <thread>
 
@@ -29,6 +31,12 @@ using std::chrono::duration_cast;
 
 Duration Seconds(double s) { return duration_cast<Duration>(std::chrono::duration<double>(s)); }
 
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
 engine::EngineOptions EngineOptionsFrom(const Config& c, const std::string& batch_id) {
   engine::EngineOptions o;
   o.batch_id = batch_id;
@@ -46,6 +54,7 @@ engine::EngineOptions EngineOptionsFrom(const Config& c, const std::string& batc
   o.breaker_threshold = c.processing.circuit_breaker_threshold;
   o.shutdown_grace = Seconds(c.processing.shutdown_grace);
   o.prompt_template = c.processing.prompt_template;
+  o.renew_interval = Seconds(c.store.renew_interval);
   if (const char* seed = std::getenv("CNAKE_TEST_SEED")) o.seed = std::strtoull(seed, nullptr, 10);
   return o;
 }
@@ -209,16 +218,31 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
              const std::string& batch_id, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return Fail(ctx, transport.status());
-  RunnerInfo runner{SystemEntropy().Hex(8), "", getpid()};
+  RunnerInfo runner{SystemEntropy().Hex(8), HostName(), getpid()};
   auto work = store.OpenWork(batch_id, runner);
   if (!work.ok()) return Fail(ctx, work.status());
   spdlog::info("batch={} run starts: {} at {}, up to {} in flight, {} requests/min", batch_id,
                store.Describe(), ctx.config().api.base_url, ctx.config().processing.max_concurrent,
                ctx.config().processing.rate_limit.requests_per_minute);
+  if (store.shared() && !ctx.quiet) {
+    *ctx.err << "runner " << runner.id << " on " << runner.host << " works on batch " << batch_id
+             << " in " << store.Describe() << "\n";
+  }
   engine::RunSummary summary;
   {
-    engine::Engine eng(**work, **transport, RealClock(), EngineOptionsFrom(ctx.config(), batch_id));
-    LiveChannel live(ctx, eng, batch_id);
+    engine::EngineOptions options = EngineOptionsFrom(ctx.config(), batch_id);
+    // Runners sharing a batch lease small chunks (max_concurrent entries, at
+    // least 8): what one holds and has not started is work another could do,
+    // at the end of the batch and for a lease time should it die.
+    if (store.shared()) {
+      options.page_size =
+          static_cast<std::size_t>(std::clamp(ctx.config().processing.max_concurrent, 8, 512));
+    }
+    engine::Engine eng(**work, **transport, RealClock(), options);
+    // A shared store's runners are many and `status` reads the database:
+    // only the one process that holds a DuckDB file publishes its channel.
+    std::optional<LiveChannel> live;
+    if (!store.shared()) live.emplace(ctx, eng, batch_id);
     ProgressPrinter printer = MakePrinter(ctx, flags);
     if (ctx.signals) {
       ctx.signals->SetHandler([&eng](int count, int) {

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -36,9 +37,36 @@ void PrintTreeNotes(const Context& ctx, const std::string& root, const PyTreeExp
            << "\n";
 }
 
+// The whole database (entries with their states, results, batches, errors)
+// into a new DuckDB file.
+int ExportDuckDb(Context& ctx, Store& store, const std::string& output) {
+  if (std::filesystem::exists(output)) {
+    return Fail(ctx, InvalidArgument(output + " exists; export --format duckdb writes a new "
+                                              "database file (remove it or pick another name)"));
+  }
+  StoreConfig config;
+  config.db_path = output;
+  config.tables = store.tables();
+  config.memory_limit = ctx.config().duckdb.memory_limit;
+  config.create_if_missing = true;
+  auto target = cnake::OpenStore(config);
+  if (!target.ok()) return Fail(ctx, target.status());
+  auto totals = CopyStore(store, **target);
+  if (!totals.ok()) return Fail(ctx, totals.status());
+  *ctx.err << "exported " << totals->entries << " entries, " << totals->results << " results, "
+           << totals->batches << " batches, " << totals->errors << " errors, " << totals->requests
+           << " logged requests to " << output << "\n";
+  return kExitOk;
+}
+
 int RunExport(Context& ctx, const std::string& format, const std::string& output, bool force) {
   auto store = OpenStoreForReading(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
+  if (format == "duckdb") {
+    if (output.empty())
+      return Fail(ctx, InvalidArgument("--output is required for --format duckdb"));
+    return ExportDuckDb(ctx, **store, output);
+  }
   std::int64_t refused = 0;
   Result<std::int64_t> written = std::int64_t{0};
   if (format == "jsonl") {
@@ -73,8 +101,9 @@ void AddExportCommand(CLI::App& app, Action& run) {
   auto format = std::make_shared<std::string>("jsonl");
   auto output = std::make_shared<std::string>();
   auto force = std::make_shared<bool>(false);
-  cmd->add_option("--format", *format, "jsonl, parquet, or py (a tree of .py files)")
-      ->check(CLI::IsMember({"jsonl", "parquet", "py"}));
+  cmd->add_option("--format", *format,
+                  "jsonl, parquet, py (a tree of .py files), or duckdb (the whole database)")
+      ->check(CLI::IsMember({"jsonl", "parquet", "py", "duckdb"}));
   cmd->add_option("-o,--output", *output,
                   "File (jsonl, parquet) or directory (py); jsonl defaults to stdout");
   cmd->add_flag("--force", *force,
@@ -83,7 +112,9 @@ void AddExportCommand(CLI::App& app, Action& run) {
       "Examples:\n"
       "  cnake-charmer-client export > results.jsonl\n"
       "  cnake-charmer-client export --format parquet -o results.parquet\n"
-      "  cnake-charmer-client export --format py -o out/   # out/<entry id>.py\n\n"
+      "  cnake-charmer-client export --format py -o out/   # out/<entry id>.py\n"
+      "  cnake-charmer-client export --format duckdb -o copy.duckdb  # entries, states, results, "
+      "batches\n\n"
       "Ids that would escape the target directory (absolute, '..') are refused and reported; "
       "the exit code is then 1.\n"
       "py: the directory gets a .cnake-export marker. A non-empty directory without one holds "

@@ -1,8 +1,10 @@
 #include <filesystem>
+#include <fstream>
 #include <ostream>
 
 #include "cli/commands.h"
 #include "importer/importer.h"
+#include "util/entropy.h"
 
 namespace cnake::cli {
 namespace {
@@ -29,9 +31,50 @@ Status FlushChunk(Store& store, std::vector<EntryInput>& chunk, ImportTotals& to
   return Status::Ok();
 }
 
+// A DuckDB database file: its header holds "DUCK" after an 8-byte checksum.
+bool IsDuckDbFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char header[12] = {};
+  return in.read(header, sizeof header) && std::string(header + 8, 4) == "DUCK";
+}
+
+// Copies a DuckDB database (entries and, when present, results, batches and
+// errors, with their states) into the configured store. The source is read
+// from a temporary copy, migrated there, so the file itself never changes.
+int ImportDuckDb(Context& ctx, Store& target, const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path copy =
+      fs::temp_directory_path() / ("cnake-import-" + SystemEntropy().Hex(8) + ".duckdb");
+  std::error_code ec;
+  fs::copy_file(path, copy, ec);
+  if (ec) return Fail(ctx, IoError("cannot copy " + path + " to read it: " + ec.message()));
+  int code = kExitOk;
+  {
+    StoreConfig config;
+    config.db_path = copy.string();
+    config.tables = target.tables();
+    config.memory_limit = ctx.config().duckdb.memory_limit;
+    auto source = cnake::OpenStore(config);
+    auto totals =
+        source.ok() ? CopyStore(**source, target) : Result<TransferTotals>(source.status());
+    if (!totals.ok()) {
+      code = Fail(ctx, totals.status().WithContext("importing " + path));
+    } else {
+      *ctx.out << "imported from " << path << ": " << totals->entries << " entries, "
+               << totals->results << " results, " << totals->batches << " batches, "
+               << totals->errors << " errors, " << totals->requests
+               << " logged requests (states as stored) into " << target.Describe() << "\n";
+    }
+  }
+  fs::remove(copy, ec);
+  fs::remove(copy.string() + ".wal", ec);
+  return code;
+}
+
 int RunImport(Context& ctx, const std::string& path, std::uintmax_t max_file_bytes) {
   auto store = CreateOrOpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
+  if (IsDuckDbFile(path)) return ImportDuckDb(ctx, **store, path);
   ImportOptions options;
   options.max_file_bytes = max_file_bytes;
   ImportTotals totals;
@@ -76,19 +119,23 @@ void AddImportCommand(CLI::App& app, Action& run) {
   CLI::App* cmd = app.add_subcommand("import", "Load Cython sources into the entries table");
   auto path = std::make_shared<std::string>();
   auto max_size = std::make_shared<std::uintmax_t>(ImportOptions{}.max_file_bytes);
-  cmd->add_option("source", *path, "A directory of .pyx/.pxd files, a .jsonl file, or one .pyx")
+  cmd->add_option("source", *path,
+                  "A directory of .pyx/.pxd files, a .jsonl file, one .pyx, or a DuckDB database")
       ->required();
   cmd->add_option("--max-file-size", *max_size, "Skip files (and JSONL lines) over this many bytes")
       ->check(CLI::PositiveNumber);
   cmd->footer(
       "Examples:\n"
       "  cnake-charmer-client import samples/cython --db-path data.duckdb\n"
-      "  cnake-charmer-client import snippets.jsonl\n\n"
+      "  cnake-charmer-client import snippets.jsonl\n"
+      "  CNAKE_STORE_URL=postgresql://cnake@db/queue cnake-charmer-client import data.duckdb\n\n"
       "Directory: id = path relative to it without extension; description = first line of the "
       "module docstring; tags from a 'Keywords:' docstring line.\n"
       "JSONL: one object per line with id, code, optional description, tags, metadata.\n"
       "Idempotent: unchanged entries stay as they are; changed code is updated and reset to "
-      "pending.\n\n"
+      "pending.\n"
+      "DuckDB database: every entry with its state, and its results, batches and errors when "
+      "present, replace the rows with the same id (moving a database to PostgreSQL).\n\n"
       "Exit codes: 0 imported (a warning when nothing was found), 1 some files or lines were "
       "skipped (each is named on stderr), 2 bad arguments, 3 database error.");
   cmd->callback([&run, path, max_size] {

@@ -14,9 +14,12 @@ namespace {
 struct ProcessArgs {
   std::int64_t limit = 0;
   std::string tag, id_prefix;
+  std::string join;  // add a runner to this batch instead of claiming one
   bool retry_failed = false, dry_run = false, adopt_stranded = false;
   RunFlags run;
 };
+
+int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags, bool join);
 
 int DryRun(Context& ctx, Store& store, const ClaimOptions& claim,
            const std::vector<engine::StoppedBatch>& stopped, bool adopt) {
@@ -38,6 +41,7 @@ int DryRun(Context& ctx, Store& store, const ClaimOptions& claim,
 }
 
 int RunProcess(Context& ctx, const ProcessArgs& a) {
+  if (!a.join.empty()) return RunResume(ctx, a.join, a.run, /*join=*/true);
   auto store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   ClaimOptions claim;
@@ -144,8 +148,6 @@ void ApplyStoredOptions(Context& ctx, const nlohmann::json& stored) {
   }
 }
 
-int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags);
-
 // `resume --all`: every stopped batch with unfinished entries, oldest first,
 // one after another, each with its own stored options. Stops at the first
 // run that was interrupted or hit an API or database error.
@@ -170,7 +172,7 @@ int RunResumeAll(Context& ctx, const RunFlags& flags) {
   for (std::size_t i = 0; i < ids.size(); ++i) {
     ctx.loaded = given;
     *ctx.err << fmt::format("resume --all: batch {} ({} of {})\n", ids[i], i + 1, ids.size());
-    const int rc = RunResume(ctx, ids[i], flags);
+    const int rc = RunResume(ctx, ids[i], flags, /*join=*/false);
     if (rc == kExitOk) continue;
     if (rc == kExitEntriesFailed) {
       result = rc;
@@ -186,9 +188,28 @@ int RunResumeAll(Context& ctx, const RunFlags& flags) {
   return result;
 }
 
-int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) {
+// `resume`, and `process --join` (join: a shared store only, and never a
+// cancelled batch: cancel stops every runner, `resume` starts it again).
+int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags, bool join) {
+  // Checked before opening: a DuckDB file that does not exist would
+  // otherwise hide what is wrong with the command.
+  if (join && !IsPostgresUrl(ctx.config().store.url)) {
+    return Fail(
+        ctx, InvalidArgument("--join needs a database several processes share: set store.url to a "
+                             "PostgreSQL database (docs/scale-out.md). A DuckDB file admits one "
+                             "process; `resume --batch-id " +
+                             batch_id + "` continues a batch there"));
+  }
   auto store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
+  if (join) {
+    auto batch = (*store)->GetBatch(batch_id);
+    if (!batch.ok()) return Fail(ctx, batch.status());
+    if (*batch && (*batch)->status == BatchStatus::kCancelled) {
+      return Fail(ctx, InvalidArgument("batch " + batch_id + " was cancelled; `resume --batch-id " +
+                                       batch_id + "` runs it again"));
+    }
+  }
   auto stored = (*store)->GetBatchOptions(batch_id);
   if (!stored.ok()) return Fail(ctx, stored.status());
   if (!*stored) return Fail(ctx, NotFound("no batch " + batch_id + "; `stats` lists the batches"));
@@ -216,8 +237,9 @@ int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) 
       break;
   }
   if (!ctx.quiet) {
-    *ctx.err << fmt::format("resuming batch {}: {} left ({} with a job at the API)\n", batch_id,
-                            c.total - c.finished(), c.submitted + c.processing);
+    *ctx.err << fmt::format("{} batch {}: {} left ({} with a job at the API)\n",
+                            join ? "joining" : "resuming", batch_id, c.total - c.finished(),
+                            c.submitted + c.processing);
   }
   return RunBatch(ctx, **store, lifecycle, batch_id, flags);
 }
@@ -237,6 +259,10 @@ void AddProcessCommand(CLI::App& app, Action& run) {
   cmd->add_flag("--adopt-stranded", a->adopt_stranded,
                 "First take the unfinished entries of stopped batches (interrupted, cancelled, "
                 "failed, or whose runner is gone) into the new batch");
+  cmd->add_option("--join", a->join,
+                  "Add this process as a runner to a batch others run (store.url: PostgreSQL)")
+      ->excludes("--limit", "--tag", "--id-prefix", "--retry-failed", "--dry-run",
+                 "--adopt-stranded");
   AddRunFlags(*cmd, a->run);
   cmd->footer(
       "Options from the configuration also apply here: --batch-size N, --max-concurrent C,\n"
@@ -245,6 +271,7 @@ void AddProcessCommand(CLI::App& app, Action& run) {
       "  cnake-charmer-client process --batch-size 100 --db-path data.duckdb\n"
       "  cnake-charmer-client process --batch-size 1000 --max-concurrent 32 --rpm 600 --tag math\n"
       "  cnake-charmer-client process --dry-run --id-prefix numeric/\n"
+      "  CNAKE_STORE_URL=postgresql://cnake@db/queue cnake-charmer-client process --join B\n"
       "  cnake-charmer-client process --adopt-stranded\n\n"
       "Entries of a batch that stopped (Ctrl-C, kill, an API or database error) stay with it:\n"
       "`process` lists them with the `resume` command for each batch. --adopt-stranded takes\n"
@@ -283,7 +310,7 @@ void AddResumeCommand(CLI::App& app, Action& run) {
         return Fail(ctx, InvalidArgument("resume needs --batch-id B (one batch) or --all (every "
                                          "stopped batch); `stats` lists the batches"));
       }
-      return RunResume(ctx, *batch_id, *flags);
+      return RunResume(ctx, *batch_id, *flags, /*join=*/false);
     };
   });
 }

@@ -51,6 +51,22 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
   j["entries_per_second"] = optional(perf.entries_per_second);
   CNAKE_ASSIGN_OR_RETURN(auto errors, store.queries().RecentErrors(batch_id, 5));
   j["recent_errors"] = errors;
+  if (store.shared()) {
+    CNAKE_ASSIGN_OR_RETURN(auto runners, store.LiveRunners(batch_id));
+    nlohmann::json list = nlohmann::json::array();
+    for (const RunnerStatus& r : runners) {
+      list.push_back({{"id", r.runner.id},
+                      {"host", r.runner.host},
+                      {"pid", r.runner.pid},
+                      {"started_at", r.started_at},
+                      {"heartbeat_at", r.heartbeat_at},
+                      {"leased", r.leased},
+                      {"rate_share", r.rate_share}});
+    }
+    j["live"] = !runners.empty();
+    j["runners"] = list;
+    j["store"] = store.Describe();
+  }
   return j;
 }
 
@@ -91,6 +107,17 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
         j["rate_wait_seconds"].get<double>(), j.value("breaker_open_seconds", 0.0));
   }
   for (const auto& e : j["recent_errors"]) *ctx.out << "  error: " << e.get<std::string>() << "\n";
+  if (!j.contains("runners")) return;
+  *ctx.out << fmt::format("runners: {} live in {}\n", j["runners"].size(),
+                          j.value("store", std::string()));
+  for (const auto& r : j["runners"]) {
+    const double share = r.value("rate_share", 0.0);
+    *ctx.out << fmt::format("  {} on {} (PID {}): {} leased, {} of the rate, last heartbeat {}\n",
+                            r.value("id", ""), r.value("host", ""), r.value("pid", 0),
+                            r.value("leased", 0),
+                            share > 0 ? fmt::format("{:.0f}%", share * 100) : "waiting for room in",
+                            r.value("heartbeat_at", ""));
+  }
 }
 
 int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) {
@@ -144,6 +171,13 @@ int RunCancel(Context& ctx, const std::string& batch_id) {
     *ctx.out << "batch " << batch_id
              << " marked cancelled; jobs already at the API keep their request_id, so "
                 "`resume` collects their results\n";
+    if ((*store)->shared()) {
+      auto runners = (*store)->LiveRunners(batch_id);
+      if (runners.ok() && !runners->empty()) {
+        *ctx.out << runners->size()
+                 << " runner(s) stop at their next heartbeat (within store.renew_interval)\n";
+      }
+    }
     return kExitOk;
   }
   if (store.status().code() != StatusCode::kLocked) return Fail(ctx, store.status());
@@ -172,7 +206,8 @@ void AddStatusCommand(CLI::App& app, Action& run) {
   cmd->add_flag("--watch", *watch, "Refresh while the batch runs in another process");
   cmd->footer(
       "Works on finished batches and on a batch that `process` runs right now in another\n"
-      "process (through its live status channel, since DuckDB locks the file).\n\n"
+      "process (through its live status channel, since DuckDB locks the file). With\n"
+      "store.url (PostgreSQL) it reads the database and lists the batch's live runners.\n\n"
       "Examples:\n"
       "  cnake-charmer-client status --batch-id b-20261128-101500-3fa2\n"
       "  cnake-charmer-client status --batch-id b-20261128-101500-3fa2 --watch");

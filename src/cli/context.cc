@@ -88,6 +88,11 @@ namespace {
 Result<std::unique_ptr<Store>> Open(const Context& ctx, bool read_only, bool create) {
   StoreConfig config;
   config.db_path = ctx.config().duckdb.db_path;
+  config.url = ctx.config().store.url;
+  config.lease_time = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(ctx.config().store.lease_time));
+  config.renew_interval = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(ctx.config().store.renew_interval));
   config.tables = {ctx.config().duckdb.table_name, ctx.config().duckdb.result_table};
   config.memory_limit = ctx.config().duckdb.memory_limit;
   config.read_only = read_only;
@@ -95,7 +100,7 @@ Result<std::unique_ptr<Store>> Open(const Context& ctx, bool read_only, bool cre
   auto store = cnake::OpenStore(config);
   if (store.ok()) return store;
   const Status& st = store.status();
-  if (st.code() == StatusCode::kSchemaMismatch) {
+  if (st.code() == StatusCode::kSchemaMismatch && !IsPostgresUrl(config.url)) {
     return Status(st.code(), "database " + config.db_path + ": " + st.message());
   }
   if (st.code() == StatusCode::kNotFound) {
@@ -124,7 +129,7 @@ Result<std::unique_ptr<Store>> OpenStoreForReading(const Context& ctx) {
   if (code != StatusCode::kDatabase && code != StatusCode::kReadOnly) return store;
   auto read_only = OpenStore(ctx, /*read_only=*/true);
   if (!read_only.ok()) return store;  // the read-write error names the first problem
-  spdlog::info("opened {} read-only: {}", ctx.config().duckdb.db_path, store.status().message());
+  spdlog::info("opened {} read-only: {}", (*read_only)->Describe(), store.status().message());
   return read_only;
 }
 

@@ -45,6 +45,16 @@ struct DuckdbConfig {
   bool operator==(const DuckdbConfig&) const = default;
 };
 
+// The shared store (docs/scale-out.md). An empty url keeps the DuckDB file.
+struct StoreSettings {
+  // postgresql://user@host:port/dbname?sslmode=...; may carry a password only
+  // from the config file or CNAKE_STORE_URL (never a flag).
+  std::string url;
+  double lease_time = 30;     // seconds a runner's leases last without a heartbeat
+  double renew_interval = 2;  // seconds between heartbeats; <= lease_time / 3
+  bool operator==(const StoreSettings&) const = default;
+};
+
 struct ProcessingConfig {
   int batch_size = 50;
   int max_concurrent = 5;
@@ -70,6 +80,7 @@ struct LoggingConfig {
 struct Config {
   ApiConfig api;
   DuckdbConfig duckdb;
+  StoreSettings store;
   ProcessingConfig processing;
   LoggingConfig logging;
   bool operator==(const Config&) const = default;

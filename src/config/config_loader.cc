@@ -10,6 +10,7 @@
 
 #include "config/config_file.h"
 #include "config/did_you_mean.h"
+#include "config/store_url.h"
 #include "config/value.h"
 
 extern char** environ;
@@ -119,6 +120,9 @@ class Loader {
   void Apply(const KeyDescriptor& key, const Result<Value>& parsed, std::string shown,
              const std::string& source, const std::string& origin, Level level) {
     if (key.type == ValueType::kSecret) shown = "(hidden)";
+    if (key.redact && parsed.ok()) {
+      shown = QuoteForMessage(key.redact(std::get<std::string>(parsed.value())));
+    }
     std::string problem = parsed.ok() ? key.check(parsed.value()) : parsed.status().message();
     if (!problem.empty()) {
       errors_.push_back(fmt::format("{}: {} {}; allowed: {} (from {})", key.path, shown, problem,
@@ -263,6 +267,12 @@ class Loader {
             "{}: cannot be set by a flag (it would be visible in the process list); use "
             "the {} environment variable, api.api_key_file or the config file",
             path, kApiKeyEnvAlias));
+      } else if (key->flag_refuses_password && StoreUrlHasPassword(value)) {
+        errors_.push_back(fmt::format(
+            "{}: {} carries a password, which every user could read in the process list; put "
+            "it in PGPASSWORD or a password file (~/.pgpass, or PGPASSFILE), or give the whole "
+            "URL in {} or the config file",
+            path, flag, key->EnvName()));
       } else {
         Apply(*key, ParseValueText(key->type, value), QuoteForMessage(value), "flag " + flag,
               "flag " + flag, kFlagLevel);
@@ -348,6 +358,9 @@ class Loader {
              "processing.poll_interval", "processing.max_poll_interval", "must be <=");
     relation(c.api.retry_delay <= c.api.max_retry_delay, "api.retry_delay", "api.max_retry_delay",
              "must be <=");
+    // Several heartbeats per lease: one late heartbeat must not lose the leases.
+    relation(c.store.renew_interval * 3 <= c.store.lease_time, "store.renew_interval",
+             "store.lease_time", "must be at most a third of");
     // DuckDB identifiers are case-insensitive.
     auto lower = [](std::string s) {
       for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "config/prompt_template.h"
+#include "config/store_url.h"
 #include "util/identifier.h"
 
 namespace cnake {
@@ -156,6 +157,12 @@ Check HttpUrl() {
           }};
 }
 
+Check StoreUrl() {
+  return {ValueType::kString,
+          "empty (DuckDB at duckdb.db_path) or a postgresql://user@host:port/dbname URL",
+          [](const Value& v) { return StoreUrlProblem(std::get<std::string>(v)); }};
+}
+
 Check PromptTemplate() {
   return {ValueType::kString,
           "text with placeholders {description}, {id}, {tags}; {{ and }} for literal braces",
@@ -268,6 +275,17 @@ std::vector<KeyDescriptor> BuildTable() {
         "Upper bound of DuckDB's memory (block cache and working memory); beyond it DuckDB evicts "
         "or spills to a temp directory beside the database."),
 
+    Key<&Config::store, &StoreSettings::url>("store.url", StoreUrl(),
+        "PostgreSQL database shared by several runners (docs/scale-out.md); empty = the DuckDB "
+        "file at duckdb.db_path. A password only from the config file, CNAKE_STORE_URL, "
+        "PGPASSWORD or a password file.", "--store-url"),
+    Key<&Config::store, &StoreSettings::lease_time>("store.lease_time", Seconds(86400),
+        "PostgreSQL: seconds a runner's leased entries stay its own without a heartbeat; then "
+        "other runners take them over.", "--lease-time"),
+    Key<&Config::store, &StoreSettings::renew_interval>("store.renew_interval", Seconds(3600),
+        "PostgreSQL: seconds between a runner's heartbeats; <= store.lease_time / 3.",
+        "--renew-interval"),
+
     Key<&Config::processing, &ProcessingConfig::batch_size>("processing.batch_size", IntRange(1, 1000000),
         "Entries read from the database per batch.", "--batch-size"),
     Key<&Config::processing, &ProcessingConfig::max_concurrent>("processing.max_concurrent", IntRange(1, 10000),
@@ -307,6 +325,10 @@ std::vector<KeyDescriptor> BuildTable() {
   // clang-format on
   for (auto& d : t) {
     if (d.path == "api.api_key") d.flag_forbidden = true;
+    if (d.path == "store.url") {
+      d.flag_refuses_password = true;
+      d.redact = [](const std::string& v) { return RedactStoreUrl(v); };
+    }
   }
   return t;
 }

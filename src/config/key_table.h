@@ -24,6 +24,11 @@ struct KeyDescriptor {
   std::string allowed;          // what the validator accepts, e.g. "integer 1..10000"
   std::string flag;             // CLI flag spelling ("--max-concurrent"), or ""
   bool flag_forbidden = false;  // api.api_key: a flag would show it in `ps`
+  // store.url: a flag is fine, a password in it is not (it would show in `ps`).
+  bool flag_refuses_password = false;
+  // Hides what must not be shown (a password in a URL) in messages and
+  // `config show`; null: the value is shown as it is.
+  std::string (*redact)(const std::string&) = nullptr;
 
   // Returns "" when `value` (already of `type`) is acceptable, else the problem
   // as a phrase to follow the value, e.g. "is out of range". Never repeats the

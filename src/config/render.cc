@@ -21,6 +21,7 @@ std::string RenderEffectiveConfig(const LoadedConfig& loaded) {
       value = key.empty() ? "(unset)" : fmt::format("*** ({})", key.Fingerprint());
     } else {
       value = FormatValue(d.type, d.get(loaded.config));
+      if (d.redact) value = d.redact(value);
     }
     auto it = loaded.source.find(d.path);
     rows.push_back({d.path, std::move(value), it == loaded.source.end() ? "default" : it->second});

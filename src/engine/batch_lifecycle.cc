@@ -121,6 +121,15 @@ Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run
   }
   update.add_retry_after_wait_seconds = run.final.rate_wait_seconds;
   update.add_breaker_open_seconds = run.final.breaker_open_seconds;
+  if (run.reason != StopReason::kFinished && run.reason != StopReason::kCancelled) {
+    // A runner that leaves for its own reasons (a signal, its key, its
+    // database connection) leaves the batch to the runners still on it.
+    auto others = store_.LiveRunners(batch_id);
+    if (others.ok() && !others->empty()) {
+      update.status.reset();
+      update.stop_reason.reset();
+    }
+  }
   return store_.UpdateBatch(batch_id, update);
 }
 

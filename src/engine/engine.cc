@@ -13,6 +13,20 @@ namespace cnake::engine {
 
 using scheduler::Endpoint;
 
+namespace {
+
+void CopyCounts(const BatchCounts& c, Snapshot& s) {
+  s.total = c.total;
+  s.completed = c.completed;
+  s.failed = c.failed;
+  s.pending = c.pending;
+  s.submitted = c.submitted;
+  s.processing = c.processing;
+  s.retrying = c.retrying;
+}
+
+}  // namespace
+
 const char* StopReasonName(StopReason r) {
   switch (r) {
     case StopReason::kFinished:
@@ -55,24 +69,21 @@ Snapshot Engine::CurrentSnapshot() const {
   return published_;
 }
 
-// Reads the batch's counts before the loop starts (through the worker, which
-// owns the session).
+// Reads the batch's counts and renews the leases (learning this runner's
+// share of the rate) before the loop starts, through the worker, which owns
+// the session.
 Status Engine::Start() {
   started_ = clock_.Now();
   worker_.PostCounts();
+  worker_.PostRenew();
+  last_renew_ = started_;
   std::vector<StoreOutcome> done = worker_.Drain();
   if (done.empty() || !done.front().status.ok()) {
     return done.empty() ? InternalError("no counts") : done.front().status;
   }
-  const BatchCounts& c = done.front().counts;
-  stats_.total = c.total;
-  stats_.completed = c.completed;
-  stats_.failed = c.failed;
-  stats_.pending = c.pending;
-  stats_.submitted = c.submitted;
-  stats_.processing = c.processing;
-  stats_.retrying = c.retrying;
-  finished_before_ = c.finished();
+  if (done.size() > 1) OnRenewed(done[1]);
+  CopyCounts(done.front().counts, stats_);
+  finished_before_ = done.front().counts.finished();
   return Status::Ok();
 }
 
@@ -266,6 +277,14 @@ void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force)
 
 RunSummary Engine::Summarize(const ProgressSink& on_progress) {
   RunSummary summary;
+  if (drained_ && db_error_.ok() && !fatal_ && stats_.finished() < stats_.total) {
+    // Other runners finished the rest of the batch (a shared store): count again.
+    worker_.PostCounts();
+    for (const StoreOutcome& o : worker_.Drain()) {
+      if (o.op != StoreOp::kCounts || !o.status.ok()) continue;
+      CopyCounts(o.counts, stats_);
+    }
+  }
   if (!db_error_.ok()) {
     summary.reason = StopReason::kDatabase;
     summary.message = db_error_.message();

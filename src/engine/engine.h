@@ -64,7 +64,8 @@ struct EngineOptions {
   std::size_t max_pending_changes = 4096;
   std::size_t page_size = 512;
   // How often leases are renewed, and how soon an empty lease is retried
-  // while other runners hold entries (stores whose leases lapse).
+  // while other runners hold entries (stores whose leases lapse); a runner
+  // waiting for its share of the batch's rate renews every lease_retry.
   Duration renew_interval = std::chrono::seconds(10);
   Duration lease_retry = std::chrono::seconds(1);
   Duration publish_interval = std::chrono::milliseconds(250);
@@ -130,6 +131,9 @@ class Engine {
   void CollectStoreWork(TimePoint now);
   void OnCommitted(const StoreOutcome& outcome, TimePoint now);
   void OnLeased(StoreOutcome& outcome, TimePoint now);
+  // A renewal's answer: a cancelled batch stops the run, a rate share
+  // (several runners on one batch) resizes the limiter.
+  void OnRenewed(const StoreOutcome& outcome);
   void MaybeRenew(TimePoint now);
   void FinishStoreWork();
 
@@ -186,6 +190,7 @@ class Engine {
   bool drained_ = false;  // nothing more can be leased
   std::optional<TimePoint> lease_retry_at_;
   std::optional<TimePoint> last_renew_;
+  bool awaiting_share_ = false;  // share 0: renew every lease_retry until room is made
   std::uint64_t next_tag_ = 1;
   static constexpr std::uint64_t kProbeTag = 0;
   bool probe_in_flight_ = false;

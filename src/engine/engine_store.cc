@@ -44,12 +44,7 @@ void Engine::CollectStoreWork(TimePoint now) {
         OnLeased(outcome, now);
         break;
       case StoreOp::kRenew:
-        if (!outcome.status.ok()) {
-          spdlog::warn("batch {}: renewing leases failed: {}", options_.batch_id,
-                       outcome.status.message());
-        } else if (outcome.lease.cancelled && stop_requests_.load() == 0) {
-          RequestStop(StopReason::kCancelled);
-        }
+        OnRenewed(outcome);
         break;
       case StoreOp::kCounts:
         break;
@@ -92,8 +87,26 @@ void Engine::OnLeased(StoreOutcome& outcome, TimePoint now) {
   stats_.queued = static_cast<std::int64_t>(backlog_.size());
 }
 
+void Engine::OnRenewed(const StoreOutcome& outcome) {
+  if (!outcome.status.ok()) {
+    spdlog::warn("batch {}: renewing leases failed: {}", options_.batch_id,
+                 outcome.status.message());
+    return;
+  }
+  if (outcome.lease.cancelled && stop_requests_.load() == 0) RequestStop(StopReason::kCancelled);
+  if (!outcome.lease.rate_share) return;
+  const double share = *outcome.lease.rate_share;
+  if (share <= 0 && !awaiting_share_) {
+    spdlog::info("batch {}: waiting for the other runners to make room in the rate limit",
+                 options_.batch_id);
+  }
+  awaiting_share_ = share <= 0;
+  limiter_.SetShare(clock_.Now(), share);
+}
+
 void Engine::MaybeRenew(TimePoint now) {
-  if (last_renew_ && now - *last_renew_ < options_.renew_interval) return;
+  const Duration interval = awaiting_share_ ? options_.lease_retry : options_.renew_interval;
+  if (last_renew_ && now - *last_renew_ < interval) return;
   last_renew_ = now;
   worker_.PostRenew();
 }

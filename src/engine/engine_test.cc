@@ -623,6 +623,61 @@ TEST_P(EngineTest, OutageOpensTheBreakerAndFailsNothing) {
   EXPECT_LT(during, 8u * 3 + 30u);
 }
 
+// A runner of a shared batch: its session's renewals give it a share of the
+// batch's rate. While the share is 0 (the other runners have not made room
+// yet) it sends nothing, and renews every lease_retry until it gets one.
+class SharedSession final : public WorkSession {
+ public:
+  SharedSession(std::unique_ptr<WorkSession> inner, std::function<double()> share)
+      : inner_(std::move(inner)), share_(std::move(share)) {}
+  Result<std::vector<Entry>> Lease(std::size_t limit) override { return inner_->Lease(limit); }
+  Result<bool> Drained() override { return inner_->Drained(); }
+  Status Commit(const WriteGroup& group) override { return inner_->Commit(group); }
+  Result<LeaseState> Renew() override {
+    ++renewals;
+    LeaseState s;
+    s.rate_share = share_();
+    return s;
+  }
+  Status Release() override { return inner_->Release(); }
+  Result<BatchCounts> Counts() override { return inner_->Counts(); }
+  int renewals = 0;
+
+ private:
+  std::unique_ptr<WorkSession> inner_;
+  std::function<double()> share_;
+};
+
+TEST_P(EngineTest, ARunnerSendsNothingUntilItHasAShareOfTheRateAndThenUsesIt) {
+  Seed(40);
+  std::string batch = Claim(40);
+  api_.sync = true;
+  const TimePoint start = clock_.Now();
+  SharedSession session(
+      Work(batch), [&] { return clock_.Now() - start < std::chrono::seconds(5) ? 0.0 : 0.25; });
+  std::vector<TimePoint> posts;
+  transport_.SetHandler([&](const api::Request& req) {
+    if (req.endpoint == Endpoint::kSubmit) posts.push_back(clock_.Now());
+    return api_.Handle(req);
+  });
+  EngineOptions o = Options(batch);
+  o.rate.requests_per_minute = 1200;  // a quarter: 300 rpm, burst 1
+  o.rate.burst = 5;
+  RunSummary r;
+  {
+    Engine engine(session, transport_, clock_, o);
+    r = engine.Run(nullptr);
+  }
+  EXPECT_EQ(r.reason, StopReason::kFinished);
+  ASSERT_EQ(posts.size(), 40u);
+  EXPECT_GE(posts.front() - start, std::chrono::seconds(5)) << "nothing before the share";
+  EXPECT_LE(posts.front() - start, std::chrono::seconds(6)) << "renewed every lease_retry";
+  EXPECT_GE(session.renewals, 5);
+  // 40 requests at 300 rpm with a burst of 1: 39 intervals of 200 ms.
+  EXPECT_GE(posts.back() - posts.front(), std::chrono::milliseconds(39 * 200 - 5));
+  EXPECT_LE(posts.back() - posts.front(), std::chrono::milliseconds(39 * 200 + 600));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, EngineTest, ::testing::Values(Kind::kDuckDb, Kind::kMemory),
                          [](const ::testing::TestParamInfo<Kind>& info) {
                            return info.param == Kind::kDuckDb ? "DuckDb" : "Memory";

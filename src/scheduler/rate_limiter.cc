@@ -71,6 +71,7 @@ void RateLimiter::Refill(TimePoint now) {
 }
 
 bool RateLimiter::TryAcquire(TimePoint now) {
+  if (share_ <= 0) return false;
   Refill(now);
   if (last_refill_ < paused_until_) return false;
   if (tokens_ < 1.0 - kTokenEpsilon) return false;
@@ -79,6 +80,7 @@ bool RateLimiter::TryAcquire(TimePoint now) {
 }
 
 Duration RateLimiter::TimeUntilAvailable(TimePoint now) const {
+  if (share_ <= 0) return std::chrono::hours(1);  // until a SetShare: callers poll anyway
   now = std::max(now, last_refill_);
   const TimePoint start = std::max(now, paused_until_);
   const Bucket b = Project(start);
@@ -122,6 +124,30 @@ void RateLimiter::PauseUntil(TimePoint now, TimePoint until) {
   }
   paused_until_ = until;
   tokens_ = std::min(tokens_, 1.0);
+}
+
+void RateLimiter::SetShare(TimePoint now, double share) {
+  share = std::isnan(share) ? 1.0 : std::clamp(share, 0.0, 1.0);
+  if (share == share_) return;
+  if (share_ > 0) Refill(now);  // tokens so far accrued at the old rate
+  now = std::max(now, last_refill_);
+  if (share <= 0) {
+    share_ = 0;
+    tokens_ = 0;
+    last_refill_ = now;
+    return;
+  }
+  const bool was_blocked = share_ <= 0;
+  const double old_configured = configured_rpm_;
+  share_ = share;
+  configured_rpm_ = std::max(1e-3, options_.requests_per_minute * share);
+  floor_rpm_ = std::min(
+      configured_rpm_, std::max(options_.min_rpm * share, options_.min_fraction * configured_rpm_));
+  current_rpm_ =
+      std::clamp(current_rpm_ * configured_rpm_ / old_configured, floor_rpm_, configured_rpm_);
+  burst_ = std::max(1, static_cast<int>(std::floor(options_.burst * share + 1e-9)));
+  tokens_ = was_blocked ? 1.0 : std::min(tokens_, static_cast<double>(burst_));
+  last_refill_ = now;
 }
 
 Duration RateLimiter::total_paused(TimePoint now) const {

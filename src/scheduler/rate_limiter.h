@@ -77,6 +77,13 @@ class RateLimiter {
   // No token is granted before `until`. Pauses merge: a shorter pause than
   // the current one changes nothing.
   void PauseUntil(TimePoint now, TimePoint until);
+  // Runs at `share` (0..1) of the configured rate and burst from now on: one
+  // runner's part of a limit that several runners share (docs/scale-out.md).
+  // The rate (and its AIMD state) scales by share; the burst becomes
+  // max(1, floor(burst * share)), and tokens beyond it are dropped at once.
+  // Share 0 grants nothing until a later SetShare above 0, which starts
+  // again like a new limiter (one token).
+  void SetShare(TimePoint now, double share);
 
   double configured_rpm() const { return configured_rpm_; }
   double current_rpm() const { return current_rpm_; }
@@ -99,6 +106,7 @@ class RateLimiter {
   double TokensPerNanosecond() const { return current_rpm_ / 60e9; }
 
   RateLimiterOptions options_;
+  double share_ = 1;  // of options_ (rate and burst); 0: blocked
   double configured_rpm_;
   double floor_rpm_;
   double current_rpm_;

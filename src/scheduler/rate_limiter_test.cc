@@ -260,5 +260,67 @@ TEST(RateLimiterTest, InvalidOptionsAreClamped) {
   EXPECT_GT(limiter.TimeUntilAvailable(clock.Now()), Duration::zero());
 }
 
+TEST(RateLimiterTest, AShareScalesTheRateAndTheBurst) {
+  FakeClock clock;
+  RateLimiter limiter(1200, 5, clock.Now());
+  limiter.SetShare(clock.Now(), 0.25);
+  EXPECT_DOUBLE_EQ(limiter.configured_rpm(), 300);
+  EXPECT_EQ(limiter.burst(), 1);
+  clock.Advance(1h);  // idle: the bucket fills to the share's burst only
+  std::vector<TimePoint> grants;
+  const TimePoint end = clock.Now() + 10s;
+  while (clock.Now() < end) {
+    if (limiter.TryAcquire(clock.Now())) grants.push_back(clock.Now());
+    clock.Advance(1ms);
+  }
+  EXPECT_LE(grants.size(), 1u + 5u * 10u);
+  EXPECT_GE(grants.size(), 5u * 10u - 1u);
+  ExpectWindowsBounded(grants, 1, 300);
+}
+
+TEST(RateLimiterTest, ShareZeroGrantsNothingAndALaterShareStartsWithOneToken) {
+  FakeClock clock;
+  RateLimiter limiter(600, 5, clock.Now());
+  limiter.SetShare(clock.Now(), 0);
+  clock.Advance(1h);
+  EXPECT_FALSE(limiter.TryAcquire(clock.Now()));
+  EXPECT_GT(limiter.TimeUntilAvailable(clock.Now()), 1min);
+  limiter.SetShare(clock.Now(), 0.5);
+  EXPECT_TRUE(limiter.TryAcquire(clock.Now()));
+  EXPECT_FALSE(limiter.TryAcquire(clock.Now())) << "no burst saved up while blocked";
+  EXPECT_EQ(limiter.TimeUntilAvailable(clock.Now()), 200ms);
+}
+
+// Four runners sharing 1200 rpm, burst 5: one dies after 5 s and the other
+// three raise their shares to a third; one joins back later (blocked until
+// the others lowered theirs). Every window of the merged grants stays within
+// burst + rate * window.
+TEST(RateLimiterTest, SharesThatSumToOneKeepTheCombinedRateWithinTheLimit) {
+  FakeClock clock;
+  std::vector<RateLimiter> runners(4, RateLimiter(1200, 5, clock.Now()));
+  for (auto& r : runners) r.SetShare(clock.Now(), 0.25);
+  std::vector<TimePoint> grants;
+  auto run_for = [&](Duration d, std::size_t active) {
+    const TimePoint end = clock.Now() + d;
+    while (clock.Now() < end) {
+      for (std::size_t i = 0; i < active; ++i) {
+        if (runners[i].TryAcquire(clock.Now())) grants.push_back(clock.Now());
+      }
+      clock.Advance(1ms);
+    }
+  };
+  run_for(5s, 4);
+  runners[3].SetShare(clock.Now(), 0);  // died: sends nothing
+  run_for(3s, 4);                       // the others still use a quarter
+  for (int i = 0; i < 3; ++i) runners[i].SetShare(clock.Now(), 1.0 / 3);
+  run_for(5s, 4);
+  for (int i = 0; i < 3; ++i) runners[i].SetShare(clock.Now(), 0.25);  // a joiner is counted
+  run_for(1s, 4);
+  runners[3].SetShare(clock.Now(), 0.25);  // ... and admitted
+  run_for(5s, 4);
+  ExpectWindowsBounded(grants, 5, 1200);
+  EXPECT_GT(grants.size(), 300u) << "the shares are used, not just bounded";
+}
+
 }  // namespace
 }  // namespace cnake::scheduler

@@ -2,10 +2,22 @@
 
 #include "store/duckdb/duckdb_store.h"
 #include "store/lock_holder.h"
+#include "store/postgres/postgres_store.h"
 
 namespace cnake {
 
 Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
+  if (IsPostgresUrl(config.url)) {
+    PostgresOptions options;
+    options.url = config.url;
+    options.tables = config.tables;
+    options.read_only = config.read_only;
+    options.create_if_missing = config.create_if_missing;
+    options.lease_time = config.lease_time;
+    options.renew_interval = config.renew_interval;
+    CNAKE_ASSIGN_OR_RETURN(std::unique_ptr<PostgresStore> store, PostgresStore::Open(options));
+    return std::unique_ptr<Store>(std::move(store));
+  }
   StoreOptions options;
   options.path = config.db_path;
   options.tables = config.tables;

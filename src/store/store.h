@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "store/queries.h"
+#include "store/transfer.h"
 #include "store/types.h"
 #include "util/status.h"
 
@@ -59,6 +60,11 @@ struct RunnerStatus {
 // What a renewal tells the runner.
 struct LeaseState {
   bool cancelled = false;  // someone cancelled the batch: stop submitting
+  // The part of the batch's rate (requests per minute and burst) this runner
+  // may use from now on: 1 / live runners once every other runner has made
+  // room for it, 0 before that and after its own lease may have lapsed.
+  // nullopt: the runner is the batch's only one (the whole rate).
+  std::optional<double> rate_share;
 };
 
 class WorkSession {
@@ -79,7 +85,8 @@ class WorkSession {
   // after Release() (DuckDB journals commits and folds them into the entries
   // table in large steps; a crash before the fold is replayed at the next open).
   virtual Status Commit(const WriteGroup& group) = 0;
-  // Keeps this runner's leases alive; called at least every lease_time / 3.
+  // Keeps this runner's leases alive; called at least every lease_time / 3,
+  // and once before the first request.
   virtual Result<LeaseState> Renew() = 0;
   // Gives back the leases on entries this runner did not finish, and makes
   // every commit of the session visible to Queries.
@@ -94,6 +101,10 @@ class Store {
 
   // The database for messages: a file path, or a URL without its password.
   virtual std::string Describe() const = 0;
+  // Several processes may work on one batch at once (a shared database such
+  // as PostgreSQL): `process --join` adds runners and `status` lists them.
+  // False for an embedded database one process holds.
+  virtual bool shared() const = 0;
   virtual const TableNames& tables() const = 0;
   virtual const MigrationReport& migration() const = 0;
 
@@ -135,6 +146,12 @@ class Store {
   // Inserts new entries, updates those whose code changed (reset to
   // pending), leaves the rest. Atomic per call.
   virtual Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) = 0;
+
+  // --- Moving data between stores (import of a DuckDB file, export --format duckdb) ---
+  // Every entry, result, batch and error, in pages (store/transfer.h).
+  virtual Status ReadAll(const TransferSink& sink) = 0;
+  // Writes the rows as they are, replacing rows with the same id; atomic per call.
+  virtual Status WriteAll(const TransferChunk& chunk) = 0;
 
   // --- Reads for status, stats, reports and export ---
   virtual Queries& queries() = 0;

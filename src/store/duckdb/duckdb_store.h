@@ -43,6 +43,7 @@ class DuckDbStore final : public Store {
   ~DuckDbStore() override;
 
   std::string Describe() const override { return options_.path; }
+  bool shared() const override { return false; }
   const TableNames& tables() const override { return options_.tables; }
   const MigrationReport& migration() const override { return migration_; }
   const std::string& path() const { return options_.path; }
@@ -62,6 +63,8 @@ class DuckDbStore final : public Store {
   // this store has the file open, no other process can run a batch of it.
   Result<std::vector<RunnerStatus>> LiveRunners(const std::string& batch_id) override;
   Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) override;
+  Status ReadAll(const TransferSink& sink) override;  // transfer.cc
+  Status WriteAll(const TransferChunk& chunk) override;
   Queries& queries() override;
 
   // Limits DuckDB to `n` threads from now on (process and resume run with

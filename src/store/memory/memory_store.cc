@@ -335,6 +335,81 @@ Result<std::unique_ptr<WorkSession>> MemoryStore::OpenWork(const std::string& ba
       new MemoryWorkSession(*this, batch_id, runner.id, runners_->Add(batch_id, runner, "")));
 }
 
+Status MemoryStore::ReadAll(const TransferSink& sink) {
+  TransferChunk all;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, row] : rows_) {
+      EntryRow e;
+      e.entry = row.entry;
+      e.state_text = std::string(EntryStateName(row.entry.state));
+      e.processed = row.entry.state == EntryState::kCompleted;
+      all.entries.push_back(std::move(e));
+    }
+    for (const auto& [entry_id, r] : results_) {
+      all.results.push_back({r.python_id, r.code, entry_id, r.metadata.dump(), ""});
+    }
+    for (const auto& [id, b] : batches_) {
+      BatchRow row;
+      row.record = b.record;
+      row.options_json = b.options.dump();
+      if (!b.stop_reason.empty()) row.stop_reason = b.stop_reason;
+      all.batches.push_back(std::move(row));
+    }
+    for (std::size_t i = 0; i < errors_.size(); ++i) {
+      const StoredError& e = errors_[i];
+      all.errors.push_back({"error-" + std::to_string(i), e.entry_id, e.batch_id, e.message,
+                            e.error_type, e.request_id, e.endpoint, e.http_status, e.attempt, ""});
+    }
+    for (std::size_t i = 0; i < requests_.size(); ++i) {
+      const RequestLog& r = requests_[i];
+      RequestRow q;
+      q.batch_id = request_batches_[i];
+      q.entry_id = r.entry_id;
+      q.endpoint = r.endpoint;
+      if (!r.error_type.empty()) q.error_type = r.error_type;
+      q.attempt = r.attempt;
+      if (r.http_status) q.http_status = r.http_status;
+      q.latency_ms = r.latency_ms;
+      all.requests.push_back(std::move(q));
+    }
+  }
+  return all.size() == 0 ? Status::Ok() : sink(all);
+}
+
+Status MemoryStore::WriteAll(const TransferChunk& chunk) {
+  std::lock_guard lock(mu_);
+  for (const EntryRow& e : chunk.entries) rows_[e.entry.id] = Row{e.entry, "", {}};
+  for (const ResultRecord& r : chunk.results) {
+    if (!r.cython_id) continue;
+    results_[*r.cython_id] = {
+        r.id, r.code, nlohmann::json::parse(r.metadata_json.value_or("{}"), nullptr, false)};
+  }
+  for (const BatchRow& b : chunk.batches) {
+    Batch& batch = batches_[b.record.id];
+    batch.record = b.record;
+    batch.options = nlohmann::json::parse(b.options_json.value_or("{}"), nullptr, false);
+    batch.stop_reason = b.stop_reason.value_or("");
+  }
+  for (const RequestRow& q : chunk.requests) {
+    requests_.push_back({q.entry_id.value_or(""),
+                         static_cast<int>(q.attempt.value_or(0)),
+                         q.endpoint.value_or(""),
+                         static_cast<int>(q.http_status.value_or(0)),
+                         q.latency_ms.value_or(0),
+                         q.error_type.value_or(""),
+                         {}});
+    request_batches_.push_back(q.batch_id.value_or(""));
+  }
+  for (const ErrorRow& e : chunk.errors) {
+    errors_.push_back({e.entry_id, e.batch_id.value_or(""), e.error_type.value_or(""),
+                       e.message.value_or(""), e.request_id.value_or(""), e.endpoint.value_or(""),
+                       static_cast<int>(e.http_status.value_or(0)),
+                       static_cast<int>(e.attempt.value_or(0))});
+  }
+  return Status::Ok();
+}
+
 Result<UpsertCounts> MemoryStore::UpsertEntries(const std::vector<EntryInput>& entries) {
   std::lock_guard lock(mu_);
   UpsertCounts counts;

@@ -31,6 +31,9 @@ class MemoryStore final : public Store {
   ~MemoryStore() override;
 
   std::string Describe() const override { return "memory"; }
+  // Its sessions model a shared queue, but nothing outside this process sees
+  // it: no runner registry, no `--join`.
+  bool shared() const override { return false; }
   const TableNames& tables() const override { return tables_; }
   const MigrationReport& migration() const override { return migration_; }
 
@@ -46,6 +49,8 @@ class MemoryStore final : public Store {
   // Sessions that have not released their leases (store/local_runners.h).
   Result<std::vector<RunnerStatus>> LiveRunners(const std::string& batch_id) override;
   Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) override;
+  Status ReadAll(const TransferSink& sink) override;
+  Status WriteAll(const TransferChunk& chunk) override;
   Queries& queries() override;
 
   // --- Inspection, for tests ---

@@ -158,5 +158,28 @@ TEST_F(MemoryStoreTest, RenewReportsACancelledBatch) {
   EXPECT_TRUE(a->Renew()->cancelled);
 }
 
+TEST_F(MemoryStoreTest, WhatReadAllGivesWriteAllRestoresIntoAnotherStore) {
+  Seed(3);
+  Claim(2);
+  auto a = Runner("a");
+  ASSERT_EQ(a->Lease(2)->size(), 2u);
+  WriteGroup g;
+  g.completions.push_back({"e100", "x = 1", {{"k", 1}}, 1});
+  g.failures.push_back({"e101", "http_400", "bad", 400, 1, "r2", "generate"});
+  ASSERT_TRUE(a->Commit(g).ok());
+  MemoryStore copy{clock_, kLease};
+  auto totals = CopyStore(store_, copy);
+  ASSERT_TRUE(totals.ok()) << totals.status().ToString();
+  EXPECT_EQ(totals->entries, 3);
+  EXPECT_EQ(totals->results, 1);
+  EXPECT_EQ(totals->batches, 1);
+  EXPECT_EQ(totals->errors, 1);
+  EXPECT_EQ(copy.EntryById("e101")->state, EntryState::kFailed);
+  EXPECT_EQ(copy.EntryById("e100")->batch_id, "b1");
+  EXPECT_EQ(copy.Results().at("e100").code, "x = 1");
+  EXPECT_EQ((*copy.GetBatch("b1"))->successful, 1);
+  EXPECT_EQ(copy.Errors().at(0).error_type, "http_400");
+}
+
 }  // namespace
 }  // namespace cnake
