@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "api/curl_transport.h"
+#include "api/protocol.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
 #include "control/control_server.h"
@@ -42,7 +43,14 @@ engine::EngineOptions EngineOptionsFrom(const Config& c, const std::string& batc
   o.breaker_threshold = c.processing.circuit_breaker_threshold;
   o.shutdown_grace = Seconds(c.processing.shutdown_grace);
   o.prompt_template = c.processing.prompt_template;
+  o.tokens.tokens_per_minute = c.processing.rate_limit.tokens_per_minute;
+  o.price_per_million_input = c.api.price_per_million_input_tokens;
+  o.price_per_million_output = c.api.price_per_million_output_tokens;
   if (const char* seed = std::getenv("CNAKE_TEST_SEED")) o.seed = std::strtoull(seed, nullptr, 10);
+  // Tests only: a shorter token window, so that several windows pass in seconds.
+  if (const char* w = std::getenv("CNAKE_TEST_TOKEN_WINDOW_SECONDS")) {
+    o.tokens.window = Seconds(std::max(0.001, std::strtod(w, nullptr)));
+  }
   return o;
 }
 
@@ -74,6 +82,18 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
     PrintError(ctx, r.database_error);
   } else if (!r.message.empty()) {
     PrintError(ctx, Status(StatusCode::kInternal, r.message));
+  }
+  if (s.prompt_tokens + s.completion_tokens > 0) {
+    *ctx.out << fmt::format("tokens: {} prompt + {} completion = {}", s.prompt_tokens,
+                            s.completion_tokens, s.prompt_tokens + s.completion_tokens);
+    if (s.cost >= 0) *ctx.out << fmt::format("; cost {:.4f}", s.cost);
+    *ctx.out << "\n";
+  }
+  if (s.interrupted_attempts > 0) {
+    *ctx.out << fmt::format(
+        "interrupted attempts found: {} (sent by an earlier run that stopped before the "
+        "answer; counted as billed)\n",
+        s.interrupted_attempts);
   }
   if (!s.recent_errors.empty() && s.failed > 0) {
     *ctx.err << "recent errors:\n";
@@ -112,15 +132,23 @@ void AddRunFlags(CLI::App& cmd, RunFlags& flags) {
 }
 
 nlohmann::json BatchOptionsJson(const Config& c, const nlohmann::json& selection) {
-  return {{"base_url", c.api.base_url},
-          {"api_key_fingerprint", c.api.api_key.Fingerprint()},
-          {"max_concurrent", c.processing.max_concurrent},
-          {"requests_per_minute", c.processing.rate_limit.requests_per_minute},
-          {"burst", c.processing.rate_limit.burst},
-          {"max_retries", c.api.max_retries},
-          {"retry_delay", c.api.retry_delay},
-          {"job_timeout", c.processing.job_timeout},
-          {"selection", selection}};
+  nlohmann::json options = {{"base_url", c.api.base_url},
+                            {"protocol", c.api.protocol},
+                            {"api_key_fingerprint", c.api.api_key.Fingerprint()},
+                            {"max_concurrent", c.processing.max_concurrent},
+                            {"requests_per_minute", c.processing.rate_limit.requests_per_minute},
+                            {"burst", c.processing.rate_limit.burst},
+                            {"max_retries", c.api.max_retries},
+                            {"retry_delay", c.api.retry_delay},
+                            {"job_timeout", c.processing.job_timeout},
+                            {"selection", selection}};
+  if (c.api.protocol == "openai") {
+    options["model"] = c.api.model;
+    options["tokens_per_minute"] = c.processing.rate_limit.tokens_per_minute;
+    options["price_per_million_input_tokens"] = c.api.price_per_million_input_tokens;
+    options["price_per_million_output_tokens"] = c.api.price_per_million_output_tokens;
+  }
+  return options;
 }
 
 // What to do when the start-up check could not reach the API.
@@ -139,15 +167,44 @@ std::string UnreachableHint(api::TransportError error, const std::string& url) {
   }
 }
 
+// What the health check's answer says beyond "the API is up": the chat
+// protocol's model list must name api.model. A server without a readable
+// model list only draws a warning (some OpenAI-compatible proxies have none).
+Status CheckHealthAnswer(const Context& ctx, const api::Protocol& protocol,
+                         const api::Response& answer) {
+  const std::string path = protocol.HealthPath();
+  if (answer.http_status < 200 || answer.http_status >= 300) {
+    if (std::string(protocol.name()) == "openai") {
+      *ctx.err << fmt::format(
+          "warning: GET {} answered HTTP {}: cannot check that the API serves api.model\n", path,
+          answer.http_status);
+    }
+    return Status::Ok();
+  }
+  Status health = protocol.CheckHealth(answer.body);
+  if (health.code() == StatusCode::kParse) {
+    *ctx.err << fmt::format(
+        "warning: cannot read the answer of GET {} ({}): not checking "
+        "api.model\n",
+        path, health.message());
+    return Status::Ok();
+  }
+  return health.ok() ? health
+                     : Status(health.code(),
+                              fmt::format("{} at {}", health.message(), ctx.config().api.base_url));
+}
+
 Status Preflight(const Context& ctx, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return transport.status();
+  auto protocol = api::ProtocolFromConfig(ctx.config());
+  if (!protocol.ok()) return protocol.status();
   const std::string& url = ctx.config().api.base_url;
   api::Response last;
   for (int attempt = 0; attempt < 3; ++attempt) {
     api::Request req;
     req.endpoint = api::Endpoint::kHealth;
-    req.path = "/health";
+    req.path = (*protocol)->HealthPath();
     (*transport)->Start(req);
     std::vector<api::Response> done;
     while (done.empty()) done = (*transport)->Poll(std::chrono::seconds(1));
@@ -170,7 +227,7 @@ Status Preflight(const Context& ctx, const RunFlags& flags) {
                                                  "CNAKE_API_KEY or api.api_key_file",
                                                  last.http_status, url));
   }
-  return Status::Ok();
+  return CheckHealthAnswer(ctx, **protocol, last);
 }
 
 namespace {
@@ -222,12 +279,16 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
              const std::string& batch_id, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return Fail(ctx, transport.status());
+  auto protocol = api::ProtocolFromConfig(ctx.config());
+  if (!protocol.ok()) return Fail(ctx, protocol.status());
   RunnerInfo runner{SystemEntropy().Hex(8), "", getpid()};
   auto work = store.OpenWork(batch_id, runner);
   if (!work.ok()) return Fail(ctx, work.status());
   engine::RunSummary summary;
   {
-    engine::Engine eng(**work, **transport, RealClock(), EngineOptionsFrom(ctx.config(), batch_id));
+    engine::EngineOptions options = EngineOptionsFrom(ctx.config(), batch_id);
+    options.protocol = std::move(protocol).value();
+    engine::Engine eng(**work, **transport, RealClock(), std::move(options));
     LiveChannel live(ctx, eng, batch_id);
     ProgressPrinter printer = MakePrinter(ctx, flags);
     if (ctx.signals) {

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "api/api_paths.h"
-#include "config/prompt_template.h"
 #include "engine/idempotency.h"
 #include "util/crash_point.h"
 
@@ -35,13 +33,21 @@ Engine::Engine(WorkSession& work, api::Transport& transport, Clock& clock, Engin
     : transport_(transport),
       clock_(clock),
       options_(std::move(options)),
+      protocol_(options_.protocol ? options_.protocol
+                                  : api::MakeCnakeCharmerProtocol(options_.prompt_template)),
       rng_(options_.seed ? options_.seed
                          : static_cast<std::uint64_t>(clock.WallNow().time_since_epoch().count())),
       limiter_(options_.rate, clock.Now()),
+      token_budget_(options_.tokens, clock.Now()),
+      token_estimator_(protocol_->MaxCompletionTokens()),
       breaker_(options_.breaker_threshold, options_.probe_base, options_.probe_max),
       worker_(work, options_.store_worker, [this] { transport_.Wakeup(); }) {
   stats_.batch_id = options_.batch_id;
   stats_.configured_rpm = options_.rate.requests_per_minute;
+  stats_.configured_tpm = token_budget_.enabled() ? token_budget_.tokens_per_minute() : 0;
+  if (options_.price_per_million_input > 0 || options_.price_per_million_output > 0) {
+    stats_.cost = 0;
+  }
 }
 
 void Engine::RequestStop(StopReason why) {
@@ -144,6 +150,7 @@ void Engine::Admit(TimePoint now) {
     const std::uint64_t tag = next_tag_++;
     Job& placed = jobs_.emplace(tag, std::move(job)).first->second;
     ++phase_counts_[static_cast<std::size_t>(placed.phase)];
+    if (!protocol_->idempotent_submit() && !AdmitInterruptedAttempt(tag, placed)) continue;
     // A stored request_id is polled, never posted again.
     Schedule(tag, placed, placed.entry.request_id ? JobPhase::kToPoll : JobPhase::kToSubmit, now);
   }
@@ -177,41 +184,45 @@ void Engine::Dispatch(TimePoint now) {
       timers_.pop();  // no new submissions while stopping
       continue;
     }
-    if (!breaker_.AllowsDispatch() || !limiter_.TryAcquire(now)) break;
+    if (!breaker_.AllowsDispatch() || !TokensAvailable(job, now) || !limiter_.TryAcquire(now)) {
+      break;
+    }
     timers_.pop();
+    ReserveTokens(job, now);
+    if (job.phase == JobPhase::kToSubmit && !protocol_->idempotent_submit()) {
+      RecordAttempt(top.tag, job);  // sent once the attempt is committed
+      continue;
+    }
     Send(top.tag, job, now);
   }
 }
 
+api::SubmitInput Engine::SubmitInputFor(const Job& job) const {
+  api::SubmitInput in;
+  in.batch_id = options_.batch_id;
+  in.entry_id = job.entry.id;
+  in.code = job.entry.code;
+  in.description = job.entry.description.value_or("");
+  in.tags = job.entry.tags_json.value_or("");
+  in.submission_seq = job.entry.submission_seq;
+  in.idempotency_key = IdempotencyKey(options_.batch_id, job.entry.id, job.entry.submission_seq);
+  return in;
+}
+
 void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
   api::Request req;
-  req.tag = tag;
-  if (job.phase == JobPhase::kToSubmit) {
-    api::GenerateInput in;
-    std::string tags = job.entry.tags_json.value_or("");
-    in.prompt = ExpandPromptTemplate(options_.prompt_template,
-                                     {{"description", job.entry.description.value_or("")},
-                                      {"id", job.entry.id},
-                                      {"tags", tags}});
-    in.source_code = job.entry.code;
-    in.source_id = job.entry.id;
-    in.batch_id = options_.batch_id;
-    // The body must be identical for every retry of one submission: the same
-    // Idempotency-Key with a different body is a 422 (docs/api.md). So nothing
-    // that changes between retries (like the attempt number) goes in here.
-    in.extra_metadata = {{"submission", job.entry.submission_seq}};
-    req.endpoint = Endpoint::kSubmit;
-    req.path = "/generate";
-    req.body = api::BuildGenerateBody(in);
-    req.idempotency_key = IdempotencyKey(options_.batch_id, job.entry.id, job.entry.submission_seq);
+  if (job.phase == JobPhase::kToSubmit || job.phase == JobPhase::kRecording) {
+    req = protocol_->BuildSubmit(SubmitInputFor(job));
+    job.request_bytes = req.body.size();
     Transition(job, JobPhase::kSubmitting);
   } else {
     const std::string& id = *job.entry.request_id;
     const bool status = job.phase == JobPhase::kToPoll;
     req.endpoint = status ? Endpoint::kStatus : Endpoint::kResult;
-    req.path = status ? api::StatusPath(id) : api::ResultPath(id);
+    req.path = status ? protocol_->StatusPath(id) : protocol_->ResultPath(id);
     Transition(job, status ? JobPhase::kPolling : JobPhase::kFetching);
   }
+  req.tag = tag;
   job.request_started = now;
   ++stats_.requests;
   ++stats_.requests_by_endpoint[static_cast<int>(req.endpoint)];
@@ -224,7 +235,7 @@ void Engine::SendProbe(TimePoint now) {
   api::Request req;
   req.tag = kProbeTag;
   req.endpoint = Endpoint::kHealth;
-  req.path = "/health";
+  req.path = protocol_->HealthPath();
   ++stats_.requests;
   ++stats_.requests_by_endpoint[static_cast<int>(Endpoint::kHealth)];
   transport_.Start(req);
@@ -236,7 +247,13 @@ Duration Engine::PollWait(TimePoint now) const {
   auto until = [&](TimePoint t) { return std::max(Duration::zero(), t - now); };
   if (!timers_.empty() && !Backpressured()) {
     Duration next = until(timers_.top().due);
-    if (timers_.top().due <= now) next = limiter_.TimeUntilAvailable(now);
+    if (timers_.top().due <= now) {
+      next = limiter_.TimeUntilAvailable(now);
+      auto top = jobs_.find(timers_.top().tag);
+      if (top != jobs_.end() && top->second.phase == JobPhase::kToSubmit) {
+        next = std::max(next, token_budget_.TimeUntilAvailable(now, TokenEstimate(top->second)));
+      }
+    }
     if (!breaker_.AllowsDispatch()) next = breaker_.TimeUntilProbe(now);
     wait = std::min(wait, std::max(next, Duration::zero()));
   }
@@ -260,6 +277,12 @@ void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force)
                           phase_counts_[static_cast<std::size_t>(JobPhase::kToSubmit)];
   stats_.requests_in_flight = static_cast<std::int64_t>(transport_.in_flight());
   stats_.current_rpm = limiter_.current_rpm();
+  if (stats_.cost >= 0) {
+    stats_.cost =
+        (static_cast<double>(stats_.prompt_tokens) * options_.price_per_million_input +
+         static_cast<double>(stats_.completion_tokens) * options_.price_per_million_output) /
+        1e6;
+  }
   stats_.throttled = limiter_.throttles();
   stats_.breaker_state = scheduler::CircuitStateName(breaker_.state());
   stats_.rate_wait_seconds = std::chrono::duration<double>(limiter_.total_paused(now)).count();

@@ -7,6 +7,9 @@
 //   submit (POST /generate) -> commit request_id -> poll /status with growing
 //   intervals -> fetch /results -> commit result (or failure).
 // Synchronous servers answer the POST with the result; it is committed at once.
+// The protocol (api/protocol.h) builds the requests and reads the answers; a
+// protocol without idempotency (chat completions) has each attempt committed
+// before its POST, so that every attempt that may be billed is counted.
 //
 // Time, randomness, the API and the store are injected (Clock, seed,
 // api::Transport, WorkSession), so unit tests drive the engine with a fake
@@ -22,12 +25,14 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <queue>
 #include <unordered_map>
 
 #include "api/api_messages.h"
+#include "api/protocol.h"
 #include "api/transport.h"
 #include "engine/job.h"
 #include "engine/snapshot.h"
@@ -36,6 +41,7 @@
 #include "scheduler/poll_policy.h"
 #include "scheduler/rate_limiter.h"
 #include "scheduler/retry_policy.h"
+#include "scheduler/token_budget.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -55,6 +61,13 @@ struct EngineOptions {
   Duration probe_max = std::chrono::seconds(30);
   Duration shutdown_grace = std::chrono::seconds(10);
   std::string prompt_template = "Translate this Cython code to equivalent pure Python.";
+  // The API's protocol (api/protocol.h); null: the CnakeCharmer contract
+  // with prompt_template.
+  std::shared_ptr<const api::Protocol> protocol;
+  // Tokens per minute (processing.rate_limit.tokens_per_minute; 0: none).
+  scheduler::TokenBudgetOptions tokens;
+  // For the live cost figure; 0: not set.
+  double price_per_million_input = 0, price_per_million_output = 0;
   Duration flush_interval = std::chrono::milliseconds(200);
   std::size_t flush_count = 512;
   // Changes waiting for their commit while another commit runs; beyond this
@@ -116,7 +129,18 @@ class Engine {
   void Turn(TimePoint now, const ProgressSink& on_progress);
   void Admit(TimePoint now);
   void Dispatch(TimePoint now);
+  // Takes what a due job's request needs from the token budget; false when
+  // it must wait.
+  bool TokensAvailable(const Job& job, TimePoint now) const;
+  void ReserveTokens(Job& job, TimePoint now);
   void Send(std::uint64_t tag, Job& job, TimePoint now);
+  // Protocols without idempotency: commits the coming attempt before its POST.
+  void RecordAttempt(std::uint64_t tag, Job& job);
+  // Protocols without idempotency: an attempt a previous run started and
+  // never saw answered counts as spent, and goes into the request log.
+  bool AdmitInterruptedAttempt(std::uint64_t tag, Job& job);
+  api::SubmitInput SubmitInputFor(const Job& job) const;
+  std::int64_t TokenEstimate(const Job& job) const;
   void SendProbe(TimePoint now);
   Duration PollWait(TimePoint now) const;
   void Publish(TimePoint now, const ProgressSink& on_progress, bool force);
@@ -138,6 +162,9 @@ class Engine {
   void OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now);
   void OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now);
   void OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& result, TimePoint now);
+  // Rate-limit headers of a provider (x-ratelimit-*) and reported usage.
+  void ApplyProviderLimits(const api::Response& r, scheduler::Outcome* outcome, TimePoint now);
+  void RecordUsage(Job& job, const api::TokenUsage& usage);
   void OnFailure(std::uint64_t tag, Job& job, const scheduler::Outcome& outcome,
                  const std::string& detail, TimePoint now);
   void Complete(std::uint64_t tag, Job& job, const api::ResultResponse& result);
@@ -164,8 +191,11 @@ class Engine {
   api::Transport& transport_;
   Clock& clock_;
   EngineOptions options_;
+  std::shared_ptr<const api::Protocol> protocol_;
   Random rng_;
   scheduler::RateLimiter limiter_;
+  scheduler::TokenBudget token_budget_;
+  scheduler::TokenEstimator token_estimator_;
   scheduler::CircuitBreaker breaker_;
   StoreWorker worker_;
 

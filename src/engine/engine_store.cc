@@ -65,10 +65,21 @@ void Engine::OnCommitted(const StoreOutcome& outcome, TimePoint now) {
     if (db_error_.ok()) db_error_ = outcome.status;
     return;
   }
-  // Request ids are durable now: start polling those jobs.
+  // Request ids are durable now: start polling those jobs. Attempts are
+  // recorded now: send them (their rate and token budget was taken already).
   for (std::uint64_t tag : committing_) {
     auto it = jobs_.find(tag);
-    if (it == jobs_.end() || it->second.phase != JobPhase::kCommitting) continue;
+    if (it == jobs_.end()) continue;
+    if (it->second.phase == JobPhase::kRecording) {
+      // Not after the loop has ended (FinishStoreWork): a recorded attempt
+      // that was never sent counts as interrupted on resume, which
+      // overcounts by one but never misses a billed call.
+      const bool loop_over =
+          fatal_ || !db_error_.ok() || (stop_deadline_ && now >= *stop_deadline_);
+      if (!loop_over) Send(tag, it->second, now);
+      continue;
+    }
+    if (it->second.phase != JobPhase::kCommitting) continue;
     Schedule(tag, it->second, JobPhase::kToPoll,
              AddSaturating(
                  now, scheduler::NextPollDelay(0, std::nullopt, options_.poll, rng_.Uniform01())));

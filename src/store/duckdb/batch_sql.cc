@@ -225,6 +225,8 @@ Status AppendRequestLogs(db::Connection& conn, const std::string& batch_id, cons
       CNAKE_RETURN_IF_ERROR(app.Append(r.error_type));
     }
     CNAKE_RETURN_IF_ERROR(app.Append(r.occurred_at));
+    CNAKE_RETURN_IF_ERROR(app.Append(r.prompt_tokens));
+    CNAKE_RETURN_IF_ERROR(app.Append(r.completion_tokens));
     CNAKE_RETURN_IF_ERROR(app.EndRow());
   }
   return app.Close();

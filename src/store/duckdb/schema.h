@@ -20,7 +20,9 @@
 
 namespace cnake {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: api_requests.prompt_tokens and completion_tokens (an older client's
+// appender would not fill them, so it is refused instead).
+inline constexpr int kSchemaVersion = 2;
 
 struct ColumnSpec {
   std::string name;
