@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "engine/snapshot_json.h"
 #include "report/systemic_hints.h"
+#include "report/token_figures.h"
 #include "scheduler/retry_policy.h"
 #include "util/entropy.h"
 
@@ -83,17 +84,8 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
   } else if (!r.message.empty()) {
     PrintError(ctx, Status(StatusCode::kInternal, r.message));
   }
-  if (s.prompt_tokens + s.completion_tokens > 0) {
-    *ctx.out << fmt::format("tokens: {} prompt + {} completion = {}", s.prompt_tokens,
-                            s.completion_tokens, s.prompt_tokens + s.completion_tokens);
-    if (s.cost >= 0) *ctx.out << fmt::format("; cost {:.4f}", s.cost);
-    *ctx.out << "\n";
-  }
-  if (s.interrupted_attempts > 0) {
-    *ctx.out << fmt::format(
-        "interrupted attempts found: {} (sent by an earlier run that stopped before the "
-        "answer; counted as billed)\n",
-        s.interrupted_attempts);
+  if (std::string tokens = report::TokensLine(engine::SnapshotJson(s)["tokens"]); !tokens.empty()) {
+    *ctx.out << tokens << "\n";
   }
   if (!s.recent_errors.empty() && s.failed > 0) {
     *ctx.err << "recent errors:\n";

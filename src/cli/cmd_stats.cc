@@ -5,11 +5,12 @@
 
 #include "cli/commands.h"
 #include "cli/live.h"
+#include "report/token_figures.h"
 
 namespace cnake::cli {
 namespace {
 
-nlohmann::json StatsJson(const Statistics& s) {
+nlohmann::json StatsJson(const Statistics& s, const nlohmann::json& tokens) {
   nlohmann::json batches = nlohmann::json::array();
   for (const BatchRecord& b : s.recent_batches) {
     batches.push_back({{"id", b.id},
@@ -30,10 +31,11 @@ nlohmann::json StatsJson(const Statistics& s) {
           {"python_entries", s.python_entries},
           {"processing_errors", s.errors},
           {"batches", s.batches},
+          {"tokens", tokens},
           {"recent_batches", batches}};
 }
 
-void PrintStats(std::ostream& out, const Statistics& s) {
+void PrintStats(std::ostream& out, const Statistics& s, const nlohmann::json& tokens) {
   out << fmt::format("entries: {}\n", s.total_entries);
   for (EntryState state : kAllEntryStates) {
     const std::int64_t n = s.by_state.count(state) ? s.by_state.at(state) : 0;
@@ -45,6 +47,7 @@ void PrintStats(std::ostream& out, const Statistics& s) {
   }
   out << fmt::format("python results: {}\nprocessing errors: {}\nbatches: {}\n", s.python_entries,
                      s.errors, s.batches);
+  if (std::string line = report::TokensLine(tokens); !line.empty()) out << line << "\n";
   if (s.recent_batches.empty()) return;
   out << fmt::format("\n{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", "batch", "status", "total",
                      "done", "ok", "failed", "started");
@@ -88,10 +91,16 @@ void AddStatsCommand(CLI::App& app, Action& run) {
       if (!store.ok()) return Fail(ctx, store.status());
       auto stats = (*store)->queries().GetStatistics();
       if (!stats.ok()) return Fail(ctx, stats.status());
+      auto totals = (*store)->queries().TokenTotals("");
+      if (!totals.ok()) return Fail(ctx, totals.status());
+      // Over every batch: priced at the configured prices.
+      const nlohmann::json tokens =
+          report::TokensJson(*totals, {ctx.config().api.price_per_million_input_tokens,
+                                       ctx.config().api.price_per_million_output_tokens});
       if (*json) {
-        *ctx.out << StatsJson(*stats).dump(2) << "\n";
+        *ctx.out << StatsJson(*stats, tokens).dump(2) << "\n";
       } else {
-        PrintStats(*ctx.out, *stats);
+        PrintStats(*ctx.out, *stats, tokens);
       }
       return kExitOk;
     };

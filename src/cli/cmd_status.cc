@@ -9,12 +9,14 @@
 #include "cli/live.h"
 #include "control/control_server.h"
 #include "engine/batch_lifecycle.h"
+#include "report/token_figures.h"
 #include "util/entropy.h"
 
 namespace cnake::cli {
 namespace {
 
-Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
+Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id,
+                                    const report::TokenPrices& prices) {
   CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));
   if (!batch) return NotFound("no batch " + batch_id + "; `stats` lists the batches");
   CNAKE_ASSIGN_OR_RETURN(BatchCounts counts, store.CountBatch(batch_id));
@@ -41,6 +43,9 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
       lat.span_seconds > 0 ? static_cast<double>(counts.finished()) / lat.span_seconds : 0.0;
   CNAKE_ASSIGN_OR_RETURN(auto errors, store.queries().RecentErrors(batch_id, 5));
   j["recent_errors"] = errors;
+  CNAKE_ASSIGN_OR_RETURN(TokenTotalsRow tokens, store.queries().TokenTotals(batch_id));
+  CNAKE_ASSIGN_OR_RETURN(auto options, store.GetBatchOptions(batch_id));
+  j["tokens"] = report::TokensJson(tokens, report::PricesFor(options, prices));
   return j;
 }
 
@@ -68,13 +73,18 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
         "waits: paused on Retry-After {:.1f} s, circuit breaker open {:.1f} s\n",
         j["rate_wait_seconds"].get<double>(), j.value("breaker_open_seconds", 0.0));
   }
+  if (std::string tokens = report::TokensLine(j["tokens"]); !tokens.empty()) {
+    *ctx.out << tokens << "\n";
+  }
   for (const auto& e : j["recent_errors"]) *ctx.out << "  error: " << e.get<std::string>() << "\n";
 }
 
 int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) {
   auto store = OpenStoreForReading(ctx);
   if (store.ok()) {
-    auto j = StoredStatus(**store, batch_id);
+    auto j = StoredStatus(**store, batch_id,
+                          {ctx.config().api.price_per_million_input_tokens,
+                           ctx.config().api.price_per_million_output_tokens});
     if (!j.ok()) return Fail(ctx, j.status());
     json ? (*ctx.out << j->dump(2) << "\n", void()) : PrintStored(ctx, *j);
     return kExitOk;

@@ -40,6 +40,10 @@ void Engine::RecordUsage(Job& job, const api::TokenUsage& usage) {
   }
   stats_.prompt_tokens += prompt;
   stats_.completion_tokens += completion;
+  if (!job.reported_usage) {
+    job.reported_usage = true;
+    ++stats_.entries_with_usage;
+  }
   if (job.token_reservation != 0) token_budget_.Settle(job.token_reservation, prompt + completion);
   if (usage.prompt_tokens && usage.completion_tokens) {
     token_estimator_.Observe(job.request_bytes, prompt, completion);

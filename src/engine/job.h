@@ -58,6 +58,7 @@ struct Job {
   // and the size of its body, for the estimate and its correction.
   std::uint64_t token_reservation = 0;
   std::size_t request_bytes = 0;
+  bool reported_usage = false;  // an answer of this run reported the entry's usage
 };
 
 }  // namespace cnake::engine

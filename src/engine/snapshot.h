@@ -44,7 +44,7 @@ struct Snapshot {
   // Tokens the API reported for this run's requests (chat protocol), the
   // configured budget (0: none), the interrupted attempts found on resume,
   // and the cost at the configured prices (negative: no prices set).
-  std::int64_t prompt_tokens = 0, completion_tokens = 0;
+  std::int64_t prompt_tokens = 0, completion_tokens = 0, entries_with_usage = 0;
   double configured_tpm = 0;
   std::int64_t interrupted_attempts = 0;
   double cost = -1;

@@ -53,6 +53,12 @@ nlohmann::json RequestLog::ToJson(const RequestLogEntry& e) const {
   j["latency_ms"] =
       e.latency.count() == 0 ? nlohmann::json() : nlohmann::json(e.latency.count() / 1000);
   j["attempt"] = e.attempt;
+  j["model"] = opt(e.model);
+  auto count = [](const std::optional<int64_t>& v) -> nlohmann::json {
+    return v ? nlohmann::json(*v) : nlohmann::json();
+  };
+  j["prompt_tokens"] = count(e.prompt_tokens);
+  j["completion_tokens"] = count(e.completion_tokens);
   return j;
 }
 

@@ -32,6 +32,9 @@ struct RequestLogEntry {
   Micros latency{0};
   uint32_t attempt = 0;
   bool job_created = false;
+  // openai mode: the requested model and the usage the answer reported.
+  std::optional<std::string> model;
+  std::optional<int64_t> prompt_tokens, completion_tokens;
 };
 
 class RequestLog {
