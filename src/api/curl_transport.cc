@@ -264,7 +264,11 @@ bool CurlTransport::Configure(CURL* easy, Exchange* ex) {
   set(CURLOPT_FOLLOWLOCATION, 0L);
   set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  set(CURLOPT_PIPEWAIT, 1L);  // prefer a new stream on an HTTP/2 connection being set up
+  // Over TLS, prefer a new stream on an HTTP/2 connection being set up: ALPN
+  // says during the handshake whether it multiplexes. Over plain http the
+  // answer would come only with the first response, and every other request
+  // would wait for it (a chat completion can take minutes).
+  if (ex->url.rfind("https://", 0) == 0) set(CURLOPT_PIPEWAIT, 1L);
   set(CURLOPT_TCP_KEEPALIVE, 1L);
   set(CURLOPT_TCP_KEEPIDLE, 60L);
   set(CURLOPT_TCP_KEEPINTVL, 30L);

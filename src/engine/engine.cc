@@ -111,9 +111,11 @@ RunSummary Engine::Run(const ProgressSink& on_progress) {
 // One turn of the loop: send what is due, wait for the network (or the
 // store worker), act on what came back, hand due changes to the worker.
 void Engine::Turn(TimePoint now, const ProgressSink& on_progress) {
-  const std::int64_t posts_before = stats_.requests_by_endpoint[0];
   Dispatch(now);
-  const bool posted = stats_.requests_by_endpoint[0] != posts_before;
+  // POSTs started since the last poll: by Dispatch, or by a commit that
+  // recorded their attempt (protocols without idempotency).
+  const bool posted = stats_.requests_by_endpoint[0] != posts_polled_;
+  posts_polled_ = stats_.requests_by_endpoint[0];
   std::vector<api::Response> responses = transport_.Poll(PollWait(now));
   if (posted) CrashPoint("after_post_sent");
   for (const api::Response& r : responses) OnResponse(r, clock_.Now());
@@ -150,7 +152,7 @@ void Engine::Admit(TimePoint now) {
     const std::uint64_t tag = next_tag_++;
     Job& placed = jobs_.emplace(tag, std::move(job)).first->second;
     ++phase_counts_[static_cast<std::size_t>(placed.phase)];
-    if (!protocol_->idempotent_submit() && !AdmitInterruptedAttempt(tag, placed)) continue;
+    if (!PrepareAdmitted(tag, placed)) continue;  // failed at once (engine_billed.cc)
     // A stored request_id is polled, never posted again.
     Schedule(tag, placed, placed.entry.request_id ? JobPhase::kToPoll : JobPhase::kToSubmit, now);
   }
@@ -184,11 +186,11 @@ void Engine::Dispatch(TimePoint now) {
       timers_.pop();  // no new submissions while stopping
       continue;
     }
-    if (!breaker_.AllowsDispatch() || !TokensAvailable(job, now) || !limiter_.TryAcquire(now)) {
+    if (!breaker_.AllowsDispatch() || !BudgetsAllow(job, now) || !limiter_.TryAcquire(now)) {
       break;
     }
     timers_.pop();
-    ReserveTokens(job, now);
+    TakeBudgets(job, now);
     if (job.phase == JobPhase::kToSubmit && !protocol_->idempotent_submit()) {
       RecordAttempt(top.tag, job);  // sent once the attempt is committed
       continue;
@@ -215,6 +217,7 @@ void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
     req = protocol_->BuildSubmit(SubmitInputFor(job));
     job.request_bytes = req.body.size();
     Transition(job, JobPhase::kSubmitting);
+    NoteSubmitSent(job, now);
   } else {
     const std::string& id = *job.entry.request_id;
     const bool status = job.phase == JobPhase::kToPoll;
@@ -250,9 +253,7 @@ Duration Engine::PollWait(TimePoint now) const {
     if (timers_.top().due <= now) {
       next = limiter_.TimeUntilAvailable(now);
       auto top = jobs_.find(timers_.top().tag);
-      if (top != jobs_.end() && top->second.phase == JobPhase::kToSubmit) {
-        next = std::max(next, token_budget_.TimeUntilAvailable(now, TokenEstimate(top->second)));
-      }
+      if (top != jobs_.end()) next = std::max(next, BudgetWait(top->second, now));
     }
     if (!breaker_.AllowsDispatch()) next = breaker_.TimeUntilProbe(now);
     wait = std::min(wait, std::max(next, Duration::zero()));

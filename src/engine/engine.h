@@ -129,16 +129,21 @@ class Engine {
   void Turn(TimePoint now, const ProgressSink& on_progress);
   void Admit(TimePoint now);
   void Dispatch(TimePoint now);
-  // Takes what a due job's request needs from the token budget; false when
-  // it must wait.
-  bool TokensAvailable(const Job& job, TimePoint now) const;
-  void ReserveTokens(Job& job, TimePoint now);
+  // Whether a due job's request fits the token budget and what the provider
+  // said is left (engine_billed.cc); TakeBudgets takes it.
+  bool BudgetsAllow(const Job& job, TimePoint now) const;
+  Duration BudgetWait(const Job& job, TimePoint now) const;
+  void TakeBudgets(Job& job, TimePoint now);
+  // A submission goes out now: its token reservation counts from here.
+  void NoteSubmitSent(Job& job, TimePoint now);
   void Send(std::uint64_t tag, Job& job, TimePoint now);
   // Protocols without idempotency: commits the coming attempt before its POST.
   void RecordAttempt(std::uint64_t tag, Job& job);
-  // Protocols without idempotency: an attempt a previous run started and
-  // never saw answered counts as spent, and goes into the request log.
-  bool AdmitInterruptedAttempt(std::uint64_t tag, Job& job);
+  // A job just admitted: its request size for token estimates, and (protocols
+  // without idempotency) an attempt a previous run started and never saw
+  // answered counts as spent and goes into the request log. False when that
+  // failed the entry (no retry left).
+  bool PrepareAdmitted(std::uint64_t tag, Job& job);
   api::SubmitInput SubmitInputFor(const Job& job) const;
   std::int64_t TokenEstimate(const Job& job) const;
   void SendProbe(TimePoint now);
@@ -196,6 +201,7 @@ class Engine {
   scheduler::RateLimiter limiter_;
   scheduler::TokenBudget token_budget_;
   scheduler::TokenEstimator token_estimator_;
+  scheduler::ProviderAllowance request_allowance_;  // x-ratelimit-remaining-requests
   scheduler::CircuitBreaker breaker_;
   StoreWorker worker_;
 
@@ -208,6 +214,7 @@ class Engine {
   std::optional<TimePoint> lease_retry_at_;
   std::optional<TimePoint> last_renew_;
   std::uint64_t next_tag_ = 1;
+  std::int64_t posts_polled_ = 0;  // POSTs started before the last Poll (crash point)
   static constexpr std::uint64_t kProbeTag = 0;
   bool probe_in_flight_ = false;
 

@@ -11,22 +11,30 @@
 namespace cnake::engine {
 
 std::int64_t Engine::TokenEstimate(const Job& job) const {
-  return token_estimator_.Estimate(job.request_bytes > 0 ? job.request_bytes
-                                                         : job.entry.code.size());
+  return token_estimator_.Estimate(job.request_bytes);
 }
 
-bool Engine::TokensAvailable(const Job& job, TimePoint now) const {
-  if (job.phase != JobPhase::kToSubmit || !token_budget_.enabled()) return true;
-  return token_budget_.TimeUntilAvailable(now, TokenEstimate(job)) <= Duration::zero();
-}
-
-void Engine::ReserveTokens(Job& job, TimePoint now) {
-  if (job.phase != JobPhase::kToSubmit || !token_budget_.enabled()) return;
-  if (job.request_bytes == 0) {
-    job.request_bytes = protocol_->BuildSubmit(SubmitInputFor(job)).body.size();
+Duration Engine::BudgetWait(const Job& job, TimePoint now) const {
+  Duration wait = request_allowance_.AvailableAt(now, 1) - now;
+  if (job.phase == JobPhase::kToSubmit && token_budget_.enabled()) {
+    wait = std::max(wait, token_budget_.TimeUntilAvailable(now, TokenEstimate(job)));
   }
-  // TokensAvailable said yes at this `now`, so the reservation succeeds.
+  return wait;
+}
+
+bool Engine::BudgetsAllow(const Job& job, TimePoint now) const {
+  return BudgetWait(job, now) <= Duration::zero();
+}
+
+void Engine::TakeBudgets(Job& job, TimePoint now) {
+  request_allowance_.Take(now, 1);
+  if (job.phase != JobPhase::kToSubmit || !token_budget_.enabled()) return;
+  // BudgetsAllow said yes at this `now` for this estimate, so it succeeds.
   job.token_reservation = token_budget_.TryReserve(now, TokenEstimate(job)).value_or(0);
+}
+
+void Engine::NoteSubmitSent(Job& job, TimePoint now) {
+  if (job.token_reservation != 0) token_budget_.Restamp(job.token_reservation, now);
 }
 
 void Engine::RecordUsage(Job& job, const api::TokenUsage& usage) {
@@ -55,8 +63,13 @@ void Engine::ApplyProviderLimits(const api::Response& r, scheduler::Outcome* out
   if (r.limit_headers.empty()) return;
   const scheduler::ProviderLimits limits =
       scheduler::ParseProviderLimits(r.limit_headers, options_.retry.max_retry_after);
-  if (limits.remaining_requests == 0 && limits.reset_requests) {
-    limiter_.PauseUntil(now, AddSaturating(now, *limits.reset_requests));
+  if (limits.remaining_requests && limits.reset_requests) {
+    // Requests still in flight may not be counted in the figure yet.
+    request_allowance_.Report(now, *limits.remaining_requests, *limits.reset_requests,
+                              static_cast<std::int64_t>(transport_.in_flight()));
+    if (limits.remaining_requests == 0) {
+      limiter_.PauseUntil(now, AddSaturating(now, *limits.reset_requests));
+    }
   }
   if (limits.remaining_tokens && limits.reset_tokens) {
     token_budget_.OnProviderReport(now, *limits.remaining_tokens, *limits.reset_tokens);
@@ -84,7 +97,13 @@ void Engine::RecordAttempt(std::uint64_t tag, Job& job) {
   awaiting_commit_.push_back(tag);
 }
 
-bool Engine::AdmitInterruptedAttempt(std::uint64_t tag, Job& job) {
+bool Engine::PrepareAdmitted(std::uint64_t tag, Job& job) {
+  if (token_budget_.enabled() && !job.entry.request_id) {
+    // The estimate that decides admission is the one reserved: both need the
+    // body's size before the first send.
+    job.request_bytes = protocol_->BuildSubmit(SubmitInputFor(job)).body.size();
+  }
+  if (protocol_->idempotent_submit()) return true;
   const Entry& e = job.entry;
   if (e.state != EntryState::kSubmitted || e.request_id || e.attempts <= 0) return true;
   // A previous run committed this attempt and sent it, and no answer was

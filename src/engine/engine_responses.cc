@@ -76,6 +76,9 @@ void Engine::OnResponse(const api::Response& r, TimePoint now) {
   job.last_latency_ms = ms;
   stats_.latency.Add(ms);
   Outcome outcome = OutcomeOf(r, *protocol_, clock_, options_.retry.max_retry_after);
+  if (r.endpoint == Endpoint::kSubmit && job.token_reservation != 0) {
+    token_budget_.MarkAnswered(job.token_reservation);
+  }
   ApplyProviderLimits(r, &outcome, now);
   const bool ok = r.transport == TransportError::kNone && Is2xx(r.http_status);
   NotePending(now);

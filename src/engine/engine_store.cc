@@ -5,6 +5,7 @@
 
 #include "engine/engine.h"
 #include "scheduler/poll_policy.h"
+#include "util/crash_point.h"
 
 namespace cnake::engine {
 
@@ -76,6 +77,7 @@ void Engine::OnCommitted(const StoreOutcome& outcome, TimePoint now) {
       // overcounts by one but never misses a billed call.
       const bool loop_over =
           fatal_ || !db_error_.ok() || (stop_deadline_ && now >= *stop_deadline_);
+      CrashPoint("after_attempt_recorded");
       if (!loop_over) Send(tag, it->second, now);
       continue;
     }

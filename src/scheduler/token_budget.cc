@@ -5,6 +5,43 @@
 
 namespace cnake::scheduler {
 
+void ProviderAllowance::Report(TimePoint now, std::int64_t remaining, Duration reset,
+                               std::int64_t in_flight) {
+  if (reset <= Duration::zero()) {
+    left_.reset();  // the budget is full again already
+    return;
+  }
+  const std::int64_t left =
+      std::max<std::int64_t>(remaining - std::max<std::int64_t>(in_flight, 0), 0);
+  const TimePoint until = AddSaturating(now, reset);
+  if (left_ && now < until_) {
+    // Answers of concurrent requests arrive in any order: an older figure can
+    // come last. While a report holds, the lower figure and the later reset win.
+    left_ = std::min(*left_, left);
+    until_ = std::max(until_, until);
+    return;
+  }
+  left_ = left;
+  until_ = until;
+}
+
+bool ProviderAllowance::Allows(TimePoint now, std::int64_t units) const {
+  return !left_ || now >= until_ || *left_ >= units;
+}
+
+void ProviderAllowance::Take(TimePoint now, std::int64_t units) {
+  if (!left_) return;
+  if (now >= until_) {
+    left_.reset();
+    return;
+  }
+  *left_ = std::max<std::int64_t>(*left_ - units, 0);
+}
+
+TimePoint ProviderAllowance::AvailableAt(TimePoint now, std::int64_t units) const {
+  return Allows(now, units) ? now : until_;
+}
+
 TokenBudget::TokenBudget(const TokenBudgetOptions& options, TimePoint now)
     : enabled_(std::isfinite(options.tokens_per_minute) && options.tokens_per_minute > 0 &&
                options.window > Duration::zero()),
@@ -14,7 +51,6 @@ TokenBudget::TokenBudget(const TokenBudgetOptions& options, TimePoint now)
 
 void TokenBudget::Prune(TimePoint now) {
   while (!charges_.empty() && charges_.front().at <= now - window_) charges_.pop_front();
-  if (provider_remaining_ && now >= provider_until_) provider_remaining_.reset();
 }
 
 std::int64_t TokenBudget::ReservedInWindow(TimePoint now) const {
@@ -46,11 +82,11 @@ std::optional<TokenBudget::ReservationId> TokenBudget::TryReserve(TimePoint now,
   estimate = std::max<std::int64_t>(estimate, 0);
   if (!enabled_) return next_id_++;
   Prune(now);
-  if (provider_remaining_ && *provider_remaining_ < estimate) return std::nullopt;
+  if (!provider_.Allows(now, estimate)) return std::nullopt;
   if (WindowAdmits(now, estimate) > now) return std::nullopt;
   const ReservationId id = next_id_++;
   charges_.push_back({now, estimate, id});
-  if (provider_remaining_) *provider_remaining_ -= estimate;
+  provider_.Take(now, estimate);
   return id;
 }
 
@@ -58,11 +94,7 @@ Duration TokenBudget::TimeUntilAvailable(TimePoint now, std::int64_t estimate) c
   if (!enabled_) return Duration::zero();
   now = std::max(now, last_now_);
   estimate = std::max<std::int64_t>(estimate, 0);
-  TimePoint at = WindowAdmits(now, estimate);
-  if (provider_remaining_ && now < provider_until_ && *provider_remaining_ < estimate) {
-    at = std::max(at, provider_until_);
-  }
-  return at - now;
+  return std::max(WindowAdmits(now, estimate), provider_.AvailableAt(now, estimate)) - now;
 }
 
 void TokenBudget::Settle(ReservationId id, std::int64_t actual) {
@@ -74,14 +106,35 @@ void TokenBudget::Settle(ReservationId id, std::int64_t actual) {
   }
 }
 
-void TokenBudget::OnProviderReport(TimePoint now, std::int64_t remaining, Duration reset) {
+void TokenBudget::Restamp(ReservationId id, TimePoint now) {
   now = std::max(now, last_now_);
-  if (reset <= Duration::zero()) {
-    provider_remaining_.reset();  // the budget is full again already
+  last_now_ = now;
+  for (auto it = charges_.begin(); it != charges_.end(); ++it) {
+    if (it->id != id) continue;
+    Charge moved = *it;
+    moved.at = now;
+    charges_.erase(it);
+    charges_.push_back(moved);  // `now` is the latest time seen: the order holds
     return;
   }
-  provider_remaining_ = std::max<std::int64_t>(remaining, 0);
-  provider_until_ = AddSaturating(now, reset);
+}
+
+void TokenBudget::MarkAnswered(ReservationId id) {
+  for (auto it = charges_.rbegin(); it != charges_.rend(); ++it) {
+    if (it->id == id) {
+      it->answered = true;
+      return;
+    }
+  }
+}
+
+void TokenBudget::OnProviderReport(TimePoint now, std::int64_t remaining, Duration reset) {
+  now = std::max(now, last_now_);
+  std::int64_t in_flight = 0;
+  for (const Charge& c : charges_) {
+    if (!c.answered) in_flight += c.tokens;
+  }
+  provider_.Report(now, remaining, reset, in_flight);
 }
 
 TokenEstimator::TokenEstimator(std::int64_t max_completion_tokens)

@@ -14,6 +14,27 @@
 
 namespace cnake::scheduler {
 
+// What a provider said is left of one of its budgets (requests or tokens)
+// until its reset: at most `remaining` more units before then. Reports that
+// arrive while one holds merge (the lower figure and the later reset win:
+// answers of concurrent requests arrive in any order); a reset of zero, or
+// the reset passing, ends it.
+class ProviderAllowance {
+ public:
+  // `in_flight`: units sent before this report arrived and not answered yet;
+  // the provider may not have counted them, so they are subtracted.
+  void Report(TimePoint now, std::int64_t remaining, Duration reset, std::int64_t in_flight = 0);
+  bool Allows(TimePoint now, std::int64_t units) const;
+  void Take(TimePoint now, std::int64_t units);
+  // When Allows(now, units) becomes true if nothing else is reported: now,
+  // or the reset.
+  TimePoint AvailableAt(TimePoint now, std::int64_t units) const;
+
+ private:
+  std::optional<std::int64_t> left_;
+  TimePoint until_{};
+};
+
 struct TokenBudgetOptions {
   // The budget per window; 0 (or less, or not finite) disables the budget.
   double tokens_per_minute = 0;
@@ -51,10 +72,19 @@ class TokenBudget {
   // How long until TryReserve(estimate) would succeed, assuming nothing else
   // is reserved or settled meanwhile.
   Duration TimeUntilAvailable(TimePoint now, std::int64_t estimate) const;
+  // Moves a reservation to `now`: it counts from when its request goes out
+  // (a request may wait for its attempt's commit after reserving).
+  void Restamp(ReservationId id, TimePoint now);
   // Replaces a reservation's estimate with the tokens actually used. A
   // reservation that has left the window is no longer counted; settling it
   // does nothing.
   void Settle(ReservationId id, std::int64_t actual);
+  // The request of a reservation was answered (with or without usage): it
+  // is no longer in flight.
+  void MarkAnswered(ReservationId id);
+  // A provider said `remaining` tokens are left until now + reset. The
+  // reservations still in flight may not be counted in it, so they are
+  // subtracted.
   void OnProviderReport(TimePoint now, std::int64_t remaining, Duration reset);
 
   // Tokens reserved in (now - window, now].
@@ -65,6 +95,7 @@ class TokenBudget {
     TimePoint at;
     std::int64_t tokens;
     ReservationId id;
+    bool answered = false;
   };
   void Prune(TimePoint now);
   // The time the window rule admits `estimate`, at or after `now`.
@@ -75,8 +106,7 @@ class TokenBudget {
   Duration window_;
   std::deque<Charge> charges_;  // by time
   ReservationId next_id_ = 1;
-  std::optional<std::int64_t> provider_remaining_;
-  TimePoint provider_until_{};
+  ProviderAllowance provider_;
   TimePoint last_now_;
 };
 

@@ -93,6 +93,56 @@ TEST(TokenBudgetTest, ProviderReportCapsWhatIsLeftUntilItsReset) {
   EXPECT_TRUE(budget.TryReserve(clock.Now(), 200));
 }
 
+TEST(TokenBudgetTest, AReservationCountsFromWhenItsRequestGoesOut) {
+  FakeClock clock;
+  TokenBudget budget({.tokens_per_minute = 1000}, clock.Now());
+  auto first = budget.TryReserve(clock.Now(), 600);
+  ASSERT_TRUE(first);
+  clock.Advance(5s);  // its attempt was being committed
+  budget.Restamp(*first, clock.Now());
+  clock.Advance(56s);  // 61 s after the reservation, 56 s after the send
+  EXPECT_FALSE(budget.TryReserve(clock.Now(), 600));
+  EXPECT_EQ(budget.TimeUntilAvailable(clock.Now(), 600), Duration(4s));
+}
+
+TEST(TokenBudgetTest, AProviderReportDiscountsWhatIsStillInFlight) {
+  FakeClock clock;
+  TokenBudget budget({.tokens_per_minute = 100000}, clock.Now());
+  auto a = budget.TryReserve(clock.Now(), 300);
+  auto b = budget.TryReserve(clock.Now(), 300);
+  ASSERT_TRUE(a && b);
+  // a's answer says 700 are left: b may not be counted in that yet.
+  budget.MarkAnswered(*a);
+  budget.OnProviderReport(clock.Now(), 700, 10s);
+  EXPECT_FALSE(budget.TryReserve(clock.Now(), 500));
+  EXPECT_TRUE(budget.TryReserve(clock.Now(), 400));
+}
+
+TEST(ProviderAllowanceTest, AtMostWhatIsLeftUntilTheReset) {
+  FakeClock clock;
+  ProviderAllowance a;
+  EXPECT_TRUE(a.Allows(clock.Now(), 1000));  // nothing reported: no limit
+  a.Report(clock.Now(), 3, 2s, /*in_flight=*/1);
+  EXPECT_TRUE(a.Allows(clock.Now(), 2));
+  a.Take(clock.Now(), 2);
+  EXPECT_FALSE(a.Allows(clock.Now(), 1));
+  EXPECT_EQ(a.AvailableAt(clock.Now(), 1), clock.Now() + 2s);
+  clock.Advance(2s);
+  EXPECT_TRUE(a.Allows(clock.Now(), 1));
+  a.Report(clock.Now(), 0, 1s, 5);
+  EXPECT_FALSE(a.Allows(clock.Now(), 1));
+  // An older, higher figure arriving later does not lift the limit early.
+  a.Report(clock.Now(), 3, 500ms);
+  EXPECT_FALSE(a.Allows(clock.Now(), 1));
+  clock.Advance(999ms);
+  EXPECT_FALSE(a.Allows(clock.Now(), 1));
+  clock.Advance(1ms);
+  EXPECT_TRUE(a.Allows(clock.Now(), 1));
+  a.Report(clock.Now(), 0, 5s);
+  a.Report(clock.Now(), 0, Duration::zero());
+  EXPECT_TRUE(a.Allows(clock.Now(), 1));
+}
+
 TEST(TokenBudgetTest, WaitingTimeUntilAvailableAlwaysAdmits) {
   FakeClock clock;
   TokenBudget budget({.tokens_per_minute = 5000, .window = 5s}, clock.Now());

@@ -85,7 +85,8 @@ HttpServer::HttpServer(ServerOptions options, JobEngine* engine, FaultController
     listen_fd_ = sock;
   });
   if (options_.protocol == ServeProtocol::kOpenAi) {
-    budget_ = std::make_unique<RateBudget>(options_.rpm_limit, options_.tpm_limit, engine->clock());
+    budget_ = std::make_unique<RateBudget>(options_.rpm_limit, options_.tpm_limit, engine->clock(),
+                                           options_.limit_window);
   }
   InstallRoutes();
   InstallAdminRoutes();

@@ -54,9 +54,11 @@ struct ServerOptions {
   ServeProtocol protocol = ServeProtocol::kCnakeCharmer;
   // openai: the model ids GET /models lists and chat completions accept.
   std::vector<std::string> models = {"cnake-charmer-translator"};
-  // openai: the request and token budget per minute reported in x-ratelimit-*
-  // headers and enforced with 429s; 0 = none.
+  // openai: the request and token budget per window (a minute unless
+  // limit_window says otherwise) reported in x-ratelimit-* headers and
+  // enforced with 429s; 0 = none.
   std::int64_t rpm_limit = 0, tpm_limit = 0;
+  Micros limit_window = std::chrono::minutes(1);
 };
 
 class HttpServer {

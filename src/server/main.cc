@@ -78,6 +78,11 @@ int main(int argc, char** argv) {
                  "openai: tokens per minute before 429 (x-ratelimit-* headers); 0 = none")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  double limit_window_s = 60;
+  app.add_option("--limit-window", limit_window_s,
+                 "openai: seconds the --rpm-limit and --tpm-limit budgets refill in (tests)")
+      ->check(CLI::Range(0.001, 86400.0))
+      ->capture_default_str();
   app.add_option("--mode", mode, "async: POST /generate returns a request_id; sync: the result")
       ->check(CLI::IsMember({"async", "sync"}))
       ->capture_default_str();
@@ -126,6 +131,7 @@ int main(int argc, char** argv) {
   }
 
   options.mode = mode == "sync" ? ServeMode::kSync : ServeMode::kAsync;
+  options.limit_window = Micros(static_cast<int64_t>(limit_window_s * 1e6));
   if (protocol == "openai") {
     options.protocol = ServeProtocol::kOpenAi;
     if (base_path->count() == 0) options.base_path = "/v1";

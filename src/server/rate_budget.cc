@@ -7,20 +7,20 @@
 
 namespace cnake::server {
 
-RateBudget::RateBudget(std::int64_t requests_per_minute, std::int64_t tokens_per_minute,
-                       Clock* clock)
-    : clock_(clock) {
+RateBudget::RateBudget(std::int64_t requests_per_window, std::int64_t tokens_per_window,
+                       Clock* clock, Micros window)
+    : clock_(clock), window_us_(static_cast<double>(std::max<Micros>(window, Micros(1)).count())) {
   const MonoTime now = clock_->Now();
-  requests_ = {std::max<std::int64_t>(requests_per_minute, 0),
-               static_cast<double>(std::max<std::int64_t>(requests_per_minute, 0)), now};
-  tokens_ = {std::max<std::int64_t>(tokens_per_minute, 0),
-             static_cast<double>(std::max<std::int64_t>(tokens_per_minute, 0)), now};
+  requests_ = {std::max<std::int64_t>(requests_per_window, 0),
+               static_cast<double>(std::max<std::int64_t>(requests_per_window, 0)), now};
+  tokens_ = {std::max<std::int64_t>(tokens_per_window, 0),
+             static_cast<double>(std::max<std::int64_t>(tokens_per_window, 0)), now};
 }
 
 void RateBudget::Refill(Bucket& b, MonoTime now) const {
   if (b.limit <= 0 || now <= b.at) return;
-  const double seconds = std::chrono::duration<double>(now - b.at).count();
-  b.level = std::min(static_cast<double>(b.limit), b.level + seconds * b.limit / 60.0);
+  const double us = std::chrono::duration<double, std::micro>(now - b.at).count();
+  b.level = std::min(static_cast<double>(b.limit), b.level + us * b.limit / window_us_);
   b.at = now;
 }
 
@@ -28,7 +28,7 @@ void RateBudget::AddHeaders(const Bucket& b, const char* name, Verdict* v) const
   if (b.limit <= 0) return;
   const std::string n(name);
   const double missing = static_cast<double>(b.limit) - b.level;
-  const auto reset = Micros(static_cast<std::int64_t>(std::ceil(missing * 60e6 / b.limit)));
+  const auto reset = Micros(static_cast<std::int64_t>(std::ceil(missing * window_us_ / b.limit)));
   v->headers.emplace_back("x-ratelimit-limit-" + n, std::to_string(b.limit));
   v->headers.emplace_back("x-ratelimit-remaining-" + n,
                           std::to_string(static_cast<std::int64_t>(std::floor(b.level))));

@@ -1,8 +1,8 @@
 // A provider-style rate budget for the reference server in openai mode:
-// requests and tokens per minute, each a bucket that holds at most its
-// per-minute limit and refills continuously (limit / 60 per second), the way
-// OpenAI describes its limits. Each answer reports the buckets in
-// x-ratelimit-* headers; a request that does not fit is refused with 429.
+// requests and tokens per window (a minute, as providers have it; tests use
+// seconds), each a bucket that holds at most its limit and refills
+// continuously (limit per window), the way OpenAI describes its limits. Each answer reports the
+// buckets in x-ratelimit-* headers; a request that does not fit is refused with 429.
 //
 // Thread-safe (one mutex); time comes from the injected Clock.
 #pragma once
@@ -20,7 +20,8 @@ namespace cnake::server {
 class RateBudget {
  public:
   // A limit of 0 disables that bucket (no headers for it, never refused).
-  RateBudget(std::int64_t requests_per_minute, std::int64_t tokens_per_minute, Clock* clock);
+  RateBudget(std::int64_t requests_per_window, std::int64_t tokens_per_window, Clock* clock,
+             Micros window = std::chrono::minutes(1));
 
   bool enabled() const { return requests_.limit > 0 || tokens_.limit > 0; }
 
@@ -45,6 +46,7 @@ class RateBudget {
   void AddHeaders(const Bucket& b, const char* name, Verdict* v) const;
 
   Clock* const clock_;
+  const double window_us_;
   std::mutex mu_;
   Bucket requests_, tokens_;
 };
