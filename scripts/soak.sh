@@ -12,10 +12,11 @@
 #   memory    peak RSS at 1,000 vs 100,000 entries (6)
 #   network   every hostile_proxy mode at 10x entries (7)
 #   asan      the client built with ASan+UBSan against every hostile response (8)
+#   tokens    the openai protocol's token budget over real 60 s windows (16)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-steps="${SOAK_STEPS:-crash matrix outage memory network asan}"
+steps="${SOAK_STEPS:-crash matrix outage memory network asan tokens}"
 rounds="${SOAK_ROUNDS:-5}"
 build="${BUILD_DIR:-build}"
 lock() { if command -v flock >/dev/null && [ -w /tmp ]; then flock /tmp/cnake-build.lock "$@"; else "$@"; fi; }
@@ -31,7 +32,7 @@ integ="$build/tests/integration_tests"
 if has crash; then
   step "crash safety: kill -9 and crash points, $rounds rounds"
   "$integ" --gtest_brief=1 --gtest_repeat="$rounds" \
-    --gtest_filter='*KillNine*:CrashPoint*:*SigintStops*'
+    --gtest_filter='*KillNine*:*CrashPoint*:*SigintStops*'
 fi
 if has matrix; then
   step "fault catalogue, recovery at 10x entries"
@@ -62,5 +63,9 @@ if has asan; then
   export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   "$asan/tests/reliability/reliability_tests" --gtest_brief=1 \
     --gtest_filter='Catalogue/FaultMatrixTest.*:Modes/*:SecretsTest.*'
+fi
+if has tokens; then
+  step "token budget over 60 s windows (about 3 min)"
+  SOAK_TOKEN_WINDOW_S=60 "$integ" --gtest_brief=1 --gtest_filter='OpenAiTest.TheTokenBudget*'
 fi
 echo; echo "soak: all steps passed ($steps)"

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "report/report_writer.h"
+#include "report/token_figures.h"
 #include "store/duckdb/duckdb_store.h"
 
 namespace cnake::cli {
@@ -69,6 +70,18 @@ int RunReport(Context& ctx, const ReportFlags& flags) {
   request.type = *type;
   request.format = format;
   request.generated_at = report::IsoNowUtc();
+  auto tokens = (*store)->queries().TokenTotals(flags.batch_id);
+  if (!tokens.ok()) return Fail(ctx, tokens.status());
+  if (tokens->total() > 0 || tokens->interrupted > 0) {
+    std::optional<nlohmann::json> options;
+    if (!flags.batch_id.empty()) {
+      auto stored = (*store)->GetBatchOptions(flags.batch_id);
+      if (stored.ok()) options = *stored;
+    }
+    request.tokens = report::TokensJson(
+        *tokens, report::PricesFor(options, {ctx.config().api.price_per_million_input_tokens,
+                                             ctx.config().api.price_per_million_output_tokens}));
+  }
   auto write = [&](std::ostream& out) {
     return report::WriteReport(duck->connection(), request, out);
   };

@@ -196,6 +196,14 @@ void RenderSummaryHtml(const ordered_json& summary, const ordered_json& errors, 
       << " s; circuit breaker open: " << Text(waits["circuit_breaker_open_seconds"], 1) << " s";
   if (!waits["reason"].is_null()) out << " (" << Text(waits["reason"]) << ")";
   out << ".</p>\n";
+  if (summary.contains("tokens") && summary["tokens"].value("total", std::int64_t{0}) > 0) {
+    const ordered_json& t = summary["tokens"];
+    out << "<p class=\"note\">Tokens: " << Text(t["prompt"]) << " prompt + "
+        << Text(t["completion"]) << " completion = " << Text(t["total"]) << " ("
+        << Text(t["per_entry"], 0) << " per entry)";
+    if (t["cost"].is_number()) out << "; cost " << Text(t["cost"], 4);
+    out << ".</p>\n";
+  }
   PageEnd(out);
 }
 

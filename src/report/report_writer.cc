@@ -90,6 +90,7 @@ Status Detailed(db::Connection& conn, const ReportRequest& req, std::ostream& ou
 
 Status Summary(db::Connection& conn, const ReportRequest& req, std::ostream& out) {
   CNAKE_ASSIGN_OR_RETURN(ordered_json summary, BuildSummary(conn, req.scope, req.generated_at));
+  if (!req.tokens.is_null()) summary["tokens"] = ordered_json::parse(req.tokens.dump());
   if (req.format == ReportFormat::kJson) {
     out << Dump(summary, 2) << "\n";
     return StreamOk(out);

@@ -9,6 +9,7 @@
 // to a file write to a temporary and rename on success.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 
@@ -23,6 +24,9 @@ struct ReportRequest {
   ReportType type = ReportType::kSummary;
   ReportFormat format = ReportFormat::kJson;
   std::string generated_at;  // ISO 8601, written into the report
+  // The scope's token figures (report::TokensJson; the chat protocol's
+  // usage), added to the summary as "tokens" when not null.
+  nlohmann::json tokens;
 };
 
 // Errors: kNotFound (unknown batch), kDatabase, kIoError (the stream failed).

@@ -90,6 +90,16 @@ void RenderSummaryMarkdown(const ordered_json& s, const ordered_json& errors, st
     md.TableRow({fmt::format("latency {} (ms)", q), Cell(lat[q], 1)});
   }
   md.TableRow({"mean attempts", Cell(s["attempts"]["mean"])});
+  if (s.contains("tokens") && s["tokens"].value("total", std::int64_t{0}) > 0) {
+    const auto& t = s["tokens"];
+    md.TableRow({"prompt tokens", Cell(t["prompt"])});
+    md.TableRow({"completion tokens", Cell(t["completion"])});
+    md.TableRow({"tokens per entry", Cell(t["per_entry"], 0)});
+    if (t["cost"].is_number()) md.TableRow({"cost", Cell(t["cost"], 4)});
+    if (t.value("interrupted_attempts", std::int64_t{0}) > 0) {
+      md.TableRow({"interrupted attempts", Cell(t["interrupted_attempts"])});
+    }
+  }
   const auto& waits = s["waits"];
   for (const auto& [label, key] :
        {std::pair{"paused on Retry-After (s)", "rate_limit_seconds"},

@@ -28,9 +28,8 @@ nlohmann::json TokensJson(const TokenTotalsRow& t, const TokenPrices& prices) {
   return {{"prompt", t.prompt_tokens},
           {"completion", t.completion_tokens},
           {"total", t.total()},
-          {"per_entry", t.entries_with_usage > 0
-                            ? static_cast<double>(t.total()) / t.entries_with_usage
-                            : 0.0},
+          {"per_entry",
+           t.entries_with_usage > 0 ? static_cast<double>(t.total()) / t.entries_with_usage : 0.0},
           {"interrupted_attempts", t.interrupted},
           {"cost", cost ? nlohmann::json(*cost) : nlohmann::json()}};
 }
