@@ -88,6 +88,11 @@ class OpenAiProtocol final : public Protocol {
 
   Result<SubmitResponse> ParseSubmit(std::string_view body) const override {
     CNAKE_ASSIGN_OR_RETURN(ChatReply reply, ParseChatReply(body));
+    if (reply.finish_reason == "error") {
+      // OpenRouter: the upstream provider failed mid-generation. Like a
+      // damaged answer: retried.
+      return Status(StatusCode::kParse, "the reply ended with finish_reason \"error\"");
+    }
     return SubmitResponse(ResultOf(reply));
   }
 

@@ -146,6 +146,10 @@ TEST(OpenAiProtocolTest, UnusableRepliesFailWithTheirProblem) {
   EXPECT_EQ(r.problem, scheduler::ReplyProblem::kRefused);
   EXPECT_NE(r.error_messages.at(0).find("I won't."), std::string::npos);
   EXPECT_FALSE(p->ParseSubmit("{\"choices\": [").ok());
+  // A provider error mid-generation (OpenRouter) is a damaged answer, retried.
+  auto failed_upstream = p->ParseSubmit(Reply("", "error"));
+  ASSERT_FALSE(failed_upstream.ok());
+  EXPECT_EQ(failed_upstream.status().code(), StatusCode::kParse);
 }
 
 TEST(OpenAiProtocolTest, TheHealthCheckWantsTheModelListed) {

@@ -85,6 +85,8 @@ Verdict Evaluate4xx(const Outcome& o) {
       // does not exist, and every other entry would get the same answer.
       if (o.chat && o.endpoint == Endpoint::kSubmit) return {ErrorClass::kFatal, "not_found"};
       return Permanent(HttpType(s));
+    case 402:  // payment required (OpenRouter: no credits left): every request would get it
+      return {ErrorClass::kFatal, "quota_exhausted"};
     case 429:  // too many requests
       // OpenAI answers 429 also when the account has no credit left: waiting
       // does not help, and every request would be refused.

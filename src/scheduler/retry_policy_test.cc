@@ -45,6 +45,7 @@ Expected ExpectedForStatus(Endpoint e, int s) {
   const std::string http = "http_" + std::to_string(s);
   static const std::set<int> kTransient4xx = {408, 425, 429};
   if (s == 401 || s == 403) return {ErrorClass::kFatal, "auth"};
+  if (s == 402) return {ErrorClass::kFatal, "quota_exhausted"};
   if (s == 404 && (e == Endpoint::kStatus || e == Endpoint::kResult)) {
     return {ErrorClass::kLostJob, "lost_job"};
   }
