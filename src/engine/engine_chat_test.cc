@@ -8,6 +8,7 @@
 #include "api/protocol.h"
 #include "engine/batch_lifecycle.h"
 #include "engine/engine.h"
+#include "engine/snapshot_json.h"
 #include "store/duckdb/duckdb_store.h"
 #include "store/memory/memory_store.h"
 #include "testing/fake_clock.h"
@@ -158,6 +159,13 @@ TEST_F(ChatEngineTest, CompletesAndRecordsUsageAndTheExtractionRule) {
   EXPECT_EQ(first.metadata["extraction"], "python_fence");
   EXPECT_EQ(first.metadata["protocol"], "openai");
   EXPECT_EQ(first.metadata["usage"], (json{{"prompt_tokens", 100}, {"completion_tokens", 50}}));
+  // The live status and the metrics carry them too.
+  const json live = SnapshotJson(r.final)["tokens"];
+  EXPECT_EQ(live["total"], 900);
+  EXPECT_EQ(live["per_entry"], 150.0);
+  EXPECT_TRUE(live["cost"].is_null());  // no prices set
+  EXPECT_NE(PrometheusMetrics(r.final).find("cnake_tokens_total{kind=\"completion\"} 300"),
+            std::string::npos);
   const auto rows = Logged("e100");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].prompt_tokens, 100);
@@ -170,6 +178,16 @@ TEST_F(ChatEngineTest, CompletesAndRecordsUsageAndTheExtractionRule) {
       EXPECT_TRUE(s.request.silent_timeout.has_value());
     }
   }
+}
+
+TEST_F(ChatEngineTest, TheCostFollowsThePrices) {
+  Seed(2);
+  EngineOptions o = Options(Claim(2));
+  o.price_per_million_input = 2;
+  o.price_per_million_output = 10;
+  RunSummary r = Run(o);
+  EXPECT_DOUBLE_EQ(r.final.cost, (200 * 2.0 + 100 * 10.0) / 1e6);
+  EXPECT_DOUBLE_EQ(SnapshotJson(r.final)["tokens"]["cost"].get<double>(), r.final.cost);
 }
 
 TEST_F(ChatEngineTest, EachAttemptIsCommittedBeforeItsPost) {

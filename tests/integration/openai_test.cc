@@ -6,12 +6,12 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <cstdlib>
 #include <thread>
 
 #include "store/duckdb/duckdb_store.h"
@@ -235,9 +235,8 @@ TEST_F(OpenAiTest, ProcessesEveryEntryAndCountsItsTokens) {
   EXPECT_EQ(tokens["per_entry"], static_cast<double>(prompt + completion) / 40);
   EXPECT_DOUBLE_EQ(tokens["cost"].get<double>(), (prompt * 2.0 + completion * 8.0) / 1e6);
   // The summary report has them too, priced as the batch was.
-  ProcessResult report =
-      Client({"report", "--batch-id", batch, "--type", "summary", "--format", "json"},
-             server.url());
+  ProcessResult report = Client(
+      {"report", "--batch-id", batch, "--type", "summary", "--format", "json"}, server.url());
   ASSERT_EQ(report.exit_code, 0) << report.err;
   const json summary_tokens = json::parse(report.out)["tokens"];
   EXPECT_EQ(summary_tokens["total"], prompt + completion);
@@ -288,6 +287,26 @@ TEST_F(OpenAiTest, FaultsAreRetriedOrFailTheirEntryAndEveryBilledCallIsCounted) 
                                 server.url());
   ASSERT_EQ(report.exit_code, 0) << report.err;
   EXPECT_NE(report.out.find("truncated_reply"), std::string::npos) << report.out;
+}
+
+TEST_F(OpenAiTest, AHungCompletionTimesOutAfterTheGenerationTimeoutAndIsRetried) {
+  ReferenceServer server({"--protocol", "openai", "--request-log", Log(), "--seed", "3"});
+  ASSERT_EQ(server.SetScenario(R"({"endpoints": {"generate": {"hang": 0.4}},
+                                   "params": {"hang_max_s": 30}})"),
+            200);
+  ImportEntries(6);
+  const auto start = std::chrono::steady_clock::now();
+  ProcessResult r = Client({"process", "--batch-size", "6", "--progress", "none"}, server.url(),
+                           {{"CNAKE_API_GENERATION_TIMEOUT", "1"}, {"CNAKE_API_MAX_RETRIES", "6"}});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  // The silent request ended at api.generation_timeout, as a timeout (not a stall).
+  EXPECT_NE(Query("SELECT count(*)::VARCHAR FROM api_requests WHERE error_type = 'timeout'"), "0");
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM api_requests WHERE error_type = 'stalled'"), "0");
+  // The server logs a hung request when the client gives up on it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ExpectResultsMatchServer(Rows());
+  ExpectEveryPostCountedAndBounded(6);
 }
 
 TEST_F(OpenAiTest, TheServersRateLimitHeadersAreHonoured) {
