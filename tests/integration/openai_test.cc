@@ -348,7 +348,9 @@ TEST_F(OpenAiTest, A429WithRateLimitHeadersPausesEveryRequestUntilItsReset) {
   for (const auto& line : testing::ReadLines(Log())) {
     auto j = json::parse(line);
     const long t = j["mono_ms"];
-    if (last_429 >= 0) EXPECT_GE(t - last_429, 900) << "a request went out during the pause";
+    if (last_429 >= 0) {
+      EXPECT_GE(t - last_429, 900) << "a request went out during the pause";
+    }
     last_429 = -1;
     if (j["status"] == 429) {
       ++throttled;
