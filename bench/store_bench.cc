@@ -121,8 +121,14 @@ void InsertEntries(DuckDbStore& store, std::int64_t n, const std::string& code) 
 
 // Marks every entry as processed by one finished batch, as a run would leave it.
 std::string MarkProcessed(DuckDbStore& store, const std::string& code) {
-  const std::string batch = ClaimBatch(store, 0);
+  // The batch that processed everything; the steps below set its counters.
+  // (Not ClaimBatch: a claim that finds nothing creates no batch.)
+  const std::string batch = "b-bench-processed";
   db::Connection& conn = store.connection();
+  Check(conn.ExecuteWith("INSERT INTO batch_jobs (id, total_entries, status, started_at) "
+                         "VALUES (?, 0, 'running', now())",
+                         batch),
+        "batch record");
   const std::string entries = db::QuoteIdentifier(store.tables().entries);
   const std::string results = db::QuoteIdentifier(store.tables().results);
   const std::vector<std::string> steps = {

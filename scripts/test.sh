@@ -32,7 +32,10 @@ section() {  # section <name> <command...>: runs it, times it, records a failure
 
 asan_tests() {
   echo "== tests =="
-  # Scoped to this function: tsan.sh and fuzz.sh set their own options.
+  # Scoped to this function: tsan.sh and fuzz.sh set their own options. The
+  # same options are compiled into every program of the build
+  # (cmake/asan_defaults.cc), so they also reach the client and server
+  # processes the tests start with an exact environment.
   local -x ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   local -x UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   # The soak-sized checks (RecoveryTest: 40 fault cases at rate 0.5; the peak-RSS

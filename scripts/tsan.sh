@@ -11,6 +11,8 @@
 # Every TSan-built program writes its reports to build-tsan/tsan-reports/
 # (cmake/tsan_defaults.cc), so a race in a child process fails this script
 # even when the test that started the child did not notice.
+# TSan cannot see inside the prebuilt libduckdb.so, so this build runs DuckDB
+# on one thread and links it first (src/store/duckdb/duckdb.cc, CMakeLists.txt).
 #   scripts/tsan.sh
 #   TSAN_INTEGRATION_FILTER='*Sigint*' scripts/tsan.sh
 set -euo pipefail

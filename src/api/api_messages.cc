@@ -217,7 +217,9 @@ Result<SubmitResponse> ParseSubmitResponse(std::string_view body) {
   if (!id->is_string()) {
     return ParseError(std::string("\"request_id\" is a ") + id->type_name() + ", not a string");
   }
-  return SubmitResponse(SubmitAccepted{id->get<std::string>()});
+  SubmitAccepted accepted{id->get<std::string>(), OptionalNumber(doc, "eta")};
+  if (accepted.eta_seconds && *accepted.eta_seconds < 0) accepted.eta_seconds.reset();
+  return SubmitResponse(std::move(accepted));
 }
 
 Result<StatusResponse> ParseStatusResponse(std::string_view body) {

@@ -89,7 +89,8 @@ struct ResultResponse {
 };
 
 struct SubmitAccepted {
-  std::string request_id;  // not yet validated: see IsAcceptableRequestId()
+  std::string request_id;             // not yet validated: see IsAcceptableRequestId()
+  std::optional<double> eta_seconds;  // when the answer carries an "eta" (finite, >= 0)
 };
 
 // Asynchronous deployments answer POST /generate with {"request_id": ...};

@@ -24,7 +24,8 @@ class CnakeCharmerProtocol final : public Protocol {
     // The body must be identical for every retry of one submission: the same
     // Idempotency-Key with a different body is a 422 (docs/api.md). So nothing
     // that changes between retries (like the attempt number) goes in here.
-    g.extra_metadata = {{"submission", in.submission_seq}};
+    g.extra_metadata = in.metadata;
+    g.extra_metadata["submission"] = in.submission_seq;
     Request req;
     req.endpoint = Endpoint::kSubmit;
     req.path = std::string(kGeneratePath);

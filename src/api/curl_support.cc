@@ -146,4 +146,9 @@ bool IsSafeHeaderValue(std::string_view value) {
   return true;
 }
 
+std::string LibcurlVersion() {
+  const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+  return info && info->version ? info->version : "unknown";
+}
+
 }  // namespace cnake::api

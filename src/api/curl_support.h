@@ -56,6 +56,9 @@ std::optional<std::pair<std::string, std::string>> ProviderLimitFromHeaderLine(
 // "Bearer ***" and every occurrence of `secret` (when not empty) by "***".
 std::string RedactForLog(std::string_view text, std::string_view secret);
 
+// The version of the libcurl this process runs with, e.g. "7.88.1".
+std::string LibcurlVersion();
+
 // True when `value` can go into a header without changing the request: no
 // control characters (CR/LF would inject headers) and at most 256 bytes.
 bool IsSafeHeaderValue(std::string_view value);

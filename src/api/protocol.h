@@ -33,12 +33,19 @@ namespace cnake::api {
 
 // What a protocol needs to know about an entry to submit it.
 struct SubmitInput {
+  // The batch the submission belongs to: for an entry adopted from a stopped
+  // batch, that batch, whose Idempotency-Key it keeps.
   std::string batch_id;
   std::string entry_id;
   std::string code;
   std::string description;
   std::string tags;  // the entry's tags as JSON text; "" when none
   int submission_seq = 0;
+  // Request metadata beside source_id and batch_id (engine/submission.h:
+  // the submission number and the entry's own description, tags and
+  // metadata). The CnakeCharmer contract sends it in the body's `metadata`;
+  // the chat protocol sends none (the prompt carries description and tags).
+  nlohmann::json metadata = nlohmann::json::object();
   // The same for every retry of one submission and across restarts
   // (engine/idempotency.h); sent by protocols that honour one.
   std::string idempotency_key;

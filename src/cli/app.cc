@@ -1,12 +1,16 @@
 #include "cli/app.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <iostream>
 
+#include "api/curl_support.h"
 #include "cli/commands.h"
 #include "cli/logging.h"
+#include "cli/usage_errors.h"
 #include "config/key_table.h"
+#include "store/duckdb/duckdb.h"
 
 namespace cnake::cli {
 namespace {
@@ -16,6 +20,24 @@ constexpr const char* kExitCodesHelp =
     "3 database error, 4 API unreachable or authentication failed, 130 interrupted.\n"
     "The API key comes from CNAKE_API_KEY, the config file or api.api_key_file; never from a "
     "flag.";
+
+// --version: what a bug report needs.
+std::string VersionText() {
+  return fmt::format("cnake-charmer-client {}\nDuckDB {}\nlibcurl {}", CNAKE_VERSION,
+                     db::LibraryVersion(), api::LibcurlVersion());
+}
+
+// A refused command line: our explanation where we have one (unknown
+// options and commands, and never a secret's value), else CLI11's.
+int UsageError(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv,
+               std::ostream& out, std::ostream& err) {
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  if (auto explained = ExplainUsageError(app, args)) {
+    err << "error: " << *explained << "\nRun with --help for more information.\n";
+    return kExitUsage;
+  }
+  return app.exit(e, out, err) == 0 ? kExitOk : kExitUsage;
+}
 
 }  // namespace
 
@@ -32,6 +54,9 @@ int RunCli(int argc, char** argv, const std::map<std::string, std::string>& env,
   bool quiet = false;
   app.add_option("-c,--config", config_path, "Config file (.json, .toml, .yaml)");
   app.add_flag("-q,--quiet", quiet, "Print only results and errors");
+  app.set_version_flag("--version", VersionText,
+                       "Print the versions of this client, DuckDB and "
+                       "libcurl, and exit");
   // Every key with a flag (docs/config.md) is a global flag; with fallthrough
   // it may also follow the subcommand.
   std::map<std::string, std::string> flag_values;
@@ -57,7 +82,8 @@ int RunCli(int argc, char** argv, const std::map<std::string, std::string>& env,
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e, out, err) == 0 ? kExitOk : kExitUsage;  // --help exits 0
+    if (e.get_exit_code() == 0) return app.exit(e, out, err), kExitOk;  // --help, --version
+    return UsageError(app, e, argc, argv, out, err);
   }
 
   ConfigInputs inputs;

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <ostream>
+#include <thread>
 
+#include "api/api_probe.h"
 #include "api/curl_transport.h"
 #include "api/protocol.h"
 #include "cli/progress.h"
@@ -15,10 +17,12 @@
 #include "control/control_server.h"
 #include "engine/engine.h"
 #include "engine/snapshot_json.h"
+#include "report/performance.h"
 #include "report/systemic_hints.h"
 #include "report/token_figures.h"
 #include "scheduler/retry_policy.h"
 #include "util/entropy.h"
+#include "util/time_format.h"
 
 namespace cnake::cli {
 namespace {
@@ -67,18 +71,34 @@ Result<std::unique_ptr<api::CurlTransport>> MakeTransport(const Context& ctx,
   return api::CurlTransport::Create(std::move(options));
 }
 
-void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
+// The request counts are the run's; the entry counts, throughput and latency
+// are the batch's, the figures as `status` and the reports print them
+// (report/performance.h), read back from the store after the run ended.
+// bench/lib.sh parses the first two lines.
+void PrintSummary(const Context& ctx, const engine::RunSummary& r,
+                  const Result<report::Performance>& perf) {
   const engine::Snapshot& s = r.final;
-  *ctx.out << fmt::format(
-      "batch {}: {} — {} completed, {} failed, {} left of {} in {:.1f}s ({:.2f} entries/s)\n",
-      s.batch_id, engine::StopReasonName(r.reason), s.completed, s.failed, s.total - s.finished(),
-      s.total, s.elapsed_seconds, s.entries_per_second);
-  *ctx.out << fmt::format(
-      "requests: {} (generate {}, status {}, results {}), retries {}, 429s {}, lost jobs {}; "
-      "latency p50 {:.0f} ms, p90 {:.0f} ms, p99 {:.0f} ms\n",
+  const std::string counts = fmt::format("batch {}: {} — {} completed, {} failed, {} left of {}",
+                                         s.batch_id, engine::StopReasonName(r.reason), s.completed,
+                                         s.failed, s.total - s.finished(), s.total);
+  const std::string requests = fmt::format(
+      "requests: {} (generate {}, status {}, results {}), retries {}, 429s {}, lost jobs {}",
       s.requests, s.requests_by_endpoint[0], s.requests_by_endpoint[1], s.requests_by_endpoint[2],
-      s.retries, s.throttled, s.lost_jobs, s.latency.Quantile(0.5), s.latency.Quantile(0.9),
-      s.latency.Quantile(0.99));
+      s.retries, s.throttled, s.lost_jobs);
+  if (perf.ok()) {
+    const auto ms = [](const std::optional<double>& v) {
+      return v ? report::FormatMs(*v) : std::string("n/a");
+    };
+    const LatencyRow& lat = perf->latency;
+    *ctx.out << fmt::format(
+        "{} in {:.1f}s ({} entries/s)\n{}; latency p50 {} ms, p90 {} ms, p99 {} ms\n", counts,
+        perf->wall_time_seconds,
+        perf->entries_per_second ? report::FormatRate(*perf->entries_per_second) : "n/a", requests,
+        ms(lat.p50_ms), ms(lat.p90_ms), ms(lat.p99_ms));
+  } else {
+    *ctx.out << fmt::format("{} after {:.1f}s\n{}\n", counts, s.elapsed_seconds, requests);
+    *ctx.err << "throughput and latency unavailable: " << perf.status().message() << "\n";
+  }
   if (!r.database_error.ok()) {
     PrintError(ctx, r.database_error);
   } else if (!r.message.empty()) {
@@ -95,6 +115,12 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r) {
   if (r.reason == engine::StopReason::kInterrupted || r.reason == engine::StopReason::kCancelled ||
       r.reason == engine::StopReason::kDatabase) {
     *ctx.err << "resume with: cnake-charmer-client resume --batch-id " << s.batch_id << "\n";
+  } else if ((r.reason == engine::StopReason::kAuthFailed ||
+              r.reason == engine::StopReason::kFatal) &&
+             s.total > s.finished()) {
+    // A stopped run fails no entry: they wait in the batch.
+    *ctx.err << "once that is fixed, resume with: cnake-charmer-client resume --batch-id "
+             << s.batch_id << "\n";
   }
 }
 
@@ -143,83 +169,17 @@ nlohmann::json BatchOptionsJson(const Config& c, const nlohmann::json& selection
   return options;
 }
 
-// What to do when the start-up check could not reach the API.
-std::string UnreachableHint(api::TransportError error, const std::string& url) {
-  switch (error) {
-    case api::TransportError::kTls:
-      return "Check the server's certificate and host name; for a private CA set api.ca_file "
-             "(--ca-file)";
-    case api::TransportError::kTlsHandshake:
-      return fmt::format(
-          "The TLS handshake failed before any certificate was checked: does {} speak HTTPS? "
-          "(a plain-HTTP server needs an http:// URL)",
-          url);
-    default:
-      return fmt::format("Is the API running at {}?", url);
-  }
-}
-
-// What the health check's answer says beyond "the API is up": the chat
-// protocol's model list must name api.model. A server without a readable
-// model list only draws a warning (some OpenAI-compatible proxies have none).
-Status CheckHealthAnswer(const Context& ctx, const api::Protocol& protocol,
-                         const api::Response& answer) {
-  const std::string path = protocol.HealthPath();
-  if (answer.http_status < 200 || answer.http_status >= 300) {
-    if (std::string(protocol.name()) == "openai") {
-      *ctx.err << fmt::format(
-          "warning: GET {} answered HTTP {}: cannot check that the API serves api.model\n", path,
-          answer.http_status);
-    }
-    return Status::Ok();
-  }
-  Status health = protocol.CheckHealth(answer.body);
-  if (health.code() == StatusCode::kParse) {
-    *ctx.err << fmt::format(
-        "warning: cannot read the answer of GET {} ({}): not checking "
-        "api.model\n",
-        path, health.message());
-    return Status::Ok();
-  }
-  return health.ok() ? health
-                     : Status(health.code(),
-                              fmt::format("{} at {}", health.message(), ctx.config().api.base_url));
-}
-
 Status Preflight(const Context& ctx, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return transport.status();
   auto protocol = api::ProtocolFromConfig(ctx.config());
   if (!protocol.ok()) return protocol.status();
-  const std::string& url = ctx.config().api.base_url;
-  api::Response last;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    api::Request req;
-    req.endpoint = api::Endpoint::kHealth;
-    req.path = (*protocol)->HealthPath();
-    (*transport)->Start(req);
-    std::vector<api::Response> done;
-    while (done.empty()) done = (*transport)->Poll(std::chrono::seconds(1));
-    last = done.front();
-    // What the retry policy calls fatal (a refused certificate, a port that
-    // does not speak TLS) does not fix itself within a second.
-    if (last.transport == api::TransportError::kNone ||
-        scheduler::Classify({.transport = last.transport}) == scheduler::ErrorClass::kFatal) {
-      break;
-    }
-    if (attempt < 2) usleep(500000 * (attempt + 1));
-  }
-  if (last.transport != api::TransportError::kNone) {
-    return Status(StatusCode::kNetwork,
-                  fmt::format("cannot reach the API at {}: {}. {}", url, last.error,
-                              UnreachableHint(last.transport, url)));
-  }
-  if (last.http_status == 401 || last.http_status == 403) {
-    return Status(StatusCode::kAuth, fmt::format("authentication failed (HTTP {}) at {}: check "
-                                                 "CNAKE_API_KEY or api.api_key_file",
-                                                 last.http_status, url));
-  }
-  return CheckHealthAnswer(ctx, **protocol, last);
+  api::ProbeOptions probe;
+  probe.probe_id = "cnake-preflight-" + SystemEntropy().Hex(16);
+  probe.max_retry_after = Seconds(ctx.config().api.max_retry_delay);
+  probe.pause = [](Duration d) { std::this_thread::sleep_for(d); };
+  probe.warn = [&ctx](const std::string& text) { *ctx.err << "warning: " << text << "\n"; };
+  return api::CheckApi(**transport, **protocol, ctx.config().api.base_url, RealClock(), probe);
 }
 
 namespace {
@@ -235,6 +195,7 @@ class LiveChannel {
     run.batch_id = batch_id;
     run.db_path = ctx.config().duckdb.db_path;
     run.token = SystemEntropy().Hex(32);
+    run.started_at = FormatIsoUtc(std::chrono::system_clock::now());
     auto server = control::ControlServer::Start(
         run.token, {[&eng] { return engine::SnapshotJson(eng.CurrentSnapshot()).dump(); },
                     [&eng] { return engine::PrometheusMetrics(eng.CurrentSnapshot()); },
@@ -276,6 +237,9 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
   RunnerInfo runner{SystemEntropy().Hex(8), "", getpid()};
   auto work = store.OpenWork(batch_id, runner);
   if (!work.ok()) return Fail(ctx, work.status());
+  spdlog::info("batch={} run starts: {} at {}, up to {} in flight, {} requests/min", batch_id,
+               store.Describe(), ctx.config().api.base_url, ctx.config().processing.max_concurrent,
+               ctx.config().processing.rate_limit.requests_per_minute);
   engine::RunSummary summary;
   {
     engine::EngineOptions options = EngineOptionsFrom(ctx.config(), batch_id);
@@ -300,7 +264,11 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
     summary.message = st.message();
     summary.database_error = st;
   }
-  PrintSummary(ctx, summary);
+  spdlog::info("batch={} run ends: {}; {} completed, {} failed, {} left of {}", batch_id,
+               engine::StopReasonName(summary.reason), summary.final.completed,
+               summary.final.failed, summary.final.total - summary.final.finished(),
+               summary.final.total);
+  PrintSummary(ctx, summary, report::ReadPerformance(store.queries(), ReportScope{batch_id}));
   auto hints = report::HintsFromStore(store.queries(), batch_id);  // systemic failures
   for (const std::string& h : hints.ok() ? *hints : std::vector<std::string>{})
     *ctx.err << "hint: " << h << "\n";

@@ -22,8 +22,9 @@ struct RunFlags {
 // Never holds the API key itself, only its fingerprint.
 nlohmann::json BatchOptionsJson(const Config& config, const nlohmann::json& selection);
 
-// Checks that the API answers at all (GET /health) before a batch starts.
-// kNetwork/kAuth with a message that says what to do.
+// Checks that a CnakeCharmer API answers at the base URL and takes the key,
+// before a batch starts (api/api_probe.h). kNetwork/kAuth/kHttp (all exit
+// 4) with a message that says what to do.
 Status Preflight(const Context& ctx, const RunFlags& flags);
 
 // Runs the batch's engine with the live channel and progress output, then

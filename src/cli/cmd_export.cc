@@ -1,28 +1,15 @@
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/export_tree.h"
 
 namespace cnake::cli {
 namespace {
-
-namespace fs = std::filesystem;
-
-// The file for `id` under `root`, or nothing when the id would escape it.
-std::optional<fs::path> SafeTarget(const fs::path& root, const std::string& id) {
-  if (id.empty() || id.find('\0') != std::string::npos) return std::nullopt;
-  fs::path rel(id + ".py");
-  if (rel.is_absolute() || rel.has_root_name()) return std::nullopt;
-  for (const auto& part : rel) {
-    if (part == ".." || part == "." || part.empty()) return std::nullopt;
-  }
-  return root / rel;
-}
 
 Result<std::int64_t> ExportJsonl(Store& store, std::ostream& out) {
   std::int64_t n = 0;
@@ -38,32 +25,18 @@ Result<std::int64_t> ExportJsonl(Store& store, std::ostream& out) {
   return n;
 }
 
-Result<std::int64_t> ExportPyTree(Context& ctx, Store& store, const fs::path& root,
-                                  std::int64_t& refused) {
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) return IoError("cannot create " + root.string() + ": " + ec.message());
-  std::int64_t n = 0;
-  CNAKE_RETURN_IF_ERROR(store.queries().ForEachResult([&](const ResultRow& row) -> Status {
-    const std::string& id = row.entry_id;
-    auto target = SafeTarget(root, id);
-    if (!target) {
-      ++refused;
-      *ctx.err << "refused id " << nlohmann::json(id).dump() << ": it would escape "
-               << root.string() << "\n";
-      return Status::Ok();
-    }
-    fs::create_directories(target->parent_path(), ec);
-    std::ofstream f(*target, std::ios::binary | std::ios::trunc);
-    f << row.code;
-    if (!f) return IoError("cannot write " + target->string());
-    ++n;
-    return Status::Ok();
-  }));
-  return n;
+// Where the files of a tree export stand, when something needs saying.
+void PrintTreeNotes(const Context& ctx, const std::string& root, const PyTreeExport& tree) {
+  if (tree.stale == 0) return;
+  *ctx.err << "note: " << tree.stale << " file(s) under " << root
+           << " were not written by this export (left by an earlier export whose results are "
+              "gone, or added by hand): "
+           << fmt::format("{}", fmt::join(tree.stale_examples, ", "))
+           << (tree.stale > static_cast<std::int64_t>(tree.stale_examples.size()) ? ", ..." : "")
+           << "\n";
 }
 
-int RunExport(Context& ctx, const std::string& format, const std::string& output) {
+int RunExport(Context& ctx, const std::string& format, const std::string& output, bool force) {
   auto store = OpenStoreForReading(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   std::int64_t refused = 0;
@@ -81,7 +54,11 @@ int RunExport(Context& ctx, const std::string& format, const std::string& output
   } else if (format == "parquet") {
     written = (*store)->queries().ExportParquet(output);
   } else {
-    written = ExportPyTree(ctx, **store, output, refused);
+    auto tree = ExportPyTree(**store, output, force, *ctx.err);
+    if (!tree.ok()) return Fail(ctx, tree.status());
+    written = tree->written;
+    refused = tree->refused;
+    PrintTreeNotes(ctx, output, *tree);
   }
   if (!written.ok()) return Fail(ctx, written.status());
   *ctx.err << "exported " << *written << " results" << (refused ? ", refused " : "")
@@ -95,19 +72,27 @@ void AddExportCommand(CLI::App& app, Action& run) {
   CLI::App* cmd = app.add_subcommand("export", "Write the generated Python out");
   auto format = std::make_shared<std::string>("jsonl");
   auto output = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
   cmd->add_option("--format", *format, "jsonl, parquet, or py (a tree of .py files)")
       ->check(CLI::IsMember({"jsonl", "parquet", "py"}));
   cmd->add_option("-o,--output", *output,
                   "File (jsonl, parquet) or directory (py); jsonl defaults to stdout");
+  cmd->add_flag("--force", *force,
+                "py: write into a non-empty directory that an earlier export did not make");
   cmd->footer(
       "Examples:\n"
       "  cnake-charmer-client export > results.jsonl\n"
       "  cnake-charmer-client export --format parquet -o results.parquet\n"
       "  cnake-charmer-client export --format py -o out/   # out/<entry id>.py\n\n"
       "Ids that would escape the target directory (absolute, '..') are refused and reported; "
-      "the exit code is then 1.");
-  cmd->callback([&run, format, output] {
-    run = [format, output](Context& ctx) { return RunExport(ctx, *format, *output); };
+      "the exit code is then 1.\n"
+      "py: the directory gets a .cnake-export marker. A non-empty directory without one holds "
+      "someone else's files: export refuses it (exit 2, naming what would be overwritten) "
+      "unless --force. Files there that this export did not write are listed, never deleted.");
+  cmd->callback([&run, format, output, force] {
+    run = [format, output, force](Context& ctx) {
+      return RunExport(ctx, *format, *output, *force);
+    };
   });
 }
 

@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <ostream>
 
 #include "cli/commands.h"
@@ -29,7 +30,7 @@ Status FlushChunk(Store& store, std::vector<EntryInput>& chunk, ImportTotals& to
 }
 
 int RunImport(Context& ctx, const std::string& path, std::uintmax_t max_file_bytes) {
-  auto store = OpenStore(ctx);
+  auto store = CreateOrOpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
   ImportOptions options;
   options.max_file_bytes = max_file_bytes;
@@ -58,7 +59,15 @@ int RunImport(Context& ctx, const std::string& path, std::uintmax_t max_file_byt
   }
   *ctx.out << "inserted " << c.inserted << ", updated " << c.updated << ", unchanged "
            << c.unchanged << ", skipped " << totals.skipped << "\n";
-  return kExitOk;
+  if (c.inserted + c.updated + c.unchanged + totals.skipped == 0) {
+    *ctx.err << "warning: found nothing to import in " << path
+             << (std::filesystem::is_directory(path)
+                     ? ": no .pyx or .pxd file in it or below it"
+                     : ": the file holds no entry (one JSON object per line)")
+             << "\n";
+  }
+  // Skipped files are data the user meant to import: say so in the exit code.
+  return totals.skipped > 0 ? kExitEntriesFailed : kExitOk;
 }
 
 }  // namespace
@@ -79,7 +88,9 @@ void AddImportCommand(CLI::App& app, Action& run) {
       "module docstring; tags from a 'Keywords:' docstring line.\n"
       "JSONL: one object per line with id, code, optional description, tags, metadata.\n"
       "Idempotent: unchanged entries stay as they are; changed code is updated and reset to "
-      "pending.");
+      "pending.\n\n"
+      "Exit codes: 0 imported (a warning when nothing was found), 1 some files or lines were "
+      "skipped (each is named on stderr), 2 bad arguments, 3 database error.");
   cmd->callback([&run, path, max_size] {
     run = [path, max_size](Context& ctx) { return RunImport(ctx, *path, *max_size); };
   });

@@ -14,7 +14,7 @@ void AddInitCommand(CLI::App& app, Action& run) {
       "or rewrites data.");
   cmd->callback([&run] {
     run = [](Context& ctx) -> int {
-      auto store = OpenStore(ctx);
+      auto store = CreateOrOpenStore(ctx);
       if (!store.ok()) return Fail(ctx, store.status());
       const MigrationReport& m = (*store)->migration();
       for (const auto& t : m.created_tables) *ctx.out << "created table " << t << "\n";

@@ -4,6 +4,7 @@
 
 #include "cli/batch_run.h"
 #include "cli/commands.h"
+#include "cli/stranded.h"
 #include "engine/batch_lifecycle.h"
 #include "util/entropy.h"
 
@@ -13,9 +14,28 @@ namespace {
 struct ProcessArgs {
   std::int64_t limit = 0;
   std::string tag, id_prefix;
-  bool retry_failed = false, dry_run = false;
+  bool retry_failed = false, dry_run = false, adopt_stranded = false;
   RunFlags run;
 };
+
+int DryRun(Context& ctx, Store& store, const ClaimOptions& claim,
+           const std::vector<engine::StoppedBatch>& stopped, bool adopt) {
+  // Adopted entries come first (Store::ClaimNewBatch), then new ones.
+  const std::int64_t adopting = adopt ? std::min(claim.limit, StrandedEntries(stopped)) : 0;
+  ClaimOptions fresh = claim;
+  fresh.limit = claim.limit - adopting;
+  auto r = store.PreviewClaim(fresh);
+  if (!r.ok()) return Fail(ctx, r.status());
+  *ctx.out << "dry run: ";
+  if (adopt) *ctx.out << "would adopt " << adopting << " unfinished entries of stopped batches, ";
+  *ctx.out << "would claim " << r->count << " entries";
+  for (const auto& id : r->sample_ids)
+    *ctx.out << (id == r->sample_ids.front() ? ": " : ", ") << id;
+  *ctx.out << (r->count > static_cast<std::int64_t>(r->sample_ids.size()) ? ", ..." : "")
+           << "\nno batch was created and no request was sent\n";
+  if (!adopt) PrintStranded(*ctx.out, stopped);
+  return kExitOk;
+}
 
 int RunProcess(Context& ctx, const ProcessArgs& a) {
   auto store = OpenStore(ctx);
@@ -25,32 +45,38 @@ int RunProcess(Context& ctx, const ProcessArgs& a) {
   if (a.limit > 0) claim.limit = std::min(claim.limit, a.limit);
   claim.filter = {a.tag, a.id_prefix};
   claim.retry_failed = a.retry_failed;
-  if (a.dry_run) {
-    auto r = (*store)->PreviewClaim(claim);
-    if (!r.ok()) return Fail(ctx, r.status());
-    *ctx.out << "dry run: would claim " << r->count << " entries";
-    for (const auto& id : r->sample_ids)
-      *ctx.out << (id == r->sample_ids.front() ? ": " : ", ") << id;
-    *ctx.out << (r->count > static_cast<std::int64_t>(r->sample_ids.size()) ? ", ..." : "")
-             << "\nno batch was created and no request was sent\n";
-    return kExitOk;
-  }
+  engine::BatchLifecycle lifecycle(**store, RealClock(), SystemEntropy());
+  // Entries stopped batches hold are not claimed: say where they are.
+  auto stopped = lifecycle.Stopped(claim.filter);
+  if (!stopped.ok()) return Fail(ctx, stopped.status());
+  if (a.dry_run) return DryRun(ctx, **store, claim, *stopped, a.adopt_stranded);
   if (Status st = Preflight(ctx, a.run); !st.ok()) return Fail(ctx, st);
   nlohmann::json selection = {{"batch_size", ctx.config().processing.batch_size},
                               {"limit", a.limit},
                               {"tag", a.tag},
                               {"id_prefix", a.id_prefix},
-                              {"retry_failed", a.retry_failed}};
+                              {"retry_failed", a.retry_failed},
+                              {"adopt_stranded", a.adopt_stranded}};
   // A claim of a million entries takes seconds; say what is happening.
   if (!ctx.quiet) *ctx.err << "claiming up to " << claim.limit << " pending entries\n";
-  engine::BatchLifecycle lifecycle(**store, RealClock(), SystemEntropy());
-  auto batch = lifecycle.Claim(BatchOptionsJson(ctx.config(), selection), claim);
+  auto batch = lifecycle.Claim(BatchOptionsJson(ctx.config(), selection), claim, a.adopt_stranded);
   if (!batch.ok()) return Fail(ctx, batch.status());
   if (batch->claimed == 0) {
-    *ctx.out << "nothing to process: no pending entries match (batch " << batch->id << ")\n";
+    auto why = NothingToProcessReason(**store, claim, *stopped);
+    if (!why.ok()) return Fail(ctx, why.status());
+    *ctx.out << "nothing to process: " << *why << "; no batch was created\n";
+    PrintStranded(*ctx.out, *stopped);
     return kExitOk;
   }
   if (!ctx.quiet) {
+    if (batch->adopted > 0) {
+      *ctx.err << "adopted " << batch->adopted
+               << " unfinished entries of stopped batches (jobs already at the API are polled, "
+                  "not posted again)\n";
+    } else if (!stopped->empty()) {
+      *ctx.err << "note: ";
+      PrintStranded(*ctx.err, *stopped);
+    }
     *ctx.err << "batch " << batch->id << ": " << batch->claimed << " entries, up to "
              << ctx.config().processing.max_concurrent << " in flight, "
              << ctx.config().processing.rate_limit.requests_per_minute << " requests/min\n";
@@ -129,6 +155,48 @@ void ApplyStoredOptions(Context& ctx, const nlohmann::json& stored) {
   }
 }
 
+int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags);
+
+// `resume --all`: every stopped batch with unfinished entries, oldest first,
+// one after another, each with its own stored options. Stops at the first
+// run that was interrupted or hit an API or database error.
+int RunResumeAll(Context& ctx, const RunFlags& flags) {
+  std::vector<std::string> ids;
+  {
+    auto store = OpenStore(ctx);
+    if (!store.ok()) return Fail(ctx, store.status());
+    engine::BatchLifecycle lifecycle(**store, RealClock(), SystemEntropy());
+    auto stopped = lifecycle.Stopped({});
+    if (!stopped.ok()) return Fail(ctx, stopped.status());
+    for (const engine::StoppedBatch& b : *stopped) ids.push_back(b.work.batch.id);
+  }  // each resume opens the database itself
+  if (ids.empty()) {
+    *ctx.out << "nothing to resume: no stopped batch has unfinished entries\n";
+    return kExitOk;
+  }
+  *ctx.err << fmt::format("resume --all: {} stopped batch(es), oldest first: {}\n", ids.size(),
+                          fmt::join(ids, ", "));
+  const LoadedConfig given = ctx.loaded;  // each batch applies its own stored options
+  int result = kExitOk;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ctx.loaded = given;
+    *ctx.err << fmt::format("resume --all: batch {} ({} of {})\n", ids[i], i + 1, ids.size());
+    const int rc = RunResume(ctx, ids[i], flags);
+    if (rc == kExitOk) continue;
+    if (rc == kExitEntriesFailed) {
+      result = rc;
+      continue;
+    }
+    if (i + 1 < ids.size()) {
+      *ctx.err << fmt::format(
+          "resume --all: stopped at batch {}; not resumed: {}\n", ids[i],
+          fmt::join(ids.begin() + static_cast<std::ptrdiff_t>(i) + 1, ids.end(), ", "));
+    }
+    return rc;
+  }
+  return result;
+}
+
 int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags) {
   auto store = OpenStore(ctx);
   if (!store.ok()) return Fail(ctx, store.status());
@@ -179,6 +247,9 @@ void AddProcessCommand(CLI::App& app, Action& run) {
   cmd->add_option("--id-prefix", a->id_prefix, "Only entries whose id starts with this");
   cmd->add_flag("--retry-failed", a->retry_failed, "Also claim failed entries (as new jobs)");
   cmd->add_flag("--dry-run", a->dry_run, "Show what would be claimed; send nothing");
+  cmd->add_flag("--adopt-stranded", a->adopt_stranded,
+                "First take the unfinished entries of stopped batches (interrupted, cancelled, "
+                "failed, or whose runner is gone) into the new batch");
   AddRunFlags(*cmd, a->run);
   cmd->footer(
       "Options from the configuration also apply here: --batch-size N, --max-concurrent C,\n"
@@ -186,7 +257,13 @@ void AddProcessCommand(CLI::App& app, Action& run) {
       "Examples:\n"
       "  cnake-charmer-client process --batch-size 100 --db-path data.duckdb\n"
       "  cnake-charmer-client process --batch-size 1000 --max-concurrent 32 --rpm 600 --tag math\n"
-      "  cnake-charmer-client process --dry-run --id-prefix numeric/\n\n"
+      "  cnake-charmer-client process --dry-run --id-prefix numeric/\n"
+      "  cnake-charmer-client process --adopt-stranded\n\n"
+      "Entries of a batch that stopped (Ctrl-C, kill, an API or database error) stay with it:\n"
+      "`process` lists them with the `resume` command for each batch. --adopt-stranded takes\n"
+      "them into the new batch instead; those with a job at the API are polled, not posted\n"
+      "again, and the rest keep their Idempotency-Key. A claim that finds nothing creates no\n"
+      "batch and says why.\n\n"
       "Exit codes: 0 all completed, 1 some failed, 4 API unreachable or key rejected,\n"
       "130 interrupted (resume with `resume --batch-id B`).");
   cmd->callback([&run, a] { run = [a](Context& ctx) { return RunProcess(ctx, *a); }; });
@@ -195,8 +272,12 @@ void AddProcessCommand(CLI::App& app, Action& run) {
 void AddResumeCommand(CLI::App& app, Action& run) {
   CLI::App* cmd = app.add_subcommand("resume", "Continue a batch that stopped for any reason");
   auto batch_id = std::make_shared<std::string>();
+  auto all = std::make_shared<bool>(false);
   auto flags = std::make_shared<RunFlags>();
-  cmd->add_option("--batch-id", *batch_id, "The batch to continue")->required();
+  CLI::Option* one = cmd->add_option("--batch-id", *batch_id, "The batch to continue");
+  cmd->add_flag("--all", *all,
+                "Every stopped batch with unfinished entries, oldest first, one after another")
+      ->excludes(one);
   AddRunFlags(*cmd, *flags);
   cmd->footer(
       "Entries with a stored request_id are polled, never submitted again; claimed entries not\n"
@@ -204,9 +285,19 @@ void AddResumeCommand(CLI::App& app, Action& run) {
       "apply unless a flag overrides them; what differs is printed.\n\n"
       "Examples:\n"
       "  cnake-charmer-client resume --batch-id b-20261128-101500-3fa2\n"
-      "  cnake-charmer-client resume --batch-id b-20261128-101500-3fa2 --max-concurrent 4");
-  cmd->callback([&run, batch_id, flags] {
-    run = [batch_id, flags](Context& ctx) { return RunResume(ctx, *batch_id, *flags); };
+      "  cnake-charmer-client resume --batch-id b-20261128-101500-3fa2 --max-concurrent 4\n"
+      "  cnake-charmer-client resume --all\n\n"
+      "--all stops at the first batch that is interrupted or hits an API or database error\n"
+      "(its exit code); otherwise it exits 1 when any batch had failed entries.");
+  cmd->callback([&run, batch_id, all, flags] {
+    run = [batch_id, all, flags](Context& ctx) {
+      if (*all) return RunResumeAll(ctx, *flags);
+      if (batch_id->empty()) {
+        return Fail(ctx, InvalidArgument("resume needs --batch-id B (one batch) or --all (every "
+                                         "stopped batch); `stats` lists the batches"));
+      }
+      return RunResume(ctx, *batch_id, *flags);
+    };
   });
 }
 

@@ -7,7 +7,6 @@
 #include "cli/commands.h"
 #include "report/report_writer.h"
 #include "report/token_figures.h"
-#include "store/duckdb/duckdb_store.h"
 
 namespace cnake::cli {
 namespace {
@@ -61,29 +60,15 @@ int RunReport(Context& ctx, const ReportFlags& flags) {
     }
     return Fail(ctx, store.status());
   }
-  // Reports still read DuckDB directly (being moved behind store/queries.h).
-  auto* duck = dynamic_cast<DuckDbStore*>(store->get());
-  if (duck == nullptr) return Fail(ctx, InvalidArgument("reports need a DuckDB store"));
   report::ReportRequest request;
-  request.scope.tables = duck->tables();
   if (!flags.batch_id.empty()) request.scope.batch_id = flags.batch_id;
   request.type = *type;
   request.format = format;
   request.generated_at = report::IsoNowUtc();
-  auto tokens = (*store)->queries().TokenTotals(flags.batch_id);
-  if (!tokens.ok()) return Fail(ctx, tokens.status());
-  if (tokens->total() > 0 || tokens->interrupted > 0) {
-    std::optional<nlohmann::json> options;
-    if (!flags.batch_id.empty()) {
-      auto stored = (*store)->GetBatchOptions(flags.batch_id);
-      if (stored.ok()) options = *stored;
-    }
-    request.tokens = report::TokensJson(
-        *tokens, report::PricesFor(options, {ctx.config().api.price_per_million_input_tokens,
-                                             ctx.config().api.price_per_million_output_tokens}));
-  }
+  request.prices = {ctx.config().api.price_per_million_input_tokens,
+                    ctx.config().api.price_per_million_output_tokens};
   auto write = [&](std::ostream& out) {
-    return report::WriteReport(duck->connection(), request, out);
+    return report::WriteReport((*store)->queries(), request, out);
   };
   Status st = flags.output.empty() || flags.output == "-" ? write(*ctx.out)
                                                           : WriteToFile(flags.output, write);
@@ -102,11 +87,11 @@ void AddReportCommand(CLI::App& app, Action& run) {
       "report", "Summary, per-entry or error-pattern reports as JSON, Markdown, HTML or CSV");
   auto flags = std::make_shared<ReportFlags>();
   cmd->add_option("--batch-id", flags->batch_id, "The batch (default: every batch)");
-  cmd->add_option("--type", flags->type, "summary (default), detailed or errors")
-      ->check(CLI::IsMember({"summary", "detailed", "errors"}));
+  cmd->add_option("--type", flags->type, "summary (default), detailed or errors (or error)")
+      ->check(CLI::IsMember(report::ReportTypeNames()));
   cmd->add_option("--format", flags->format,
                   "json (default), md, html or csv; implied by the --output extension")
-      ->check(CLI::IsMember({"json", "md", "markdown", "html", "csv"}));
+      ->check(CLI::IsMember(report::ReportFormatNames()));
   cmd->add_option("-o,--output", flags->output, "Write to this file instead of stdout");
   cmd->footer(
       "Field names and JSON Schemas: docs/reports.md. The detailed report streams, so it works\n"

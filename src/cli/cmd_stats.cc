@@ -5,16 +5,34 @@
 
 #include "cli/commands.h"
 #include "cli/live.h"
+#include "engine/batch_lifecycle.h"
 #include "report/token_figures.h"
+#include "util/entropy.h"
 
 namespace cnake::cli {
 namespace {
 
-nlohmann::json StatsJson(const Statistics& s, const nlohmann::json& tokens) {
-  nlohmann::json batches = nlohmann::json::array();
+// The recent batches as people should see them (a batch recorded running
+// that no runner holds is interrupted), in the order of recent_batches.
+Result<std::vector<engine::BatchView>> Views(Store& store, const Statistics& s) {
+  engine::BatchLifecycle lifecycle(store, RealClock(), SystemEntropy());
+  std::vector<engine::BatchView> views;
   for (const BatchRecord& b : s.recent_batches) {
+    CNAKE_ASSIGN_OR_RETURN(engine::BatchView v, lifecycle.View(b));
+    views.push_back(std::move(v));
+  }
+  return views;
+}
+
+nlohmann::json StatsJson(const Statistics& s, const std::vector<engine::BatchView>& views,
+                         const nlohmann::json& tokens) {
+  nlohmann::json batches = nlohmann::json::array();
+  for (std::size_t i = 0; i < s.recent_batches.size(); ++i) {
+    const BatchRecord& b = s.recent_batches[i];
+    const engine::BatchView& v = views[i];
     batches.push_back({{"id", b.id},
-                       {"status", b.status_text},
+                       {"status", v.status_text},
+                       {"runner_gone", v.runner_gone},
                        {"total_entries", b.total},
                        {"processed_entries", b.processed},
                        {"successful_entries", b.successful},
@@ -35,7 +53,8 @@ nlohmann::json StatsJson(const Statistics& s, const nlohmann::json& tokens) {
           {"recent_batches", batches}};
 }
 
-void PrintStats(std::ostream& out, const Statistics& s, const nlohmann::json& tokens) {
+void PrintStats(std::ostream& out, const Statistics& s, const std::vector<engine::BatchView>& views,
+                const nlohmann::json& tokens) {
   out << fmt::format("entries: {}\n", s.total_entries);
   for (EntryState state : kAllEntryStates) {
     const std::int64_t n = s.by_state.count(state) ? s.by_state.at(state) : 0;
@@ -49,10 +68,11 @@ void PrintStats(std::ostream& out, const Statistics& s, const nlohmann::json& to
                      s.errors, s.batches);
   if (std::string line = report::TokensLine(tokens); !line.empty()) out << line << "\n";
   if (s.recent_batches.empty()) return;
-  out << fmt::format("\n{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", "batch", "status", "total",
-                     "done", "ok", "failed", "started");
-  for (const BatchRecord& b : s.recent_batches) {
-    out << fmt::format("{:<26} {:<12} {:>7} {:>7} {:>7} {:>7}  {}\n", b.id, b.status_text, b.total,
+  out << fmt::format("\n{:<26} {:<25} {:>7} {:>7} {:>7} {:>7}  {}\n", "batch", "status", "total",
+                     "done", "ok", EntryStateName(EntryState::kFailed), "started");
+  for (std::size_t i = 0; i < s.recent_batches.size(); ++i) {
+    const BatchRecord& b = s.recent_batches[i];
+    out << fmt::format("{:<26} {:<25} {:>7} {:>7} {:>7} {:>7}  {}\n", b.id, views[i].label, b.total,
                        b.processed, b.successful, b.failed, b.started_at);
   }
 }
@@ -91,6 +111,8 @@ void AddStatsCommand(CLI::App& app, Action& run) {
       if (!store.ok()) return Fail(ctx, store.status());
       auto stats = (*store)->queries().GetStatistics();
       if (!stats.ok()) return Fail(ctx, stats.status());
+      auto views = Views(**store, *stats);
+      if (!views.ok()) return Fail(ctx, views.status());
       auto totals = (*store)->queries().TokenTotals("");
       if (!totals.ok()) return Fail(ctx, totals.status());
       // Over every batch: priced at the configured prices.
@@ -98,9 +120,9 @@ void AddStatsCommand(CLI::App& app, Action& run) {
           report::TokensJson(*totals, {ctx.config().api.price_per_million_input_tokens,
                                        ctx.config().api.price_per_million_output_tokens});
       if (*json) {
-        *ctx.out << StatsJson(*stats, tokens).dump(2) << "\n";
+        *ctx.out << StatsJson(*stats, *views, tokens).dump(2) << "\n";
       } else {
-        PrintStats(*ctx.out, *stats, tokens);
+        PrintStats(*ctx.out, *stats, *views, tokens);
       }
       return kExitOk;
     };

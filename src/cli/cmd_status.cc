@@ -9,6 +9,7 @@
 #include "cli/live.h"
 #include "control/control_server.h"
 #include "engine/batch_lifecycle.h"
+#include "report/performance.h"
 #include "report/token_figures.h"
 #include "util/entropy.h"
 
@@ -18,7 +19,10 @@ namespace {
 Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id,
                                     const report::TokenPrices& prices) {
   CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));
-  if (!batch) return NotFound("no batch " + batch_id + "; `stats` lists the batches");
+  if (!batch) return report::NoSuchBatch(batch_id);
+  // A batch recorded running whose runner died is interrupted.
+  engine::BatchLifecycle lifecycle(store, RealClock(), SystemEntropy());
+  CNAKE_ASSIGN_OR_RETURN(engine::BatchView view, lifecycle.View(*batch));
   CNAKE_ASSIGN_OR_RETURN(BatchCounts counts, store.CountBatch(batch_id));
   auto optional = [](const std::optional<double>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json();
@@ -28,7 +32,8 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id,
     by_state[std::string(EntryStateName(state))] = counts.Of(state);
   }
   nlohmann::json j = {{"batch_id", batch_id},
-                      {"state", batch->status_text},
+                      {"state", view.status_text},
+                      {"runner_gone", view.runner_gone},
                       {"live", false},
                       {"started_at", batch->started_at},
                       {"completed_at", batch->completed_at},
@@ -36,11 +41,16 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id,
                       {"rate_wait_seconds", optional(batch->retry_after_wait_seconds)},
                       {"breaker_open_seconds", optional(batch->breaker_open_seconds)},
                       {"counts", by_state}};
-  CNAKE_ASSIGN_OR_RETURN(RequestLatencyRow lat, store.queries().BatchLatency(batch_id));
-  j["latency_ms"] = {
-      {"p50", lat.p50_ms}, {"p90", lat.p90_ms}, {"p99", lat.p99_ms}, {"count", lat.count}};
-  j["entries_per_second"] =
-      lat.span_seconds > 0 ? static_cast<double>(counts.finished()) / lat.span_seconds : 0.0;
+  // The figures the run summary and the reports print (report/performance.h).
+  CNAKE_ASSIGN_OR_RETURN(report::Performance perf,
+                         report::ReadPerformance(store.queries(), ReportScope{batch_id}));
+  const LatencyRow& lat = perf.latency;
+  j["latency_ms"] = {{"p50", optional(lat.p50_ms)},
+                     {"p90", optional(lat.p90_ms)},
+                     {"p99", optional(lat.p99_ms)},
+                     {"count", lat.count}};
+  j["wall_time_seconds"] = perf.wall_time_seconds;
+  j["entries_per_second"] = optional(perf.entries_per_second);
   CNAKE_ASSIGN_OR_RETURN(auto errors, store.queries().RecentErrors(batch_id, 5));
   j["recent_errors"] = errors;
   CNAKE_ASSIGN_OR_RETURN(TokenTotalsRow tokens, store.queries().TokenTotals(batch_id));
@@ -49,10 +59,27 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id,
   return j;
 }
 
+// "throughput 3.25 entries/s over 12.3 s; API latency p50 ... over N requests",
+// formatted as the run summary and the reports format them.
+std::string StoredFigures(const nlohmann::json& j) {
+  const auto number = [](const nlohmann::json& v, std::string (*format)(double)) {
+    return v.is_number() ? format(v.get<double>()) : std::string("n/a");
+  };
+  const auto& l = j["latency_ms"];
+  return fmt::format(
+      "throughput {} entries/s over {:.1f} s; API latency p50 {} ms, p90 {} ms, p99 {} ms over "
+      "{} requests\n",
+      number(j["entries_per_second"], report::FormatRate), j.value("wall_time_seconds", 0.0),
+      number(l["p50"], report::FormatMs), number(l["p90"], report::FormatMs),
+      number(l["p99"], report::FormatMs), l.value("count", 0));
+}
+
 void PrintStored(const Context& ctx, const nlohmann::json& j) {
   const auto& c = j["counts"];
-  *ctx.out << fmt::format("batch {} ({}), started {}{}\n", j["batch_id"].get<std::string>(),
-                          j["state"].get<std::string>(), j["started_at"].get<std::string>(),
+  *ctx.out << fmt::format("batch {} ({}{}), started {}{}\n", j["batch_id"].get<std::string>(),
+                          j["state"].get<std::string>(),
+                          j.value("runner_gone", false) ? " (runner gone)" : "",
+                          j["started_at"].get<std::string>(),
                           j["completed_at"].get<std::string>().empty()
                               ? ""
                               : ", finished " + j["completed_at"].get<std::string>());
@@ -60,12 +87,7 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
     const std::string name(EntryStateName(state));
     *ctx.out << fmt::format("  {:<11} {:>8}\n", name, c.value(name, 0));
   }
-  const auto& l = j["latency_ms"];
-  *ctx.out << fmt::format(
-      "throughput {:.2f} entries/s; API latency p50 {:.0f} ms, p90 {:.0f} ms, "
-      "p99 {:.0f} ms over {} requests\n",
-      j.value("entries_per_second", 0.0), l.value("p50", 0.0), l.value("p90", 0.0),
-      l.value("p99", 0.0), l.value("count", 0));
+  *ctx.out << StoredFigures(j);
   if (j["rate_wait_seconds"].is_null()) {
     *ctx.out << "waits: not recorded yet (a run records them when it ends)\n";
   } else {
@@ -105,9 +127,11 @@ int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) 
     if (json) {
       *ctx.out << j.dump(watch ? -1 : 2) << "\n" << std::flush;
     } else if (watch) {
-      *ctx.out << "\r\033[K" << j["batch_id"].get<std::string>() << ": " << j["counts"]["completed"]
-               << " ok, " << j["counts"]["failed"] << " failed of " << j["counts"]["total"] << ", "
-               << j["jobs_in_flight"] << " in flight, "
+      const auto& counts = j["counts"];
+      *ctx.out << "\r\033[K" << j["batch_id"].get<std::string>() << ": "
+               << counts[std::string(EntryStateName(EntryState::kCompleted))] << " ok, "
+               << counts[std::string(EntryStateName(EntryState::kFailed))] << " failed of "
+               << counts["total"] << ", " << j["jobs_in_flight"] << " in flight, "
                << fmt::format("{:.1f}", j.value("entries_per_second", 0.0)) << "/s" << std::flush;
     } else {
       PrintLive(ctx, j);

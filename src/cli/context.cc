@@ -83,19 +83,39 @@ void PrintError(const Context& ctx, const Status& status) {
               "that failed changed nothing.\n";
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const Context& ctx, bool read_only) {
+namespace {
+
+Result<std::unique_ptr<Store>> Open(const Context& ctx, bool read_only, bool create) {
   StoreConfig config;
   config.db_path = ctx.config().duckdb.db_path;
   config.tables = {ctx.config().duckdb.table_name, ctx.config().duckdb.result_table};
   config.memory_limit = ctx.config().duckdb.memory_limit;
   config.read_only = read_only;
+  config.create_if_missing = create;
   auto store = cnake::OpenStore(config);
   if (store.ok()) return store;
   const Status& st = store.status();
   if (st.code() == StatusCode::kSchemaMismatch) {
     return Status(st.code(), "database " + config.db_path + ": " + st.message());
   }
+  if (st.code() == StatusCode::kNotFound) {
+    auto source = ctx.loaded.source.find("duckdb.db_path");
+    return NotFound(fmt::format(
+        "database {} does not exist (duckdb.db_path, from {}). Check the path (--db-path); "
+        "`init` creates an empty database, `import` creates one and fills it",
+        config.db_path, source == ctx.loaded.source.end() ? "default" : source->second));
+  }
   return st;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const Context& ctx, bool read_only) {
+  return Open(ctx, read_only, /*create=*/false);
+}
+
+Result<std::unique_ptr<Store>> CreateOrOpenStore(const Context& ctx) {
+  return Open(ctx, /*read_only=*/false, /*create=*/true);
 }
 
 Result<std::unique_ptr<Store>> OpenStoreForReading(const Context& ctx) {

@@ -25,8 +25,12 @@ struct Context {
   const Config& config() const { return loaded.config; }
 };
 
-// Opens the configured database.
+// Opens the configured database, which must exist: a missing one is
+// kNotFound, with a message naming the path and where it came from.
 Result<std::unique_ptr<Store>> OpenStore(const Context& ctx, bool read_only = false);
+// Opens the configured database, creating it when it does not exist: for
+// the commands that fill one (init, import).
+Result<std::unique_ptr<Store>> CreateOrOpenStore(const Context& ctx);
 // For commands that only read (stats, status, export): read-write first, so
 // an older schema is migrated as usual; when that fails for a reason other
 // than a lock or the schema (a read-only disk or file), read-only, where

@@ -60,18 +60,13 @@ std::string ProgressJson(const engine::Snapshot& s) {
                       {"batch_id", s.batch_id},
                       {"state", engine::RunPhaseName(s.phase)},
                       {"total", s.total},
-                      {"completed", s.completed},
-                      {"failed", s.failed},
-                      {"retrying", s.retrying},
-                      {"pending", s.pending},
-                      {"submitted", s.submitted},
-                      {"processing", s.processing},
                       {"jobs_in_flight", s.jobs_in_flight},
                       {"entries_per_second", s.entries_per_second},
                       {"eta_seconds", s.eta_seconds()},
                       {"current_rpm", s.current_rpm},
                       {"breaker", s.breaker_state},
                       {"elapsed_seconds", s.elapsed_seconds}};
+  for (EntryState state : kAllEntryStates) j[std::string(EntryStateName(state))] = s.Count(state);
   return j.dump();
 }
 

@@ -70,8 +70,8 @@ struct ProcessingConfig {
   int batch_size = 50;
   int max_concurrent = 5;
   RateLimitConfig rate_limit;
-  double job_timeout = 600;  // seconds
-  double poll_interval = 1;  // seconds, <= max_poll_interval
+  double job_timeout = 600;      // seconds
+  double poll_interval = 0.025;  // seconds, <= max_poll_interval
   double max_poll_interval = 30;
   // Placeholders: {description}, {id}, {tags}; see prompt_template.h.
   std::string prompt_template =
@@ -83,7 +83,7 @@ struct ProcessingConfig {
 
 struct LoggingConfig {
   std::string level = "info";   // lower case: trace|debug|info|warn|error|critical|off
-  std::string file;             // empty = no log file
+  std::string file = "./processing.log";  // empty = no log file
   std::string format = "text";  // text|json
   bool operator==(const LoggingConfig&) const = default;
 };

@@ -3,6 +3,8 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cnake::engine {
 
 BatchLifecycle::BatchLifecycle(Store& store, Clock& clock, Entropy& entropy)
@@ -17,17 +19,55 @@ std::string BatchLifecycle::NewBatchId() {
                      static_cast<unsigned>(entropy_.Next64() & 0xffff));
 }
 
-Result<ClaimedBatch> BatchLifecycle::Claim(const nlohmann::json& options,
-                                           const ClaimOptions& claim) {
+Result<ClaimedBatch> BatchLifecycle::Claim(const nlohmann::json& options, const ClaimOptions& claim,
+                                           bool adopt_stranded) {
+  ClaimOptions with = claim;
+  std::int64_t adoptable = 0;
+  if (adopt_stranded) {
+    CNAKE_ASSIGN_OR_RETURN(std::vector<StoppedBatch> stopped, Stopped(claim.filter));
+    for (const StoppedBatch& b : stopped) {
+      with.adopt_from.push_back(b.work.batch.id);
+      adoptable += b.work.unfinished;
+    }
+  }
   NewBatch batch{NewBatchId(), options, clock_.WallNow()};
-  CNAKE_ASSIGN_OR_RETURN(std::int64_t claimed, store_.ClaimNewBatch(batch, claim));
-  if (claimed == 0) {
+  CNAKE_ASSIGN_OR_RETURN(std::int64_t claimed, store_.ClaimNewBatch(batch, with));
+  if (claimed == 0) return ClaimedBatch{};
+  // Adopted entries come first (Store::ClaimNewBatch).
+  ClaimedBatch out{batch.id, claimed, std::min(adoptable, claimed)};
+  for (const std::string& from : with.adopt_from) {
+    auto counts = store_.CountBatch(from);
+    if (!counts.ok() || counts->finished() < counts->total) continue;
     BatchUpdate done;
     done.status = BatchStatus::kCompleted;
     done.completed_at = clock_.WallNow();
-    (void)store_.UpdateBatch(batch.id, done);
+    done.stop_reason = "its unfinished entries went to batch " + batch.id;
+    (void)store_.UpdateBatch(from, done);  // resume would do the same
   }
-  return ClaimedBatch{batch.id, claimed};
+  return out;
+}
+
+Result<BatchView> BatchLifecycle::View(const BatchRecord& batch) {
+  BatchView view{batch.status, false, batch.status_text, batch.status_text};
+  if (batch.status != BatchStatus::kRunning) return view;
+  CNAKE_ASSIGN_OR_RETURN(std::vector<RunnerStatus> runners, store_.LiveRunners(batch.id));
+  if (!runners.empty()) return view;
+  view.status = BatchStatus::kInterrupted;
+  view.runner_gone = true;
+  view.status_text = std::string(BatchStatusName(BatchStatus::kInterrupted));
+  view.label = view.status_text + " (runner gone)";
+  return view;
+}
+
+Result<std::vector<StoppedBatch>> BatchLifecycle::Stopped(const EntryFilter& filter) {
+  CNAKE_ASSIGN_OR_RETURN(std::vector<BatchWork> work, store_.UnfinishedWork(filter));
+  std::vector<StoppedBatch> out;
+  for (BatchWork& w : work) {
+    CNAKE_ASSIGN_OR_RETURN(BatchView view, View(w.batch));
+    if (view.status == BatchStatus::kRunning) continue;  // a live runner holds it
+    out.push_back({std::move(w), std::move(view)});
+  }
+  return out;
 }
 
 Result<ResumeCheck> BatchLifecycle::Resume(const std::string& batch_id) {

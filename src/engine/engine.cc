@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "engine/idempotency.h"
+#include "engine/submission.h"
 #include "util/crash_point.h"
 
 namespace cnake::engine {
@@ -199,16 +199,11 @@ void Engine::Dispatch(TimePoint now) {
   }
 }
 
+// An adopted entry's submission stays the one its old batch may have posted:
+// the same key and the same body (engine/submission.h), so a server honouring
+// Idempotency-Key answers with the job it made then.
 api::SubmitInput Engine::SubmitInputFor(const Job& job) const {
-  api::SubmitInput in;
-  in.batch_id = options_.batch_id;
-  in.entry_id = job.entry.id;
-  in.code = job.entry.code;
-  in.description = job.entry.description.value_or("");
-  in.tags = job.entry.tags_json.value_or("");
-  in.submission_seq = job.entry.submission_seq;
-  in.idempotency_key = IdempotencyKey(options_.batch_id, job.entry.id, job.entry.submission_seq);
-  return in;
+  return SubmissionInput(job.entry, job.entry.key_batch_id.value_or(options_.batch_id));
 }
 
 void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
@@ -261,7 +256,7 @@ Duration Engine::PollWait(TimePoint now) const {
   if (!pending_.empty() && !commit_in_flight_) {
     wait = std::min(wait, until(first_pending_ + options_.flush_interval));
     if (!awaiting_commit_.empty()) {
-      wait = std::min(wait, until(last_commit_end_ + last_commit_cost_));
+      wait = std::min(wait, until(earliest_first_check_ - last_commit_cost_));
     }
   }
   if (lease_retry_at_) wait = std::min(wait, until(*lease_retry_at_));

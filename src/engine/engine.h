@@ -38,6 +38,7 @@
 #include "engine/snapshot.h"
 #include "engine/store_worker.h"
 #include "scheduler/circuit_breaker.h"
+#include "scheduler/first_check.h"
 #include "scheduler/poll_policy.h"
 #include "scheduler/rate_limiter.h"
 #include "scheduler/retry_policy.h"
@@ -89,7 +90,7 @@ enum class StopReason {
   kInterrupted,  // SIGINT/SIGTERM
   kCancelled,    // cancel command
   kAuthFailed,   // 401/403: the key is wrong
-  kFatal,        // TLS failure or another run-stopping error
+  kFatal,        // TLS failure, no API at the base URL (404 on POST), or another
   kDatabase,     // a commit failed
 };
 const char* StopReasonName(StopReason r);
@@ -170,12 +171,19 @@ class Engine {
   // Rate-limit headers of a provider (x-ratelimit-*) and reported usage.
   void ApplyProviderLimits(const api::Response& r, scheduler::Outcome* outcome, TimePoint now);
   void RecordUsage(Job& job, const api::TokenUsage& usage);
+  // How and when to check a job the API accepted (after its commit).
+  void PlanFirstCheck(Job& job, std::optional<double> eta, TimePoint now);
+  // Records whether the job was done at its first check (once per job).
+  void NoteFirstCheck(Job& job, bool done);
+  // A check found the job not done; `eta` from the answer, if any.
+  void ScheduleNextCheck(std::uint64_t tag, Job& job, std::optional<double> eta, TimePoint now);
   void OnFailure(std::uint64_t tag, Job& job, const scheduler::Outcome& outcome,
                  const std::string& detail, TimePoint now);
   void Complete(std::uint64_t tag, Job& job, const api::ResultResponse& result);
   void Fail(std::uint64_t tag, Job& job, const std::string& type, const std::string& message,
             int http_status, const char* endpoint);
   void Observe(const scheduler::Outcome& outcome, TimePoint now, bool got_response);
+  void StopRun(const scheduler::Outcome& outcome, const std::string& what);
   void NoteError(const std::string& text);
 
   // engine_jobs.cc: the one place a job changes phase
@@ -203,6 +211,7 @@ class Engine {
   scheduler::TokenEstimator token_estimator_;
   scheduler::ProviderAllowance request_allowance_;  // x-ratelimit-remaining-requests
   scheduler::CircuitBreaker breaker_;
+  scheduler::FirstCheckHistory first_checks_;
   StoreWorker worker_;
 
   std::unordered_map<std::uint64_t, Job> jobs_;  // admitted, not final
@@ -221,6 +230,7 @@ class Engine {
   WriteGroup pending_;  // changes not handed to the worker yet
   TimePoint first_pending_{};
   std::vector<std::uint64_t> awaiting_commit_;  // jobs whose request_id is in pending_
+  TimePoint earliest_first_check_{};            // of the jobs in awaiting_commit_
   std::vector<std::uint64_t> committing_;       // ... in the commit under way
   bool commit_in_flight_ = false;
   TimePoint last_commit_end_{};

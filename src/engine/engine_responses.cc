@@ -1,7 +1,10 @@
 // Engine: turning each finished HTTP exchange into the next step of its job.
 #include <spdlog/spdlog.h>
 
+#include <cmath>
+
 #include "api/api_paths.h"
+#include "api/api_probe.h"
 #include "engine/engine.h"
 #include "scheduler/deadline.h"
 #include "scheduler/retry_after.h"
@@ -128,7 +131,8 @@ void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
     RecordUsage(job, result->usage);
     return OnResultOk(tag, job, *result, now);  // a synchronous server, or a chat reply
   }
-  const std::string& id = std::get<api::SubmitAccepted>(*parsed).request_id;
+  const api::SubmitAccepted& accepted = std::get<api::SubmitAccepted>(*parsed);
+  const std::string& id = accepted.request_id;
   if (!api::IsAcceptableRequestId(id)) {
     return Fail(tag, job, "invalid_request_id",
                 "the API returned an unusable request_id (" + std::to_string(id.size()) +
@@ -137,10 +141,15 @@ void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   }
   job.entry.request_id = id;
   job.polls = 0;
+  job.first_check_seen = false;
+  PlanFirstCheck(job, accepted.eta_seconds, now);
   NotePending(now);
   pending_.submitted.push_back({job.entry.id, id, job.entry.submission_seq, job.retries + 1});
   Transition(job, JobPhase::kCommitting);
   NoteWritten(job, EntryState::kSubmitted);  // the Submitted row writes it
+  if (awaiting_commit_.empty() || job.first_check_due < earliest_first_check_) {
+    earliest_first_check_ = job.first_check_due;
+  }
   awaiting_commit_.push_back(tag);
   CrashPoint("before_request_id_commit");
 }
@@ -152,6 +161,9 @@ void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
     o.body_malformed = true;
     return OnFailure(tag, job, o, parsed.status().message(), now);
   }
+  const bool done =
+      parsed->status == api::JobStatus::kCompleted || parsed->status == api::JobStatus::kFailed;
+  NoteFirstCheck(job, done);
   switch (parsed->status) {
     case api::JobStatus::kCompleted:
     case api::JobStatus::kFailed:
@@ -166,18 +178,43 @@ void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
       if (job.written == EntryState::kRetrying) Transition(job, job.phase, EntryState::kSubmitted);
       break;
   }
+  ScheduleNextCheck(tag, job, parsed->eta_seconds, now);
+}
+
+void Engine::NoteFirstCheck(Job& job, bool done) {
+  if (job.first_check_seen) return;
+  job.first_check_seen = true;
+  first_checks_.Record(done);
+}
+
+void Engine::PlanFirstCheck(Job& job, std::optional<double> eta, TimePoint now) {
+  // With an eta the job should be done by then: ask for the result. Without
+  // one, ask whatever recent jobs suggest (scheduler/first_check.h).
+  job.first_check = eta || first_checks_.PreferResults() ? JobPhase::kToFetch : JobPhase::kToPoll;
+  job.first_check_due =
+      AddSaturating(now, scheduler::NextPollDelay(0, eta, options_.poll, rng_.Uniform01()));
+}
+
+void Engine::ScheduleNextCheck(std::uint64_t tag, Job& job, std::optional<double> eta,
+                               TimePoint now) {
   const scheduler::Deadline deadline =
       scheduler::Deadline::After(job.admitted, options_.job_timeout);
   if (deadline.Expired(now)) {
     return Fail(tag, job, "timeout", "no result within processing.job_timeout", 0, "status");
   }
-  Duration delay =
-      scheduler::NextPollDelay(++job.polls, parsed->eta_seconds, options_.poll, rng_.Uniform01());
-  Schedule(tag, job, JobPhase::kToPoll, AddSaturating(now, deadline.Clip(now, delay)));
+  const bool usable_eta = eta && std::isfinite(*eta) && *eta >= 0;
+  Duration delay = scheduler::NextPollDelay(++job.polls, eta, options_.poll, rng_.Uniform01());
+  // An eta says when the job should be done: then its results are asked for
+  // directly. Without one, its status is polled on the growing schedule.
+  Schedule(tag, job, usable_eta ? JobPhase::kToFetch : JobPhase::kToPoll,
+           AddSaturating(now, deadline.Clip(now, delay)));
 }
 
 void Engine::OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& result,
                         TimePoint now) {
+  const bool done =
+      result.status == api::JobStatus::kFailed || result.status == api::JobStatus::kCompleted;
+  if (job.phase == JobPhase::kFetching) NoteFirstCheck(job, done);
   if (result.status == api::JobStatus::kFailed) {
     std::string msg;
     for (const auto& m : result.error_messages) msg += (msg.empty() ? "" : "; ") + m;
@@ -202,10 +239,8 @@ void Engine::OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& 
     }
     return Complete(tag, job, result);
   }
-  // Not finished after all: keep polling.
-  Schedule(tag, job, JobPhase::kToPoll,
-           AddSaturating(now, scheduler::NextPollDelay(++job.polls, std::nullopt, options_.poll,
-                                                       rng_.Uniform01())));
+  // Not finished after all: poll its status (whose eta times the next check).
+  ScheduleNextCheck(tag, job, std::nullopt, now);
 }
 
 void Engine::OnFailure(std::uint64_t tag, Job& job, const Outcome& outcome,
@@ -223,13 +258,7 @@ void Engine::OnFailure(std::uint64_t tag, Job& job, const Outcome& outcome,
     case Action::kSucceed:
       return;
     case Action::kStopRun:
-      fatal_ = outcome.http_status == 401 || outcome.http_status == 403 ? StopReason::kAuthFailed
-                                                                        : StopReason::kFatal;
-      fatal_message_ = fatal_ == StopReason::kAuthFailed
-                           ? "authentication failed (HTTP " + std::to_string(outcome.http_status) +
-                                 "): check CNAKE_API_KEY"
-                           : d.error_type + ": " + detail;
-      return;
+      return StopRun(outcome, d.error_type + ": " + detail);
     case Action::kFailEntry:
       return Fail(tag, job, d.error_type, detail, outcome.http_status, endpoint);
     case Action::kRetry:
@@ -266,6 +295,28 @@ void Engine::OnFailure(std::uint64_t tag, Job& job, const Outcome& outcome,
       }
       return Schedule(tag, job, next, AddSaturating(now, delay));
     }
+  }
+}
+
+// A fatal outcome: no request will succeed, so the run stops and no entry is
+// marked failed (they stay unfinished in the batch, for `resume`).
+void Engine::StopRun(const Outcome& outcome, const std::string& what) {
+  const int status = outcome.http_status;
+  if (status == 401 || status == 403) {
+    fatal_ = StopReason::kAuthFailed;
+    fatal_message_ =
+        "authentication failed (HTTP " + std::to_string(status) + "): check CNAKE_API_KEY";
+    return;
+  }
+  fatal_ = StopReason::kFatal;
+  if (status == 404 && outcome.chat) {
+    // The server's error names what it lacks (usually the model).
+    fatal_message_ = what + " (check api.model and --base-url)";
+  } else if (status == 404) {
+    fatal_message_ = api::NoApiMessage(options_.base_url, std::string("POST ") + options_.base_url +
+                                                              "/generate answered HTTP 404");
+  } else {
+    fatal_message_ = what;
   }
 }
 

@@ -15,14 +15,14 @@ void Engine::NotePending(TimePoint now) {
 
 void Engine::Flush(TimePoint now, bool force) {
   if (pending_.empty() || commit_in_flight_) return;
-  // Submissions wait for their commit before their job is polled, so they
-  // are committed soon, but not before the database has been idle for as long
-  // as the last commit took: at high rates one commit then carries every
-  // answer that came in meanwhile, instead of one commit per loop turn (the
-  // fixed cost of a commit, a few ms, dominated the client's CPU). With a
-  // slow API this adds nothing: commits are rare and cheap.
+  // Submissions wait for their commit before their job is checked, so they
+  // are committed just before the first of those checks is due: one commit
+  // then carries every answer that came in meanwhile instead of one commit
+  // per loop turn (the fixed cost of a commit dominated the client's CPU).
+  // In time for the first check of the earliest accepted job (a commit
+  // takes about as long as the last one did).
   const bool submissions_due =
-      !awaiting_commit_.empty() && now - last_commit_end_ >= last_commit_cost_;
+      !awaiting_commit_.empty() && AddSaturating(now, last_commit_cost_) >= earliest_first_check_;
   const bool due = force || submissions_due || pending_.size() >= options_.flush_count ||
                    now - first_pending_ >= options_.flush_interval;
   if (!due) return;
@@ -66,25 +66,24 @@ void Engine::OnCommitted(const StoreOutcome& outcome, TimePoint now) {
     if (db_error_.ok()) db_error_ = outcome.status;
     return;
   }
-  // Request ids are durable now: start polling those jobs. Attempts are
+  // Request ids are durable now: their first checks may go. Attempts are
   // recorded now: send them (their rate and token budget was taken already).
   for (std::uint64_t tag : committing_) {
     auto it = jobs_.find(tag);
     if (it == jobs_.end()) continue;
-    if (it->second.phase == JobPhase::kRecording) {
+    Job& job = it->second;
+    if (job.phase == JobPhase::kRecording) {
       // Not after the loop has ended (FinishStoreWork): a recorded attempt
       // that was never sent counts as interrupted on resume, which
       // overcounts by one but never misses a billed call.
       const bool loop_over =
           fatal_ || !db_error_.ok() || (stop_deadline_ && now >= *stop_deadline_);
       CrashPoint("after_attempt_recorded");
-      if (!loop_over) Send(tag, it->second, now);
+      if (!loop_over) Send(tag, job, now);
       continue;
     }
-    if (it->second.phase != JobPhase::kCommitting) continue;
-    Schedule(tag, it->second, JobPhase::kToPoll,
-             AddSaturating(
-                 now, scheduler::NextPollDelay(0, std::nullopt, options_.poll, rng_.Uniform01())));
+    if (job.phase != JobPhase::kCommitting) continue;
+    Schedule(tag, job, job.first_check, std::max(now, job.first_check_due));
   }
   committing_.clear();
 }

@@ -11,6 +11,7 @@
 
 #include "api/api_paths.h"
 #include "engine/batch_lifecycle.h"
+#include "engine/idempotency.h"
 #include "store/duckdb/duckdb_store.h"
 #include "store/memory/memory_store.h"
 #include "testing/fake_clock.h"
@@ -269,6 +270,7 @@ class EngineTest : public ::testing::TestWithParam<Kind> {
       Engine engine(*work, transport_, clock_, o);
       r = engine.Run(progress);
     }
+    EXPECT_TRUE(work->Release().ok());
     EXPECT_TRUE(lifecycle_->Finish(o.batch_id, r).ok());
     return r;
   }
@@ -351,7 +353,14 @@ TEST_P(EngineTest, JobsWhosePostIsUnderWayCountAsInFlight) {
 }
 
 TEST_P(EngineTest, TransientPostFailureRetriesWithTheSameKey) {
-  Seed(1);
+  // With description, tags and metadata, which the body carries too.
+  ASSERT_TRUE(store()
+                  .UpsertEntries({{"e100",
+                                   "cdef int x = 0",
+                                   "An entry.",
+                                   {"math", "io"},
+                                   json{{"origin", "test"}, {"n", 1}}}})
+                  .ok());
   api_.fault = [](const api::Request& req, int nth) -> std::optional<api::Response> {
     if (req.endpoint == Endpoint::kSubmit && nth <= 2) return FakeApi::Http(503);
     return std::nullopt;
@@ -367,6 +376,10 @@ TEST_P(EngineTest, TransientPostFailureRetriesWithTheSameKey) {
   EXPECT_EQ(keys.size(), 1u);
   // Same key, same body: a server honouring Idempotency-Key answers with the same job.
   EXPECT_EQ(bodies.size(), 1u);
+  const json metadata = json::parse(*bodies.begin())["metadata"];
+  EXPECT_EQ(metadata["description"], "An entry.");
+  EXPECT_EQ(metadata["tags"], json::array({"math", "io"}));
+  EXPECT_EQ(metadata["metadata"], json({{"origin", "test"}, {"n", 1}}));
   EXPECT_EQ(Only().attempts, 3);
 }
 
@@ -401,6 +414,28 @@ TEST_P(EngineTest, AuthFailureStopsTheRun) {
   EXPECT_LE(transport_.requests().size(), 4u);  // the first wave only
   EXPECT_EQ(Batch(batch).status, BatchStatus::kFailed);
   for (const Entry& e : backend_->Entries()) EXPECT_NE(e.state, EntryState::kFailed) << e.id;
+}
+
+// A wrong base URL (issue 21): every POST answers 404. The run stops with
+// "no CnakeCharmer API" instead of failing every entry with http_404.
+TEST_P(EngineTest, NotFoundOnSubmitStopsTheRunAndFailsNoEntry) {
+  Seed(10);
+  api_.fault = [](const api::Request& req, int) -> std::optional<api::Response> {
+    if (req.endpoint == Endpoint::kSubmit) return FakeApi::Http(404, "Not Found");
+    return std::nullopt;
+  };
+  const std::string batch = Claim(10);
+  EngineOptions options = Options(batch);
+  options.base_url = "http://127.0.0.1:8000/wrong";
+  RunSummary r = RunBatch(options);
+  EXPECT_EQ(r.reason, StopReason::kFatal);
+  EXPECT_EQ(r.message,
+            "no CnakeCharmer API at http://127.0.0.1:8000/wrong: check --base-url (POST "
+            "http://127.0.0.1:8000/wrong/generate answered HTTP 404)");
+  EXPECT_EQ(r.final.failed, 0);
+  EXPECT_LE(transport_.requests().size(), 4u);  // the first wave only
+  EXPECT_EQ(Batch(batch).status, BatchStatus::kFailed);
+  for (const Entry& e : backend_->Entries()) EXPECT_EQ(e.state, EntryState::kPending) << e.id;
 }
 
 TEST_P(EngineTest, LostJobIsSubmittedAgainWithANewKey) {
@@ -486,6 +521,7 @@ TEST_P(EngineTest, ResumePollsStoredRequestIdsInsteadOfPostingAgain) {
     };
     RunSummary r = engine.Run(nullptr);
     EXPECT_EQ(r.reason, StopReason::kInterrupted);
+    EXPECT_TRUE(work->Release().ok());
   }
   int with_request_id = 0;
   for (const Entry& e : backend_->Entries()) with_request_id += e.request_id ? 1 : 0;
@@ -497,6 +533,53 @@ TEST_P(EngineTest, ResumePollsStoredRequestIdsInsteadOfPostingAgain) {
   EXPECT_EQ(r.final.completed, 3);
   EXPECT_EQ(api_.posts_per_key.size(), posts_before);
   for (const auto& [entry, posts] : api_.posts_per_entry) EXPECT_EQ(posts, 1) << entry;
+}
+
+// A batch whose run died (recorded running, no runner) strands its entries;
+// a new batch adopts them (issue 21): those with a request id are polled,
+// never posted again; the others are posted under the old batch's key.
+TEST_P(EngineTest, AdoptedEntriesArePolledOrPostedUnderTheirOldKey) {
+  Seed(6);
+  const std::string old_batch = Claim(6);
+  {
+    EngineOptions o = Options(old_batch);  // 4 in flight: 2 entries are never posted
+    o.shutdown_grace = Duration::zero();
+    auto work = Work(old_batch);
+    Engine engine(*work, transport_, clock_, o);
+    api_.fault = [&](const api::Request& req, int) -> std::optional<api::Response> {
+      if (req.endpoint == Endpoint::kStatus) engine.RequestStop(StopReason::kInterrupted);
+      return std::nullopt;
+    };
+    engine.Run(nullptr);
+    ASSERT_TRUE(work->Release().ok());  // no Finish: as after kill -9
+  }
+  api_.fault = nullptr;
+  ClaimOptions claim;
+  claim.limit = 10;
+  auto adopted = lifecycle_->Claim(json::object(), claim, /*adopt_stranded=*/true);
+  ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
+  EXPECT_EQ(adopted->adopted, 6);
+  const std::size_t requests_before = transport_.requests().size();
+  RunSummary r = RunBatch(Options(adopted->id));
+  EXPECT_EQ(r.reason, StopReason::kFinished) << r.message;
+  EXPECT_EQ(r.final.completed, 6);
+  for (const auto& [entry, posts] : api_.posts_per_entry) EXPECT_EQ(posts, 1) << entry;
+  EXPECT_EQ(api_.posts_per_entry.size(), 6u);
+  int posted_now = 0;
+  for (std::size_t i = requests_before; i < transport_.requests().size(); ++i) {
+    const api::Request& q = transport_.requests()[i];
+    if (q.endpoint != Endpoint::kSubmit) continue;
+    ++posted_now;
+    const json metadata = json::parse(q.body)["metadata"];
+    const std::string entry = metadata["source_id"];
+    EXPECT_EQ(q.idempotency_key, IdempotencyKey(old_batch, entry, 0)) << entry;
+    // The same body as the old batch would have sent: the same key with
+    // another body is a 422 (docs/api.md).
+    EXPECT_EQ(metadata["batch_id"], old_batch) << entry;
+  }
+  EXPECT_EQ(posted_now, 2);
+  EXPECT_EQ(Batch(old_batch).status, BatchStatus::kCompleted);  // nothing left there
+  EXPECT_EQ(Batch(old_batch).total, 0);
 }
 
 // Ids that a foreign tool declared case-insensitive: commits must not filter

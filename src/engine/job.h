@@ -51,8 +51,13 @@ struct Job {
   TimePoint due{};
   TimePoint request_started{};
   TimePoint admitted{};
-  int polls = 0;
-  int retries = 0;  // retries spent (the API attempt count is retries + 1)
+  // Once the request_id is committed, the first check: which endpoint, when
+  // (counted from the POST answer, not from the commit).
+  JobPhase first_check = JobPhase::kToPoll;
+  TimePoint first_check_due{};
+  bool first_check_seen = false;  // its outcome went into the engine's history
+  int polls = 0;                  // checks that found the job not done
+  int retries = 0;                // retries spent (the API attempt count is retries + 1)
   double last_latency_ms = 0;
   // The token budget's reservation for the submission under way (0: none),
   // and the size of its body, for the estimate and its correction.

@@ -4,9 +4,10 @@
 // Every row ends with CRLF, as the RFC says. A field is quoted when it holds
 // a comma, a quote, CR, LF, or leading/trailing spaces; quotes are doubled.
 // Fields are sanitized to valid UTF-8 first (control characters other than
-// tab/newline become U+FFFD). Spreadsheet formula injection (cells starting
-// with = + - @) is NOT neutralised: the values are data, keep them exact;
-// docs/reports.md says to import, not open, untrusted CSV in a spreadsheet.
+// tab/newline become U+FFFD). Spreadsheet formula injection is neutralised:
+// a field starting with = + - @, tab or CR gets a leading single quote
+// ('=cmd|...), so a spreadsheet shows it as text instead of running it. Plain
+// numbers (-12, +3.5, -1e-3) are not formulas and stay as they are.
 //
 // Thread safety: none; one writer per stream.
 #pragma once

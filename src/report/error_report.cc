@@ -1,23 +1,18 @@
 #include "report/error_report.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <map>
 #include <tuple>
 
 #include "report/error_normalizer.h"
-#include "report/report_sql.h"
+#include "report/performance.h"
 #include "report/systemic_hints.h"
-#include "store/duckdb/queries.h"
 
 namespace cnake::report {
 namespace {
 
 using nlohmann::ordered_json;
 using PatternKey = std::tuple<std::string, int, std::string>;  // type, status (-1: none), pattern
-
-constexpr std::int64_t kPageRows = 10000;
 
 void Note(ErrorPattern& p, const std::string& entry_id, const std::string& at) {
   ++p.count;
@@ -26,46 +21,35 @@ void Note(ErrorPattern& p, const std::string& entry_id, const std::string& at) {
   if (p.examples.size() < kMaxExamples) p.examples.push_back(entry_id);
 }
 
+template <typename T>
+ordered_json Opt(const std::optional<T>& v) {
+  return v ? ordered_json(*v) : ordered_json();
+}
+
 }  // namespace
 
-Result<std::vector<ErrorPattern>> BuildErrorPatterns(db::Connection& conn, const Scope& scope) {
+Result<std::vector<ErrorPattern>> BuildErrorPatterns(Queries& queries, const Scope& scope) {
   std::map<PatternKey, ErrorPattern> groups;
   ErrorPattern other;
   other.error_type = "*";
   other.pattern = kOtherPatterns;
-  // Keyset pages over rowid: memory stays bounded by the page and the groups.
-  const std::string sql = fmt::format(
-      "SELECT rowid, entry_id, coalesce(error_type, 'unknown'), coalesce(http_status, -1), "
-      "coalesce(error_message, ''), coalesce({}, '') FROM processing_errors pe WHERE {} AND "
-      "rowid > $2 ORDER BY rowid LIMIT {}",
-      IsoTime("occurred_at"), ScopeCondition("pe"), kPageRows);
-  std::int64_t after = -1;
-  for (;;) {
-    CNAKE_ASSIGN_OR_RETURN(db::QueryResult rows, conn.QueryWith(sql, scope.batch_id, after));
-    std::int64_t n = 0;
-    while (auto c = rows.NextChunk()) {
-      for (std::size_t r = 0; r < c->size(); ++r, ++n) {
-        after = c->GetInt64(0, r);
-        const std::string entry(c->GetString(1, r)), at(c->GetString(5, r));
-        PatternKey key{std::string(c->GetString(2, r)), c->GetInt32(3, r),
-                       NormalizeErrorMessage(c->GetString(4, r))};
-        auto it = groups.find(key);
-        if (it == groups.end()) {
-          if (groups.size() >= kMaxPatterns) {
-            Note(other, entry, at);
-            continue;
-          }
-          ErrorPattern p;
-          p.error_type = std::get<0>(key);
-          if (std::get<1>(key) >= 0) p.http_status = std::get<1>(key);
-          p.pattern = std::get<2>(key);
-          it = groups.emplace(std::move(key), std::move(p)).first;
-        }
-        Note(it->second, entry, at);
+  CNAKE_RETURN_IF_ERROR(queries.ForEachFailure(scope, [&](const FailureRow& f) {
+    PatternKey key{f.error_type, f.http_status.value_or(-1), NormalizeErrorMessage(f.message)};
+    auto it = groups.find(key);
+    if (it == groups.end()) {
+      if (groups.size() >= kMaxPatterns) {
+        Note(other, f.entry_id, f.occurred_at);
+        return Status::Ok();
       }
+      ErrorPattern p;
+      p.error_type = std::get<0>(key);
+      p.http_status = f.http_status;
+      p.pattern = std::get<2>(key);
+      it = groups.emplace(std::move(key), std::move(p)).first;
     }
-    if (n < kPageRows) break;
-  }
+    Note(it->second, f.entry_id, f.occurred_at);
+    return Status::Ok();
+  }));
   std::vector<ErrorPattern> out;
   out.reserve(groups.size() + 1);
   for (auto& [key, p] : groups) out.push_back(std::move(p));
@@ -76,55 +60,48 @@ Result<std::vector<ErrorPattern>> BuildErrorPatterns(db::Connection& conn, const
   return out;
 }
 
+Result<ErrorsDoc> BuildErrorReport(Queries& queries, const Scope& scope,
+                                   const std::string& generated_at) {
+  ErrorsDoc doc;
+  doc.header = {generated_at, scope.batch_id};
+  if (scope.batch_id) {
+    CNAKE_ASSIGN_OR_RETURN(std::vector<ReportBatchRow> batches, queries.ReportBatches(scope));
+    if (batches.empty()) return NoSuchBatch(*scope.batch_id);
+  }
+  CNAKE_ASSIGN_OR_RETURN(doc.patterns, BuildErrorPatterns(queries, scope));
+  for (const ErrorPattern& p : doc.patterns) doc.failures += p.count;
+  CNAKE_ASSIGN_OR_RETURN(doc.request_errors, queries.RequestErrors(scope));
+  CNAKE_ASSIGN_OR_RETURN(doc.hints, HintsFromStore(queries, scope.batch_id.value_or("")));
+  return doc;
+}
+
 ordered_json PatternJson(const ErrorPattern& p) {
-  return {{"error_type", p.error_type},
-          {"http_status", p.http_status ? ordered_json(*p.http_status) : ordered_json()},
-          {"pattern", p.pattern},
-          {"count", p.count},
-          {"first_seen", p.first_seen},
-          {"last_seen", p.last_seen},
+  return {{"error_type", p.error_type}, {"http_status", Opt(p.http_status)},
+          {"pattern", p.pattern},       {"count", p.count},
+          {"first_seen", p.first_seen}, {"last_seen", p.last_seen},
           {"examples", p.examples}};
 }
 
-Result<ordered_json> BuildErrorReport(db::Connection& conn, const Scope& scope,
-                                      const std::string& generated_at) {
-  CNAKE_RETURN_IF_ERROR(CheckBatchExists(conn, scope));
-  CNAKE_ASSIGN_OR_RETURN(std::vector<ErrorPattern> patterns, BuildErrorPatterns(conn, scope));
-  std::int64_t failed = 0;
-  ordered_json pattern_list = ordered_json::array();
-  for (const ErrorPattern& p : patterns) {
-    failed += p.count;
-    pattern_list.push_back(PatternJson(p));
-  }
+ordered_json ErrorsJson(const ErrorsDoc& doc) {
+  ordered_json patterns = ordered_json::array();
+  for (const ErrorPattern& p : doc.patterns) patterns.push_back(PatternJson(p));
   ordered_json request_errors = ordered_json::array();
-  CNAKE_RETURN_IF_ERROR(ForEachRow(
-      conn,
-      fmt::format("SELECT coalesce(endpoint, '?'), error_type, http_status, count(*), {}, {} "
-                  "FROM api_requests a WHERE {} AND error_type IS NOT NULL GROUP BY 1, 2, 3 "
-                  "ORDER BY 4 DESC, 1, 2, 3",
-                  IsoTime("min(occurred_at)"), IsoTime("max(occurred_at)"), ScopeCondition("a")),
-      scope, [&](const db::DataChunk& c, std::size_t r) {
-        request_errors.push_back(
-            {{"endpoint", std::string(c.GetString(0, r))},
-             {"error_type", std::string(c.GetString(1, r))},
-             {"http_status", c.IsNull(2, r) ? ordered_json() : ordered_json(c.GetInt32(2, r))},
-             {"count", c.GetInt64(3, r)},
-             {"first_seen",
-              c.IsNull(4, r) ? ordered_json() : ordered_json(std::string(c.GetString(4, r)))},
-             {"last_seen",
-              c.IsNull(5, r) ? ordered_json() : ordered_json(std::string(c.GetString(5, r)))}});
-      }));
-  DuckDbQueries queries(conn, scope.tables);
-  CNAKE_ASSIGN_OR_RETURN(std::vector<std::string> hints,
-                         HintsFromStore(queries, scope.batch_id.value_or("")));
-  return ordered_json{{"report_type", "errors"},
-                      {"schema_version", kReportSchemaVersion},
-                      {"generated_at", generated_at},
-                      {"batch_id", scope.batch_id ? ordered_json(*scope.batch_id) : ordered_json()},
-                      {"failures", failed},
-                      {"hints", hints},
-                      {"patterns", std::move(pattern_list)},
-                      {"request_errors", std::move(request_errors)}};
+  for (const RequestErrorRow& r : doc.request_errors) {
+    request_errors.push_back({{"endpoint", r.endpoint},
+                              {"error_type", r.error_type},
+                              {"http_status", Opt(r.http_status)},
+                              {"count", r.count},
+                              {"first_seen", Opt(r.first_seen)},
+                              {"last_seen", Opt(r.last_seen)}});
+  }
+  return {{"report_type", ReportTypeName(ReportType::kErrors)},
+          {"schema_version", kReportSchemaVersion},
+          {"generated_at", doc.header.generated_at},
+          {"batch_id", Opt(doc.header.batch_id)},
+          {"failures", doc.failures},
+          {"hints", doc.hints},
+          {"patterns", std::move(patterns)},
+          {"request_errors", std::move(request_errors)}};
 }
 
 }  // namespace cnake::report

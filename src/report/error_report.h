@@ -2,11 +2,11 @@
 // (including those that were retried) grouped by kind, and systemic hints.
 // Field names: docs/reports.md, docs/schemas/errors.schema.json.
 //
-// processing_errors is read in pages, each message normalised
-// (error_normalizer.h) and grouped by (error type, HTTP status, pattern) in
-// memory; memory grows with the number of distinct patterns, which is capped
-// at kMaxPatterns (further ones are counted under one "<other patterns>"
-// group). Reads only.
+// The failures are read in pages (Queries::ForEachFailure), each message
+// normalised (error_normalizer.h) and grouped by (error type, HTTP status,
+// pattern) in memory; memory grows with the number of distinct patterns,
+// which is capped at kMaxPatterns (further ones are counted under one
+// "<other patterns>" group). Reads only. Thread safety: as the Queries.
 #pragma once
 
 #include <cstddef>
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "report/report_types.h"
-#include "store/duckdb/duckdb.h"
+#include "store/queries.h"
 #include "util/status.h"
 
 namespace cnake::report {
@@ -35,15 +35,25 @@ struct ErrorPattern {
   std::vector<std::string> examples;  // entry ids, at most kMaxExamples, earliest first
 };
 
+struct ErrorsDoc {
+  ReportHeader header;
+  std::int64_t failures = 0;  // final failures in scope
+  std::vector<std::string> hints;
+  std::vector<ErrorPattern> patterns;
+  std::vector<RequestErrorRow> request_errors;
+};
+
 // Patterns of the final failures in scope, largest first (ties: by type,
-// status, pattern). Errors: kDatabase.
-Result<std::vector<ErrorPattern>> BuildErrorPatterns(db::Connection& conn, const Scope& scope);
+// status, pattern).
+Result<std::vector<ErrorPattern>> BuildErrorPatterns(Queries& queries, const Scope& scope);
 
-// The whole errors report document. Errors: kNotFound for an unknown batch,
-// kDatabase.
-Result<nlohmann::ordered_json> BuildErrorReport(db::Connection& conn, const Scope& scope,
-                                                const std::string& generated_at);
+// The whole errors report. Errors: kNotFound for an unknown batch; the
+// store's errors.
+Result<ErrorsDoc> BuildErrorReport(Queries& queries, const Scope& scope,
+                                   const std::string& generated_at);
 
+// The JSON document (docs/schemas/errors.schema.json).
+nlohmann::ordered_json ErrorsJson(const ErrorsDoc& doc);
 nlohmann::ordered_json PatternJson(const ErrorPattern& p);
 
 }  // namespace cnake::report

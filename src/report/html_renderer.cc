@@ -1,14 +1,14 @@
-#include "report/html_renderer.h"
-
+// HTML: one self-contained page per report (inline CSS and SVG, no scripts,
+// no external resources; a Content-Security-Policy forbids them, so even an
+// escaping bug cannot run code). All text from the database is escaped.
 #include <fmt/format.h>
 
+#include "report/renderer.h"
 #include "report/svg_charts.h"
 #include "report/text_escape.h"
 
 namespace cnake::report {
 namespace {
-
-using nlohmann::ordered_json;
 
 constexpr const char* kStyle = R"(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
@@ -30,13 +30,17 @@ td.t{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break
 .note{color:#5a6272;font-size:12px}
 )";
 
-std::string Text(const ordered_json& v, int precision = 2) {
-  if (v.is_null()) return "–";
-  if (v.is_string()) return HtmlEscape(v.get<std::string>());
-  if (v.is_number_integer()) return fmt::format("{}", v.get<std::int64_t>());
-  if (v.is_number()) return fmt::format("{:.{}f}", v.get<double>(), precision);
-  return HtmlEscape(v.dump(-1, ' ', false, ordered_json::error_handler_t::replace));
+constexpr const char* kNone = "–";
+
+std::string Text(const std::string& s) { return HtmlEscape(s); }
+std::string OptText(const std::optional<std::string>& s) { return s ? HtmlEscape(*s) : kNone; }
+std::string Int(std::int64_t v) { return std::to_string(v); }
+std::string Int(const std::optional<int>& v) { return v ? std::to_string(*v) : kNone; }
+std::string Fixed(const std::optional<double>& v, int precision) {
+  return v ? fmt::format("{:.{}f}", *v, precision) : kNone;
 }
+std::string Ms(const std::optional<double>& v) { return v ? FormatMs(*v) : kNone; }
+std::string StateName(EntryState state) { return std::string(EntryStateName(state)); }
 
 void PageStart(std::ostream& out, std::string_view title, std::string_view generated_at) {
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -55,95 +59,99 @@ void Card(std::ostream& out, std::string_view key, const std::string& value) {
       << HtmlEscape(key) << "</div></div>";
 }
 
-void Hints(std::ostream& out, const ordered_json& errors) {
-  const ordered_json& hints = errors["hints"];
-  if (!hints.is_array() || hints.empty()) return;
+void Hints(std::ostream& out, const ErrorsDoc& errors) {
+  if (errors.hints.empty()) return;
   out << "<h2>Hints</h2><ul class=\"hints\">";
-  for (const auto& h : hints) out << "<li>" << Text(h) << "</li>";
+  for (const std::string& h : errors.hints) out << "<li>" << Text(h) << "</li>";
   out << "</ul>\n";
 }
 
-void PatternTable(std::ostream& out, const ordered_json& errors) {
+void PatternTable(std::ostream& out, const ErrorsDoc& errors) {
   out << "<h2>Error patterns</h2>";
-  const ordered_json& patterns = errors["patterns"];
-  if (patterns.empty()) {
+  if (errors.patterns.empty()) {
     out << "<p>No entry failed.</p>\n";
     return;
   }
   out << "<table><thead><tr><th>count</th><th>error type</th><th>HTTP</th><th>pattern</th>"
          "<th>first seen</th><th>last seen</th><th>example entries</th></tr></thead><tbody>\n";
-  for (const auto& p : patterns) {
+  for (const ErrorPattern& p : errors.patterns) {
     std::string examples;
-    for (const auto& e : p["examples"]) examples += (examples.empty() ? "" : "<br>") + Text(e);
-    out << "<tr><td class=\"n\">" << Text(p["count"]) << "</td><td>" << Text(p["error_type"])
-        << "</td><td class=\"n\">" << Text(p["http_status"]) << "</td><td class=\"t\">"
-        << Text(p["pattern"]) << "</td><td>" << Text(p["first_seen"]) << "</td><td>"
-        << Text(p["last_seen"]) << "</td><td class=\"t\">" << examples << "</td></tr>\n";
+    for (const std::string& e : p.examples) examples += (examples.empty() ? "" : "<br>") + Text(e);
+    out << "<tr><td class=\"n\">" << Int(p.count) << "</td><td>" << Text(p.error_type)
+        << "</td><td class=\"n\">" << Int(p.http_status) << "</td><td class=\"t\">"
+        << Text(p.pattern) << "</td><td>" << Text(p.first_seen) << "</td><td>" << Text(p.last_seen)
+        << "</td><td class=\"t\">" << examples << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
 }
 
-void RequestErrorTable(std::ostream& out, const ordered_json& errors) {
-  const ordered_json& rows = errors["request_errors"];
-  if (rows.empty()) return;
+void RequestErrorTable(std::ostream& out, const ErrorsDoc& errors) {
+  if (errors.request_errors.empty()) return;
   out << "<h2>Failed requests (including retried ones)</h2><table><thead><tr><th>count</th>"
          "<th>endpoint</th><th>error type</th><th>HTTP</th><th>first seen</th><th>last seen</th>"
          "</tr></thead><tbody>\n";
-  for (const auto& r : rows) {
-    out << "<tr><td class=\"n\">" << Text(r["count"]) << "</td><td>" << Text(r["endpoint"])
-        << "</td><td>" << Text(r["error_type"]) << "</td><td class=\"n\">" << Text(r["http_status"])
-        << "</td><td>" << Text(r["first_seen"]) << "</td><td>" << Text(r["last_seen"])
-        << "</td></tr>\n";
+  for (const RequestErrorRow& r : errors.request_errors) {
+    out << "<tr><td class=\"n\">" << Int(r.count) << "</td><td>" << Text(r.endpoint) << "</td><td>"
+        << Text(r.error_type) << "</td><td class=\"n\">" << Int(r.http_status) << "</td><td>"
+        << OptText(r.first_seen) << "</td><td>" << OptText(r.last_seen) << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
 }
 
-void KeyFigures(std::ostream& out, const ordered_json& s) {
-  const ordered_json& states = s["entries"]["by_state"];
-  const ordered_json& lat = s["latency_ms"];
+void KeyFigures(std::ostream& out, const SummaryDoc& s) {
+  const Performance& perf = s.performance;
+  const LatencyRow& lat = perf.latency;
+  const auto rate = s.success_rate();
   out << "<div class=\"cards\">";
-  Card(out, "entries", Text(s["entries"]["total"]));
-  Card(out, "completed", Text(states["completed"]));
-  Card(out, "failed", Text(states["failed"]));
-  Card(out, "success rate",
-       s["success_rate"].is_null() ? "–"
-                                   : fmt::format("{:.1f}%", 100 * s["success_rate"].get<double>()));
-  Card(out, "wall time (s)", Text(s["wall_time_seconds"], 1));
-  Card(out, "entries/s", Text(s["throughput_entries_per_second"]));
-  Card(out, "API requests", Text(s["requests"]["total"]));
-  Card(out, "429 responses", Text(s["requests"]["http_429"]));
+  Card(out, "entries", Int(s.entries.total()));
+  for (EntryState state : {EntryState::kCompleted, EntryState::kFailed}) {
+    Card(out, StateName(state), Int(s.entries.Of(state)));
+  }
+  Card(out, "success rate", rate ? fmt::format("{:.1f}%", 100 * *rate) : kNone);
+  Card(out, "wall time (s)", fmt::format("{:.1f}", perf.wall_time_seconds));
+  Card(out, "entries/s", perf.entries_per_second ? FormatRate(*perf.entries_per_second) : kNone);
+  Card(out, "API requests", Int(s.requests.total));
+  Card(out, "429 responses", Int(s.requests.http_429));
   Card(out, "latency p50/p90/p99 (ms)",
-       Text(lat["p50"], 0) + " / " + Text(lat["p90"], 0) + " / " + Text(lat["p99"], 0));
+       Ms(lat.p50_ms) + " / " + Ms(lat.p90_ms) + " / " + Ms(lat.p99_ms));
   out << "</div>\n";
 }
 
-void Charts(std::ostream& out, const ordered_json& s) {
+void StateChart(std::ostream& out, const SummaryDoc& s) {
   std::vector<HorizontalBar> states;
-  for (const auto& [state, n] : s["entries"]["by_state"].items()) {
-    const bool known = state == "completed" || state == "failed" || state == "pending" ||
-                       state == "submitted" || state == "processing" || state == "retrying";
-    states.push_back({state, n.get<double>(), known ? "s-" + state : "s-other"});
+  for (EntryState state : kAllEntryStates) {
+    states.push_back(
+        {StateName(state), static_cast<double>(s.entries.Of(state)), "s-" + StateName(state)});
+  }
+  for (const auto& [text, n] : s.entries.unknown_states) {
+    states.push_back({text, static_cast<double>(n), "s-other"});
   }
   out << "<h2>Entries by state</h2>" << HorizontalBarsSvg("Entries by state", states) << "\n";
+}
 
-  const ordered_json& tl = s["timeline"];
+void Charts(std::ostream& out, const SummaryDoc& s) {
+  StateChart(out, s);
+  const SummaryDoc::Timeline& tl = s.timeline;
   std::vector<std::string> labels;
-  ChartSeries ok{"completed", "s-completed", {}}, bad{"failed", "s-failed", {}};
-  for (const auto& b : tl["buckets"]) {
-    labels.push_back(fmt::format("+{:g}s", b["offset_seconds"].get<double>()));
-    ok.values.push_back(b["completed"].get<double>());
-    bad.values.push_back(b["failed"].get<double>());
+  ChartSeries ok{StateName(EntryState::kCompleted), "s-completed", {}};
+  ChartSeries bad{StateName(EntryState::kFailed), "s-failed", {}};
+  for (const auto& b : tl.buckets) {
+    labels.push_back(fmt::format("+{:g}s", b.offset_seconds));
+    ok.values.push_back(static_cast<double>(b.completed));
+    bad.values.push_back(static_cast<double>(b.failed));
   }
   out << "<h2>Throughput over time</h2>"
-      << BarChartSvg(fmt::format("Entries finished per {:g} s", tl["bucket_seconds"].get<double>()),
-                     labels, {ok, bad}, "time since the first result", "entries")
+      << BarChartSvg(fmt::format("Entries finished per {:g} s", tl.bucket_seconds), labels,
+                     {ok, bad}, "time since the first result", "entries")
       << "\n";
 
   labels.clear();
   ChartSeries lat{"requests", "s-latency", {}};
-  for (const auto& b : s["latency_histogram_ms"]) {
-    labels.push_back(b["le"].is_null() ? "more" : fmt::format("≤{:g}", b["le"].get<double>()));
-    lat.values.push_back(b["count"].get<double>());
+  const std::vector<double>& bounds = LatencyBoundsMs();
+  const std::vector<std::int64_t>& counts = s.performance.latency.histogram;
+  for (std::size_t i = 0; i <= bounds.size(); ++i) {
+    labels.push_back(i < bounds.size() ? fmt::format("≤{:g}", bounds[i]) : "more");
+    lat.values.push_back(i < counts.size() ? static_cast<double>(counts[i]) : 0);
   }
   out << "<h2>API latency</h2>"
       << BarChartSvg("Requests per latency bucket (ms)", labels, {lat}, "latency (ms)", "requests")
@@ -151,91 +159,106 @@ void Charts(std::ostream& out, const ordered_json& s) {
 
   labels.clear();
   ChartSeries att{"entries", "s-attempts", {}};
-  for (const auto& b : s["attempts"]["distribution"]) {
-    labels.push_back(std::to_string(b["attempts"].get<std::int64_t>()));
-    att.values.push_back(b["entries"].get<double>());
+  for (const AttemptsRow& r : s.attempts.distribution) {
+    labels.push_back(std::to_string(r.attempts));
+    att.values.push_back(static_cast<double>(r.entries));
   }
   out << "<h2>Attempts per finished entry</h2>"
       << BarChartSvg("Entries per number of attempts", labels, {att}, "attempts", "entries")
       << "\n";
 }
 
-void Batches(std::ostream& out, const ordered_json& s) {
+void Batches(std::ostream& out, const SummaryDoc& s) {
   out << "<h2>Batches</h2><table><thead><tr><th>batch</th><th>status</th><th>stop reason</th>"
-         "<th>started</th><th>completed</th><th>wall time (s)</th><th>entries</th></tr></thead>"
+         "<th>started</th><th>finished at</th><th>wall time (s)</th><th>entries</th></tr></thead>"
          "<tbody>\n";
-  for (const auto& b : s["batches"]) {
-    out << "<tr><td class=\"t\">" << Text(b["id"]) << "</td><td>" << Text(b["status"])
-        << "</td><td>" << Text(b["stop_reason"]) << "</td><td>" << Text(b["started_at"])
-        << "</td><td>" << Text(b["completed_at"]) << "</td><td class=\"n\">"
-        << Text(b["wall_time_seconds"], 1) << "</td><td class=\"n\">" << Text(b["total_entries"])
-        << "</td></tr>\n";
+  for (const ReportBatchRow& b : s.batches) {
+    out << "<tr><td class=\"t\">" << Text(b.id) << "</td><td>" << OptText(b.status_text)
+        << "</td><td>" << OptText(b.stop_reason) << "</td><td>" << OptText(b.started_at)
+        << "</td><td>" << OptText(b.completed_at) << "</td><td class=\"n\">"
+        << fmt::format("{:.1f}", b.wall_time_seconds) << "</td><td class=\"n\">"
+        << Int(b.total_entries) << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
 }
 
-std::string Title(std::string_view kind, const ordered_json& doc) {
-  return doc["batch_id"].is_null() ? fmt::format("cnake-charmer {} report: all batches", kind)
-                                   : fmt::format("cnake-charmer {} report: batch {}", kind,
-                                                 doc["batch_id"].get<std::string>());
-}
+class HtmlRenderer final : public Renderer {
+ public:
+  explicit HtmlRenderer(std::ostream& out) : out_(out) {}
+
+  bool SummaryShowsErrors() const override { return true; }
+
+  void Summary(const SummaryDoc& s, const ErrorsDoc* errors) override {
+    PageStart(out_, ReportTitle("summary", s.header), s.header.generated_at);
+    KeyFigures(out_, s);
+    if (errors) Hints(out_, *errors);
+    Charts(out_, s);
+    Batches(out_, s);
+    if (errors) {
+      PatternTable(out_, *errors);
+      RequestErrorTable(out_, *errors);
+    }
+    out_ << "<p class=\"note\">Paused on the API's Retry-After: "
+         << Fixed(s.waits.rate_limit_seconds, 1)
+         << " s; circuit breaker open: " << Fixed(s.waits.circuit_breaker_open_seconds, 1) << " s";
+    if (s.waits.reason) out_ << " (" << Text(*s.waits.reason) << ")";
+    out_ << ".</p>\n";
+    if (s.tokens) TokenNote(*s.tokens);
+    PageEnd(out_);
+  }
+
+  // The chat protocol's reported tokens (token_figures.h).
+  void TokenNote(const SummaryDoc::Tokens& tokens) {
+    const nlohmann::json t = TokensJson(tokens.totals, tokens.prices);
+    out_ << "<p class=\"note\">Tokens: " << Int(tokens.totals.prompt_tokens) << " prompt + "
+         << Int(tokens.totals.completion_tokens) << " completion = " << Int(tokens.totals.total())
+         << " (" << Fixed(t["per_entry"].get<double>(), 0) << " per entry)";
+    if (t["cost"].is_number()) out_ << "; cost " << Fixed(t["cost"].get<double>(), 4);
+    if (tokens.totals.interrupted > 0) {
+      out_ << "; " << Int(tokens.totals.interrupted)
+           << " attempts interrupted (sent, answer never recorded)";
+    }
+    out_ << ".</p>\n";
+  }
+
+  void Errors(const ErrorsDoc& errors) override {
+    PageStart(out_, ReportTitle("errors", errors.header), errors.header.generated_at);
+    out_ << "<div class=\"cards\">";
+    Card(out_, "failures", Int(errors.failures));
+    Card(out_, "patterns", Int(static_cast<std::int64_t>(errors.patterns.size())));
+    out_ << "</div>\n";
+    Hints(out_, errors);
+    PatternTable(out_, errors);
+    RequestErrorTable(out_, errors);
+    PageEnd(out_);
+  }
+
+  void DetailBegin(const ReportHeader& header) override {
+    PageStart(out_, ReportTitle("detailed", header), header.generated_at);
+    out_ << "<table><thead><tr>";
+    for (const std::string& c : DetailColumns()) out_ << "<th>" << HtmlEscape(c) << "</th>";
+    out_ << "</tr></thead><tbody>\n";
+  }
+
+  void DetailEntry(const DetailRow& row) override {
+    out_ << "<tr>";
+    for (const std::string& cell : DetailCells(row)) out_ << "<td>" << HtmlEscape(cell) << "</td>";
+    out_ << "</tr>\n";
+  }
+
+  void DetailEnd(std::int64_t entries) override {
+    out_ << "</tbody></table>\n<p class=\"note\">" << entries << " entries.</p>\n";
+    PageEnd(out_);
+  }
+
+ private:
+  std::ostream& out_;
+};
 
 }  // namespace
 
-void RenderSummaryHtml(const ordered_json& summary, const ordered_json& errors, std::ostream& out) {
-  PageStart(out, Title("summary", summary), summary["generated_at"].get<std::string>());
-  KeyFigures(out, summary);
-  Hints(out, errors);
-  Charts(out, summary);
-  Batches(out, summary);
-  PatternTable(out, errors);
-  RequestErrorTable(out, errors);
-  const ordered_json& waits = summary["waits"];
-  out << "<p class=\"note\">Paused on the API's Retry-After: "
-      << Text(waits["rate_limit_seconds"], 1)
-      << " s; circuit breaker open: " << Text(waits["circuit_breaker_open_seconds"], 1) << " s";
-  if (!waits["reason"].is_null()) out << " (" << Text(waits["reason"]) << ")";
-  out << ".</p>\n";
-  if (summary.contains("tokens") && summary["tokens"].value("total", std::int64_t{0}) > 0) {
-    const ordered_json& t = summary["tokens"];
-    out << "<p class=\"note\">Tokens: " << Text(t["prompt"]) << " prompt + "
-        << Text(t["completion"]) << " completion = " << Text(t["total"]) << " ("
-        << Text(t["per_entry"], 0) << " per entry)";
-    if (t["cost"].is_number()) out << "; cost " << Text(t["cost"], 4);
-    out << ".</p>\n";
-  }
-  PageEnd(out);
-}
-
-void RenderErrorsHtml(const ordered_json& errors, std::ostream& out) {
-  PageStart(out, Title("errors", errors), errors["generated_at"].get<std::string>());
-  out << "<div class=\"cards\">";
-  Card(out, "failures", Text(errors["failures"]));
-  Card(out, "patterns", Text(ordered_json(errors["patterns"].size())));
-  out << "</div>\n";
-  Hints(out, errors);
-  PatternTable(out, errors);
-  RequestErrorTable(out, errors);
-  PageEnd(out);
-}
-
-void DetailHtmlWriter::Begin(std::string_view title, std::string_view generated_at) {
-  PageStart(out_, title, generated_at);
-  out_ << "<table><thead><tr>";
-  for (const std::string& c : DetailColumns()) out_ << "<th>" << HtmlEscape(c) << "</th>";
-  out_ << "</tr></thead><tbody>\n";
-}
-
-void DetailHtmlWriter::Row(const DetailRow& row) {
-  ++rows_;
-  out_ << "<tr>";
-  for (const std::string& cell : DetailCells(row)) out_ << "<td>" << HtmlEscape(cell) << "</td>";
-  out_ << "</tr>\n";
-}
-
-void DetailHtmlWriter::End() {
-  out_ << "</tbody></table>\n<p class=\"note\">" << rows_ << " entries.</p>\n";
-  PageEnd(out_);
+std::unique_ptr<Renderer> MakeHtmlRenderer(std::ostream& out) {
+  return std::make_unique<HtmlRenderer>(out);
 }
 
 }  // namespace cnake::report

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/time_format.h"
+
 namespace cnake::report {
 namespace {
 
@@ -34,11 +36,7 @@ std::string JsonLogLine(std::string_view time_iso, std::string_view level, long 
 }
 
 void JsonLogFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
-  const auto since_epoch = msg.time.time_since_epoch();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
-  const std::string time = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
-                                       fmt::gmtime(std::chrono::system_clock::to_time_t(msg.time)),
-                                       static_cast<int>(ms));
+  const std::string time = FormatIsoUtc(msg.time);
   const auto level = spdlog::level::to_string_view(msg.level);
   const std::string line =
       JsonLogLine(time, std::string_view(level.data(), level.size()), static_cast<long>(getpid()),

@@ -1,40 +1,52 @@
-// The report kinds and formats, and what a report covers.
+// The report kinds and formats, what a report covers, and the header every
+// report document carries.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "store/types.h"
+#include "store/report_rows.h"
 #include "util/status.h"
 
 namespace cnake::report {
 
 enum class ReportType { kSummary, kDetailed, kErrors };
+
+// The formats; each has one row in the format table (report_formats.cc)
+// that names it and makes its Renderer (renderer.h).
 enum class ReportFormat { kJson, kMarkdown, kHtml, kCsv };
 
 // The version of the JSON documents (docs/schemas/*.schema.json). Grows only
 // on incompatible changes; adding a field does not change it.
 inline constexpr int kReportSchemaVersion = 1;
 
-// "summary", "detailed", "errors"; kInvalidArgument otherwise.
+// "summary", "detailed", "errors" (or "error"); kInvalidArgument otherwise.
 Result<ReportType> ParseReportType(std::string_view name);
-// "json", "md" (or "markdown"), "html", "csv"; kInvalidArgument otherwise.
-Result<ReportFormat> ParseReportFormat(std::string_view name);
-// The format a file name implies (.json .md .html/.htm .csv), if any.
-std::optional<ReportFormat> FormatFromPath(std::string_view path);
+// Every name ParseReportType accepts (for the command line's check).
+std::vector<std::string> ReportTypeNames();
 const char* ReportTypeName(ReportType type);
+
+// A format by one of its names ("json", "md" or "markdown", "html", "csv");
+// kInvalidArgument otherwise.
+Result<ReportFormat> ParseReportFormat(std::string_view name);
+// Every name ParseReportFormat accepts.
+std::vector<std::string> ReportFormatNames();
+// The format a file name implies by its extension (.json .md .html/.htm
+// .csv), if any.
+std::optional<ReportFormat> FormatFromPath(std::string_view path);
 const char* ReportFormatName(ReportFormat format);
 
-// What a report covers: the entries one batch claimed, or (no batch_id) the
-// entries any batch claimed; never-claimed entries are not part of a batch.
-struct Scope {
-  TableNames tables;
-  std::optional<std::string> batch_id;
-};
+// What a report covers (store/report_rows.h).
+using Scope = ReportScope;
 
-// SQL condition selecting the scope's rows of a table with a batch_id column
-// (alias may be empty). The query must bind the batch id (or NULL) as $1.
-std::string ScopeCondition(std::string_view alias);
+// What every report document starts with.
+struct ReportHeader {
+  std::string generated_at;  // ISO 8601, written as is
+  std::optional<std::string> batch_id;
+  // "batch <id>" or "all batches", for titles.
+  std::string ScopeText() const;
+};
 
 }  // namespace cnake::report

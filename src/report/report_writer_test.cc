@@ -91,7 +91,7 @@ class ReportWriterTest : public ::testing::Test {
     req.format = format;
     req.generated_at = "2026-01-02T00:00:00.000Z";
     std::ostringstream out;
-    Status st = WriteReport(store_->connection(), req, out);
+    Status st = WriteReport(store_->queries(), req, out);
     EXPECT_TRUE(st.ok()) << st.ToString();
     return out.str();
   }
@@ -135,7 +135,7 @@ TEST_F(ReportWriterTest, SummaryJsonMatchesSchemaAndData) {
   }
   EXPECT_EQ(ok, 2);
   EXPECT_EQ(bad, 3);
-  EXPECT_EQ(j["timeline"]["start"], "2026-01-01T10:00:01.000");
+  EXPECT_EQ(j["timeline"]["start"], "2026-01-01T10:00:01.000Z");
 }
 
 TEST_F(ReportWriterTest, AllBatchesScopeExcludesUnclaimedEntries) {
@@ -177,7 +177,25 @@ TEST_F(ReportWriterTest, UnknownBatchIsNotFound) {
     req.scope.batch_id = "nope";
     req.type = type;
     std::ostringstream out;
-    EXPECT_EQ(WriteReport(store_->connection(), req, out).code(), StatusCode::kNotFound);
+    EXPECT_EQ(WriteReport(store_->queries(), req, out).code(), StatusCode::kNotFound);
+  }
+}
+
+// The scope is checked before the first byte: an unknown batch leaves the
+// stream empty, not holding the start of a document (issue 21, item 6).
+TEST_F(ReportWriterTest, UnknownBatchWritesNothing) {
+  for (ReportType type : {ReportType::kSummary, ReportType::kDetailed, ReportType::kErrors}) {
+    for (ReportFormat format :
+         {ReportFormat::kJson, ReportFormat::kCsv, ReportFormat::kMarkdown, ReportFormat::kHtml}) {
+      SCOPED_TRACE(std::string(ReportTypeName(type)) + " " + ReportFormatName(format));
+      ReportRequest req;
+      req.scope.batch_id = "nope";
+      req.type = type;
+      req.format = format;
+      std::ostringstream out;
+      EXPECT_EQ(WriteReport(store_->queries(), req, out).code(), StatusCode::kNotFound);
+      EXPECT_EQ(out.str(), "");
+    }
   }
 }
 
@@ -192,8 +210,8 @@ TEST_F(ReportWriterTest, ErrorPatternsGroupNormalisedMessages) {
   EXPECT_EQ(top["count"], 2);
   EXPECT_EQ(top["error_type"], "job_failed");
   EXPECT_EQ(top["examples"], json({"c", "d"}));
-  EXPECT_EQ(top["first_seen"], "2026-01-01T10:00:03.000");
-  EXPECT_EQ(top["last_seen"], "2026-01-01T10:00:05.000");
+  EXPECT_EQ(top["first_seen"], "2026-01-01T10:00:03.000Z");
+  EXPECT_EQ(top["last_seen"], "2026-01-01T10:00:05.000Z");
   EXPECT_EQ(j["patterns"][1]["count"], 1);
   EXPECT_EQ(j["patterns"][1]["examples"], json({kHostileId}));
   EXPECT_EQ(j["patterns"][1]["http_status"], 500);
@@ -227,7 +245,7 @@ TEST_F(ReportWriterTest, DetailedPagesCoverMoreThanOnePage) {
   std::string last;
   Scope scope;
   scope.batch_id = "big";
-  Status st = StreamDetailRows(store_->connection(), scope, [&](const DetailRow& r) {
+  Status st = StreamDetailRows(store_->queries(), scope, [&](const DetailRow& r) {
     EXPECT_LT(last, r.entry_id);
     last = r.entry_id;
     ++n;
@@ -237,7 +255,7 @@ TEST_F(ReportWriterTest, DetailedPagesCoverMoreThanOnePage) {
   EXPECT_EQ(n, 12000);
   // A sink error stops the stream and comes back.
   n = 0;
-  st = StreamDetailRows(store_->connection(), scope, [&](const DetailRow&) {
+  st = StreamDetailRows(store_->queries(), scope, [&](const DetailRow&) {
     return ++n == 7000 ? IoError("disk full") : Status::Ok();
   });
   EXPECT_EQ(st.code(), StatusCode::kIoError);

@@ -2,199 +2,46 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
-
-#include "engine/snapshot.h"
-#include "report/report_sql.h"
-#include "store/states.h"
 
 namespace cnake::report {
 namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json OptString(const db::DataChunk& c, std::size_t col, std::size_t row) {
-  return c.IsNull(col, row) ? ordered_json() : ordered_json(std::string(c.GetString(col, row)));
-}
-ordered_json OptDouble(const db::DataChunk& c, std::size_t col, std::size_t row) {
-  return c.IsNull(col, row) ? ordered_json() : ordered_json(c.GetDouble(col, row));
-}
-
-// Batches in scope; the sum of their wall times.
-// The batches, and the waits summed over them (null where no batch recorded
-// one; `reason` says which batches did not).
-Result<double> AddBatches(db::Connection& conn, const Scope& scope, ordered_json& doc,
-                          ordered_json& waits) {
-  ordered_json batches = ordered_json::array();
-  double wall = 0;
-  std::optional<double> retry_after, breaker;
-  int unrecorded = 0;
-  auto add = [](std::optional<double>& sum, const db::DataChunk& c, std::size_t col,
-                std::size_t r) {
-    if (c.IsNull(col, r)) return ordered_json();
-    const double v = c.GetDouble(col, r);
-    sum = sum.value_or(0) + v;
-    return ordered_json(v);
-  };
-  CNAKE_RETURN_IF_ERROR(ForEachRow(
-      conn,
-      fmt::format("SELECT id, status, stop_reason, {}, {}, "
-                  "CAST(coalesce(epoch_ms(coalesce(completed_at, updated_at, started_at)) - "
-                  "epoch_ms(started_at), 0) AS DOUBLE) / 1000, CAST(total_entries AS BIGINT), "
-                  "CAST(options AS VARCHAR), CAST(retry_after_wait_seconds AS DOUBLE), "
-                  "CAST(breaker_open_seconds AS DOUBLE) FROM batch_jobs WHERE "
-                  "CAST($1 AS VARCHAR) IS NULL "
-                  "OR id = $1 ORDER BY started_at, id",
-                  IsoTime("started_at"), IsoTime("completed_at")),
-      scope, [&](const db::DataChunk& c, std::size_t r) {
-        const double seconds = std::max(0.0, c.GetDouble(5, r));
-        wall += seconds;
-        ordered_json options;
-        if (!c.IsNull(7, r)) {
-          options = ordered_json::parse(c.GetString(7, r), nullptr, false);
-          if (options.is_discarded()) options = nullptr;
-        }
-        batches.push_back({{"id", std::string(c.GetString(0, r))},
-                           {"status", OptString(c, 1, r)},
-                           {"stop_reason", OptString(c, 2, r)},
-                           {"started_at", OptString(c, 3, r)},
-                           {"completed_at", OptString(c, 4, r)},
-                           {"wall_time_seconds", seconds},
-                           {"total_entries", c.GetInt64(6, r)},
-                           {"options", options},
-                           {"retry_after_wait_seconds", add(retry_after, c, 8, r)},
-                           {"breaker_open_seconds", add(breaker, c, 9, r)}});
-        unrecorded += c.IsNull(8, r) ? 1 : 0;
-      }));
-  if (scope.batch_id && batches.empty()) {
-    return NotFound("no batch " + *scope.batch_id + "; `stats` lists the batches");
+SummaryDoc::Waits SumWaits(const std::vector<ReportBatchRow>& batches) {
+  SummaryDoc::Waits w;
+  std::size_t unrecorded = 0;
+  for (const ReportBatchRow& b : batches) {
+    if (b.retry_after_wait_seconds) {
+      w.rate_limit_seconds = w.rate_limit_seconds.value_or(0) + *b.retry_after_wait_seconds;
+    } else {
+      ++unrecorded;
+    }
+    if (b.breaker_open_seconds) {
+      w.circuit_breaker_open_seconds =
+          w.circuit_breaker_open_seconds.value_or(0) + *b.breaker_open_seconds;
+    }
   }
-  waits = {{"rate_limit_seconds", retry_after ? ordered_json(*retry_after) : ordered_json()},
-           {"circuit_breaker_open_seconds", breaker ? ordered_json(*breaker) : ordered_json()},
-           {"reason", unrecorded == 0 ? ordered_json()
-                                      : ordered_json(fmt::format(kWaitsUnrecorded, unrecorded,
-                                                                 batches.size()))}};
-  doc["batches"] = std::move(batches);
-  return wall;
+  if (unrecorded > 0) w.reason = fmt::format(kWaitsUnrecorded, unrecorded, batches.size());
+  return w;
 }
 
-// Entry counts per state; returns finished (completed + failed).
-Result<std::int64_t> AddEntries(db::Connection& conn, const Scope& scope, ordered_json& doc) {
-  ordered_json by_state = ordered_json::object();
-  for (EntryState state : kAllEntryStates) by_state[std::string(EntryStateName(state))] = 0;
-  std::int64_t total = 0;
-  CNAKE_RETURN_IF_ERROR(ForEachRow(
-      conn,
-      fmt::format("SELECT coalesce(processing_status, 'pending'), count(*) FROM {} e WHERE {} "
-                  "GROUP BY 1 ORDER BY 1",
-                  EntriesTable(scope), ScopeCondition("e")),
-      scope, [&](const db::DataChunk& c, std::size_t r) {
-        by_state[std::string(c.GetString(0, r))] = c.GetInt64(1, r);
-        total += c.GetInt64(1, r);
-      }));
-  const std::int64_t completed = by_state["completed"], failed = by_state["failed"];
-  doc["entries"] = {{"total", total}, {"finished", completed + failed}, {"by_state", by_state}};
-  doc["success_rate"] = completed + failed > 0
-                            ? ordered_json(static_cast<double>(completed) / (completed + failed))
-                            : ordered_json();
-  return completed + failed;
-}
-
-Status AddRequests(db::Connection& conn, const Scope& scope, ordered_json& doc) {
-  ordered_json requests = {{"total", 0}, {"failed", 0}, {"http_429", 0}};
-  ordered_json by_endpoint = ordered_json::object(), by_status = ordered_json::object();
-  CNAKE_RETURN_IF_ERROR(ForEachRow(
-      conn,
-      fmt::format("SELECT count(*), count(error_type), count(*) FILTER (WHERE http_status = 429) "
-                  "FROM api_requests a WHERE {}",
-                  ScopeCondition("a")),
-      scope, [&](const db::DataChunk& c, std::size_t r) {
-        requests = {{"total", c.GetInt64(0, r)},
-                    {"failed", c.GetInt64(1, r)},
-                    {"http_429", c.GetInt64(2, r)}};
-      }));
-  CNAKE_RETURN_IF_ERROR(ForEachRow(
-      conn,
-      fmt::format("SELECT coalesce(endpoint, '?'), count(*) FROM api_requests a WHERE {} "
-                  "GROUP BY 1 ORDER BY 2 DESC, 1",
-                  ScopeCondition("a")),
-      scope, [&](const db::DataChunk& c, std::size_t r) {
-        by_endpoint[std::string(c.GetString(0, r))] = c.GetInt64(1, r);
-      }));
-  CNAKE_RETURN_IF_ERROR(
-      ForEachRow(conn,
-                 fmt::format("SELECT coalesce(CAST(http_status AS VARCHAR), 'none'), count(*) FROM "
-                             "api_requests a WHERE {} GROUP BY 1 ORDER BY 1",
-                             ScopeCondition("a")),
-                 scope, [&](const db::DataChunk& c, std::size_t r) {
-                   by_status[std::string(c.GetString(0, r))] = c.GetInt64(1, r);
-                 }));
-  requests["by_endpoint"] = std::move(by_endpoint);
-  requests["by_http_status"] = std::move(by_status);
-  doc["requests"] = std::move(requests);
-  return Status::Ok();
-}
-
-Status AddLatency(db::Connection& conn, const Scope& scope, ordered_json& doc) {
-  ordered_json latency;
-  CNAKE_RETURN_IF_ERROR(ForEachRow(
-      conn,
-      fmt::format("SELECT count(latency_ms), avg(latency_ms), quantile_cont(latency_ms, 0.5), "
-                  "quantile_cont(latency_ms, 0.9), quantile_cont(latency_ms, 0.99), "
-                  "CAST(max(latency_ms) AS DOUBLE) FROM api_requests a WHERE {}",
-                  ScopeCondition("a")),
-      scope, [&](const db::DataChunk& c, std::size_t r) {
-        latency = {{"count", c.GetInt64(0, r)}, {"mean", OptDouble(c, 1, r)},
-                   {"p50", OptDouble(c, 2, r)}, {"p90", OptDouble(c, 3, r)},
-                   {"p99", OptDouble(c, 4, r)}, {"max", OptDouble(c, 5, r)}};
-      }));
-  doc["latency_ms"] = std::move(latency);
-  // Histogram with the engine's bucket bounds (the same as /metrics), counts
-  // per bucket (not cumulative): bucket i holds bound[i-1] < x <= bound[i].
-  const auto& bounds = engine::LatencyHistogram::kBoundsMs;
-  std::string bucket = "CASE";
-  for (std::size_t i = 0; i < bounds.size(); ++i) {
-    bucket += fmt::format(" WHEN latency_ms <= {:g} THEN {}", bounds[i], i);
-  }
-  bucket += fmt::format(" ELSE {} END", bounds.size());
-  std::vector<std::int64_t> counts(bounds.size() + 1, 0);
-  CNAKE_RETURN_IF_ERROR(
-      ForEachRow(conn,
-                 fmt::format("SELECT CAST({} AS BIGINT), count(*) FROM api_requests a WHERE {} AND "
-                             "latency_ms IS NOT NULL GROUP BY 1",
-                             bucket, ScopeCondition("a")),
-                 scope, [&](const db::DataChunk& c, std::size_t r) {
-                   counts[static_cast<std::size_t>(c.GetInt64(0, r))] = c.GetInt64(1, r);
-                 }));
-  ordered_json histogram = ordered_json::array();
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    histogram.push_back({{"le", i < bounds.size() ? ordered_json(bounds[i]) : ordered_json()},
-                         {"count", counts[i]}});
-  }
-  doc["latency_histogram_ms"] = std::move(histogram);
-  return Status::Ok();
-}
-
-Status AddAttempts(db::Connection& conn, const Scope& scope, ordered_json& doc) {
-  ordered_json distribution = ordered_json::array();
+SummaryDoc::Attempts SumAttempts(std::vector<AttemptsRow> rows) {
+  SummaryDoc::Attempts a;
   std::int64_t entries = 0, sum = 0, max = 0;
-  CNAKE_RETURN_IF_ERROR(ForEachRow(
-      conn,
-      fmt::format("SELECT CAST(coalesce(attempts, 0) AS BIGINT), count(*) FROM {} e WHERE {} AND "
-                  "processing_status IN ('completed', 'failed') GROUP BY 1 ORDER BY 1",
-                  EntriesTable(scope), ScopeCondition("e")),
-      scope, [&](const db::DataChunk& c, std::size_t r) {
-        const std::int64_t attempts = c.GetInt64(0, r), n = c.GetInt64(1, r);
-        distribution.push_back({{"attempts", attempts}, {"entries", n}});
-        entries += n;
-        sum += attempts * n;
-        max = std::max(max, attempts);
-      }));
-  doc["attempts"] = {
-      {"mean", entries ? ordered_json(static_cast<double>(sum) / entries) : ordered_json()},
-      {"max", entries ? ordered_json(max) : ordered_json()},
-      {"distribution", std::move(distribution)}};
-  return Status::Ok();
+  for (const AttemptsRow& r : rows) {
+    entries += r.entries;
+    sum += r.attempts * r.entries;
+    max = std::max(max, r.attempts);
+  }
+  if (entries > 0) {
+    a.mean = static_cast<double>(sum) / static_cast<double>(entries);
+    a.max = max;
+  }
+  a.distribution = std::move(rows);
+  return a;
 }
 
 // A bucket width that gives at most kMaxBuckets buckets over `span` seconds.
@@ -208,68 +55,168 @@ double BucketSeconds(double span) {
   return std::ceil(span / kMaxBuckets / 86400) * 86400;
 }
 
-// Completions (results' generated_at) and failures (processing_errors'
-// occurred_at) per time bucket.
-Status AddTimeline(db::Connection& conn, const Scope& scope, ordered_json& doc) {
-  const std::string events = fmt::format(
-      "SELECT epoch_ms(p.generated_at) AS t, 1 AS ok FROM {} p JOIN {} e ON p.cython_id = e.id "
-      "WHERE {} AND e.processing_status = 'completed' "
-      "UNION ALL SELECT epoch_ms(pe.occurred_at), 0 FROM processing_errors pe WHERE {}",
-      ResultsTable(scope), EntriesTable(scope), ScopeCondition("e"), ScopeCondition("pe"));
-  ordered_json start;
-  double t0 = 0, span = 0;
-  CNAKE_RETURN_IF_ERROR(
-      ForEachRow(conn,
-                 fmt::format("SELECT CAST(min(t) AS DOUBLE), CAST(max(t) - min(t) AS DOUBLE), "
-                             "{} FROM ({}) WHERE t IS NOT NULL",
-                             IsoTime("make_timestamp(CAST(min(t) AS BIGINT) * 1000)"), events),
-                 scope, [&](const db::DataChunk& c, std::size_t r) {
-                   if (c.IsNull(0, r)) return;
-                   t0 = c.GetDouble(0, r);
-                   span = c.GetDouble(1, r) / 1000;
-                   start = std::string(c.GetString(2, r));
-                 }));
-  const double width = BucketSeconds(span);
-  const std::size_t n = start.is_null() ? 0 : static_cast<std::size_t>(span / width) + 1;
-  std::vector<std::int64_t> ok(n, 0), bad(n, 0);
-  CNAKE_RETURN_IF_ERROR(ForEachRow(
-      conn,
-      fmt::format("SELECT CAST(floor((t - {:.0f}) / {}) AS BIGINT) AS b, ok, count(*) FROM ({}) "
-                  "WHERE t IS NOT NULL GROUP BY 1, 2",
-                  t0, width * 1000, events),
-      scope, [&](const db::DataChunk& c, std::size_t r) {
-        const auto b = static_cast<std::size_t>(std::max<std::int64_t>(0, c.GetInt64(0, r)));
-        if (b >= n) return;
-        (c.GetInt32(1, r) ? ok : bad)[b] += c.GetInt64(2, r);
-      }));
-  ordered_json buckets = ordered_json::array();
-  for (std::size_t i = 0; i < n; ++i) {
-    buckets.push_back({{"offset_seconds", i * width}, {"completed", ok[i]}, {"failed", bad[i]}});
+Result<SummaryDoc::Timeline> ReadTimeline(Queries& queries, const Scope& scope) {
+  CNAKE_ASSIGN_OR_RETURN(FinishSpan span, queries.Finishes(scope));
+  SummaryDoc::Timeline t;
+  t.bucket_seconds = BucketSeconds(span.span_seconds);
+  if (!span.start) return t;
+  t.start = span.start;
+  const auto n = static_cast<std::size_t>(span.span_seconds / t.bucket_seconds) + 1;
+  t.buckets.resize(n);
+  for (std::size_t i = 0; i < n; ++i) t.buckets[i].offset_seconds = i * t.bucket_seconds;
+  CNAKE_ASSIGN_OR_RETURN(std::vector<FinishBucketRow> rows,
+                         queries.FinishesPerBucket(scope, span.start_epoch_ms, t.bucket_seconds));
+  for (const FinishBucketRow& r : rows) {
+    const auto b = static_cast<std::size_t>(std::max<std::int64_t>(0, r.bucket));
+    if (b >= n) continue;
+    t.buckets[b].completed += r.completed;
+    t.buckets[b].failed += r.failed;
   }
-  doc["timeline"] = {{"start", start}, {"bucket_seconds", width}, {"buckets", std::move(buckets)}};
-  return Status::Ok();
+  return t;
+}
+
+template <typename T>
+ordered_json Opt(const std::optional<T>& v) {
+  return v ? ordered_json(*v) : ordered_json();
+}
+
+ordered_json BatchJson(const ReportBatchRow& b) {
+  ordered_json options;
+  if (b.options_json) {
+    options = ordered_json::parse(*b.options_json, nullptr, false);
+    if (options.is_discarded()) options = nullptr;
+  }
+  return {{"id", b.id},
+          {"status", Opt(b.status_text)},
+          {"stop_reason", Opt(b.stop_reason)},
+          {"started_at", Opt(b.started_at)},
+          {"completed_at", Opt(b.completed_at)},
+          {"wall_time_seconds", b.wall_time_seconds},
+          {"total_entries", b.total_entries},
+          {"options", options},
+          {"retry_after_wait_seconds", Opt(b.retry_after_wait_seconds)},
+          {"breaker_open_seconds", Opt(b.breaker_open_seconds)}};
+}
+
+ordered_json RequestsJson(const RequestTotals& r) {
+  ordered_json by_endpoint = ordered_json::object(), by_status = ordered_json::object();
+  for (const auto& [endpoint, n] : r.by_endpoint) by_endpoint[endpoint] = n;
+  for (const auto& [status, n] : r.by_http_status) {
+    by_status[status ? std::to_string(*status) : "none"] = n;
+  }
+  return {{"total", r.total},
+          {"failed", r.failed},
+          {"http_429", r.http_429},
+          {"by_endpoint", std::move(by_endpoint)},
+          {"by_http_status", std::move(by_status)}};
+}
+
+ordered_json LatencyJson(const LatencyRow& l) {
+  return {{"count", l.count},     {"mean", Opt(l.mean_ms)}, {"p50", Opt(l.p50_ms)},
+          {"p90", Opt(l.p90_ms)}, {"p99", Opt(l.p99_ms)},   {"max", Opt(l.max_ms)}};
+}
+
+ordered_json HistogramJson(const LatencyRow& l) {
+  const std::vector<double>& bounds = LatencyBoundsMs();
+  ordered_json histogram = ordered_json::array();
+  for (std::size_t i = 0; i < l.histogram.size(); ++i) {
+    histogram.push_back({{"le", i < bounds.size() ? ordered_json(bounds[i]) : ordered_json()},
+                         {"count", l.histogram[i]}});
+  }
+  return histogram;
+}
+
+ordered_json TimelineJson(const SummaryDoc::Timeline& t) {
+  ordered_json buckets = ordered_json::array();
+  for (const auto& b : t.buckets) {
+    buckets.push_back({{"offset_seconds", b.offset_seconds},
+                       {std::string(EntryStateName(EntryState::kCompleted)), b.completed},
+                       {std::string(EntryStateName(EntryState::kFailed)), b.failed}});
+  }
+  return {{"start", Opt(t.start)}, {"bucket_seconds", t.bucket_seconds}, {"buckets", buckets}};
+}
+
+// The scope's reported tokens, priced as summary_report.h says.
+Result<std::optional<SummaryDoc::Tokens>> ReadTokens(Queries& queries, const Scope& scope,
+                                                     const std::vector<ReportBatchRow>& batches,
+                                                     const TokenPrices& configured) {
+  CNAKE_ASSIGN_OR_RETURN(TokenTotalsRow totals, queries.TokenTotals(scope.batch_id.value_or("")));
+  if (totals.total() <= 0 && totals.interrupted <= 0) return std::optional<SummaryDoc::Tokens>();
+  std::optional<nlohmann::json> options;
+  if (scope.batch_id && batches.size() == 1 && batches[0].options_json) {
+    nlohmann::json parsed = nlohmann::json::parse(*batches[0].options_json, nullptr, false);
+    if (!parsed.is_discarded()) options = std::move(parsed);
+  }
+  return std::optional<SummaryDoc::Tokens>(
+      SummaryDoc::Tokens{totals, PricesFor(options, configured)});
 }
 
 }  // namespace
 
-Result<ordered_json> BuildSummary(db::Connection& conn, const Scope& scope,
-                                  const std::string& generated_at) {
-  ordered_json doc = {
-      {"report_type", "summary"},
-      {"schema_version", kReportSchemaVersion},
-      {"generated_at", generated_at},
-      {"batch_id", scope.batch_id ? ordered_json(*scope.batch_id) : ordered_json()}};
-  ordered_json waits;
-  CNAKE_ASSIGN_OR_RETURN(double wall, AddBatches(conn, scope, doc, waits));
-  CNAKE_ASSIGN_OR_RETURN(std::int64_t finished, AddEntries(conn, scope, doc));
-  doc["wall_time_seconds"] = wall;
-  doc["throughput_entries_per_second"] = wall > 0 ? ordered_json(finished / wall) : ordered_json();
-  CNAKE_RETURN_IF_ERROR(AddRequests(conn, scope, doc));
-  CNAKE_RETURN_IF_ERROR(AddLatency(conn, scope, doc));
-  CNAKE_RETURN_IF_ERROR(AddAttempts(conn, scope, doc));
-  doc["waits"] = std::move(waits);
-  CNAKE_RETURN_IF_ERROR(AddTimeline(conn, scope, doc));
+std::optional<double> SummaryDoc::success_rate() const {
+  const std::int64_t finished = entries.finished();
+  if (finished == 0) return std::nullopt;
+  return static_cast<double>(entries.Of(EntryState::kCompleted)) / static_cast<double>(finished);
+}
+
+Result<SummaryDoc> BuildSummary(Queries& queries, const Scope& scope,
+                                const std::string& generated_at, const TokenPrices& prices) {
+  SummaryDoc doc;
+  doc.header = {generated_at, scope.batch_id};
+  CNAKE_ASSIGN_OR_RETURN(doc.batches, queries.ReportBatches(scope));
+  if (scope.batch_id && doc.batches.empty()) return NoSuchBatch(*scope.batch_id);
+  CNAKE_ASSIGN_OR_RETURN(doc.entries, queries.EntryStates(scope));
+  CNAKE_ASSIGN_OR_RETURN(LatencyRow latency, queries.Latency(scope, LatencyBoundsMs()));
+  doc.performance = PerformanceOf(doc.batches, doc.entries, std::move(latency));
+  CNAKE_ASSIGN_OR_RETURN(doc.requests, queries.CountRequests(scope));
+  CNAKE_ASSIGN_OR_RETURN(std::vector<AttemptsRow> attempts, queries.AttemptsPerEntry(scope));
+  doc.attempts = SumAttempts(std::move(attempts));
+  doc.waits = SumWaits(doc.batches);
+  CNAKE_ASSIGN_OR_RETURN(doc.timeline, ReadTimeline(queries, scope));
+  CNAKE_ASSIGN_OR_RETURN(doc.tokens, ReadTokens(queries, scope, doc.batches, prices));
   return doc;
+}
+
+ordered_json SummaryJson(const SummaryDoc& doc) {
+  ordered_json batches = ordered_json::array();
+  for (const ReportBatchRow& b : doc.batches) batches.push_back(BatchJson(b));
+  ordered_json by_state = ordered_json::object();
+  for (EntryState state : kAllEntryStates) {
+    by_state[std::string(EntryStateName(state))] = doc.entries.Of(state);
+  }
+  for (const auto& [text, n] : doc.entries.unknown_states) by_state[text] = n;
+  ordered_json distribution = ordered_json::array();
+  for (const AttemptsRow& r : doc.attempts.distribution) {
+    distribution.push_back({{"attempts", r.attempts}, {"entries", r.entries}});
+  }
+  const Performance& perf = doc.performance;
+  ordered_json j = {
+      {"report_type", ReportTypeName(ReportType::kSummary)},
+      {"schema_version", kReportSchemaVersion},
+      {"generated_at", doc.header.generated_at},
+      {"batch_id", Opt(doc.header.batch_id)},
+      {"batches", std::move(batches)},
+      {"entries",
+       {{"total", doc.entries.total()}, {"finished", perf.finished}, {"by_state", by_state}}},
+      {"success_rate", Opt(doc.success_rate())},
+      {"wall_time_seconds", perf.wall_time_seconds},
+      {"throughput_entries_per_second", Opt(perf.entries_per_second)},
+      {"requests", RequestsJson(doc.requests)},
+      {"latency_ms", LatencyJson(perf.latency)},
+      {"latency_histogram_ms", HistogramJson(perf.latency)},
+      {"attempts",
+       {{"mean", Opt(doc.attempts.mean)},
+        {"max", Opt(doc.attempts.max)},
+        {"distribution", std::move(distribution)}}},
+      {"waits",
+       {{"rate_limit_seconds", Opt(doc.waits.rate_limit_seconds)},
+        {"circuit_breaker_open_seconds", Opt(doc.waits.circuit_breaker_open_seconds)},
+        {"reason", Opt(doc.waits.reason)}}},
+      {"timeline", TimelineJson(doc.timeline)}};
+  if (doc.tokens) {
+    j["tokens"] = ordered_json::parse(TokensJson(doc.tokens->totals, doc.tokens->prices).dump());
+  }
+  return j;
 }
 
 }  // namespace cnake::report

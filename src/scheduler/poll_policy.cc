@@ -16,14 +16,16 @@ Duration NextPollDelay(int polls_so_far, std::optional<double> eta_seconds,
   const double growth = std::isnan(policy.growth) ? 1.0 : std::clamp(policy.growth, 1.0, 16.0);
   const double jitter = std::isnan(policy.jitter) ? 0.0 : std::clamp(policy.jitter, 0.0, 1.0);
 
-  double base;
-  if (eta_seconds && std::isfinite(*eta_seconds) && *eta_seconds > 0) {
-    base = std::clamp(*eta_seconds, initial, max);
+  const double u = ClampUnit(uniform01);
+  double seconds;
+  if (eta_seconds && std::isfinite(*eta_seconds) && *eta_seconds >= 0) {
+    const double floor = std::chrono::duration<double>(kMinEtaWait).count();
+    seconds = std::clamp(*eta_seconds, floor, std::max(floor, max)) * (1.0 + jitter * u);
   } else {
-    base = std::min(max, initial * std::pow(growth, std::max(polls_so_far, 0)));
+    const double base = std::min(max, initial * std::pow(growth, std::max(polls_so_far, 0)));
+    seconds = base * (1.0 + jitter * (2.0 * u - 1.0));
   }
-  const double factor = 1.0 + jitter * (2.0 * ClampUnit(uniform01) - 1.0);
-  const double seconds = std::min(max, base * factor);
+  seconds = std::min(max, seconds);
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 

@@ -8,19 +8,30 @@
 namespace cnake::scheduler {
 
 struct PollPolicy {
-  Duration initial = std::chrono::seconds(1);  // the first poll's base delay
+  // The first check of a job the server gave no eta for, counted from its
+  // POST answer; then the delay grows by `growth` per check up to `max`.
+  Duration initial = std::chrono::milliseconds(25);
   Duration max = std::chrono::seconds(30);
-  double growth = 1.5;  // base delay factor per poll; clamped to [1, 16]
-  double jitter = 0.2;  // relative, ± around the base; clamped to [0, 1]
+  double growth = 2;    // base delay factor per poll; clamped to [1, 16]
+  double jitter = 0.1;  // relative; clamped to [0, 1]
 };
 
-// Delay before the next status poll of one job.
+// Never wait less than this for an eta: an eta of 0 on an unfinished job
+// must not turn the loop into a busy poll.
+inline constexpr Duration kMinEtaWait = std::chrono::milliseconds(1);
+
+// Delay before the next check of one job.
 //
-// Base delay: if the server's `eta_seconds` is finite and > 0, it is the best
-// guess, so base = clamp(eta, initial, max). Otherwise (no eta, eta <= 0
-// because the job is overdue, NaN, inf) base = min(max, initial * growth^polls_so_far).
-// The result is base * (1 + jitter * (2 * uniform01 - 1)), capped at max: it
-// lies in [base * (1 - jitter), min(max, base * (1 + jitter))].
+// If the server's `eta_seconds` is finite and >= 0, it says when the job
+// should be done, so the check goes then, never earlier: base =
+// clamp(eta, kMinEtaWait, max), result base * (1 + jitter * uniform01).
+// Otherwise (no eta, negative, NaN, inf) base = min(max, initial *
+// growth^polls_so_far) and the result is base * (1 + jitter * (2 *
+// uniform01 - 1)): it lies in [base * (1 - jitter), base * (1 + jitter)].
+// Either way the result is capped at max.
+//
+// So a job of latency L costs about log_growth(L / initial) checks without
+// an eta, and one check after its first eta.
 //
 // The caller clips the result to the job's deadline (deadline.h).
 Duration NextPollDelay(int polls_so_far, std::optional<double> eta_seconds,

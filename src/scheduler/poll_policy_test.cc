@@ -57,16 +57,20 @@ TEST(PollPolicyTest, JitterIsPlusMinusTwentyPercentAndCappedAtMax) {
   EXPECT_EQ(NextPollDelay(50, std::nullopt, kPolicy, 0.0), 24s);
 }
 
-TEST(PollPolicyTest, ServerEtaReplacesTheScheduleWithinBounds) {
-  EXPECT_EQ(NextPollDelay(0, 7.0, kPolicy, kNoJitter), 7s);
-  EXPECT_EQ(NextPollDelay(20, 7.0, kPolicy, kNoJitter), 7s);  // not the grown 30 s
-  EXPECT_EQ(NextPollDelay(0, 0.2, kPolicy, kNoJitter), 1s);   // not below initial
-  EXPECT_EQ(NextPollDelay(0, 500.0, kPolicy, kNoJitter), 30s);
-  EXPECT_EQ(NextPollDelay(0, 7.0, kPolicy, 1.0), 8400ms);
+// The server's eta says when the job should be done: the check goes then
+// (so a job with an eta costs one check more), never earlier, whatever the
+// schedule would have said.
+TEST(PollPolicyTest, ServerEtaReplacesTheScheduleAndIsNeverAnticipated) {
+  EXPECT_EQ(NextPollDelay(0, 7.0, kPolicy, 0.0), 7s);
+  EXPECT_EQ(NextPollDelay(20, 7.0, kPolicy, 0.0), 7s);    // not the grown 30 s
+  EXPECT_EQ(NextPollDelay(0, 0.2, kPolicy, 0.0), 200ms);  // not raised to the first delay
+  EXPECT_EQ(NextPollDelay(0, 500.0, kPolicy, 0.0), 30s);
+  EXPECT_EQ(NextPollDelay(0, 7.0, kPolicy, 1.0), 8400ms);  // jitter only ever delays
+  EXPECT_EQ(NextPollDelay(0, 0.0, kPolicy, 0.0), kMinEtaWait);
 }
 
 TEST(PollPolicyTest, UnusableEtaFallsBackToTheSchedule) {
-  const double kBad[] = {0.0, -4.0, std::nan(""), std::numeric_limits<double>::infinity(),
+  const double kBad[] = {-4.0, std::nan(""), std::numeric_limits<double>::infinity(),
                          -std::numeric_limits<double>::infinity()};
   for (double eta : kBad) {
     EXPECT_EQ(NextPollDelay(2, eta, kPolicy, kNoJitter), 2250ms) << eta;

@@ -84,7 +84,10 @@ Verdict Evaluate4xx(const Outcome& o) {
       // A chat completion has no job id: its 404 means the model or the path
       // does not exist, and every other entry would get the same answer.
       if (o.chat && o.endpoint == Endpoint::kSubmit) return {ErrorClass::kFatal, "not_found"};
-      return Permanent(HttpType(s));
+      // POST {base}/generate and GET {base}/health name no job: a 404 there
+      // means nothing is served at the base URL (a wrong path), and no
+      // entry can succeed. Stopping keeps every entry unfailed.
+      return {ErrorClass::kFatal, HttpType(s)};
     case 402:  // payment required (OpenRouter: no credits left): every request would get it
       return {ErrorClass::kFatal, "quota_exhausted"};
     case 429:  // too many requests

@@ -49,6 +49,8 @@ Expected ExpectedForStatus(Endpoint e, int s) {
   if (s == 404 && (e == Endpoint::kStatus || e == Endpoint::kResult)) {
     return {ErrorClass::kLostJob, "lost_job"};
   }
+  // No job id in the path: nothing is served there, so no entry can succeed.
+  if (s == 404) return {ErrorClass::kFatal, http};
   if (kTransient4xx.count(s)) return {ErrorClass::kTransient, http};
   if (s >= 500) return {ErrorClass::kTransient, http};
   if (s >= 400) return {ErrorClass::kPermanent, http};
@@ -98,14 +100,17 @@ TEST(ClassifyTest, StatusesNamedByTheIssue) {
   for (int s : {408, 425, 429, 500, 502, 503, 504, 501, 599}) {
     EXPECT_EQ(Classify(Http(Endpoint::kSubmit, s)), ErrorClass::kTransient) << s;
   }
-  for (int s : {400, 404, 413, 422, 418, 451}) {
+  for (int s : {400, 413, 422, 418, 451}) {
     EXPECT_EQ(Classify(Http(Endpoint::kSubmit, s)), ErrorClass::kPermanent) << s;
   }
   EXPECT_EQ(Decide(Http(Endpoint::kStatus, 401), 0, kPolicy, 0).action, Action::kStopRun);
   EXPECT_EQ(Decide(Http(Endpoint::kResult, 403), 0, kPolicy, 0).error_type, "auth");
   EXPECT_EQ(Decide(Http(Endpoint::kStatus, 404), 0, kPolicy, 0).action, Action::kResubmit);
   EXPECT_EQ(Decide(Http(Endpoint::kResult, 404), 0, kPolicy, 0).action, Action::kResubmit);
-  EXPECT_EQ(Decide(Http(Endpoint::kSubmit, 404), 0, kPolicy, 0).action, Action::kFailEntry);
+  // A wrong base URL: stop the run rather than fail every entry (issue 21).
+  EXPECT_EQ(Decide(Http(Endpoint::kSubmit, 404), 0, kPolicy, 0).action, Action::kStopRun);
+  EXPECT_EQ(Decide(Http(Endpoint::kSubmit, 404), 0, kPolicy, 0).error_type, "http_404");
+  EXPECT_EQ(Decide(Http(Endpoint::kHealth, 404), 0, kPolicy, 0).action, Action::kStopRun);
   EXPECT_EQ(Decide(Http(Endpoint::kSubmit, 429), 0, kPolicy, 0).error_type, "http_429");
 }
 
@@ -322,8 +327,10 @@ TEST(ChatDecisionTest, NotFoundOnTheCompletionStopsTheRun) {
   const Decision d = Decide(Chat(404), 0, kPolicy, 0.5);
   EXPECT_EQ(d.action, Action::kStopRun);
   EXPECT_EQ(d.error_type, "not_found");
-  // Without the chat flag a 404 on submit stays a per-entry failure.
-  EXPECT_EQ(Decide(Http(Endpoint::kSubmit, 404), 0, kPolicy, 0.5).action, Action::kFailEntry);
+  // Without the chat flag a 404 on submit stops the run as http_404 (no
+  // CnakeCharmer API at the base URL).
+  EXPECT_EQ(Decide(Http(Endpoint::kSubmit, 404), 0, kPolicy, 0.5).action, Action::kStopRun);
+  EXPECT_EQ(Decide(Http(Endpoint::kSubmit, 404), 0, kPolicy, 0.5).error_type, "http_404");
   // The health check of the chat protocol (GET /models) keeps the old row.
   Outcome probe = Chat(404);
   probe.endpoint = Endpoint::kHealth;

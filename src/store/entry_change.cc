@@ -58,4 +58,25 @@ std::vector<EntryChange> Fold(const WriteGroup& g) {
   return out;
 }
 
+void MergeInto(EntryChange& earlier, const EntryChange& later) {
+  EntryChange& e = earlier;
+  e.completion = nullptr;
+  e.failure = nullptr;
+  if (e.kind != ChangeKind::kNotFinal && later.kind == ChangeKind::kNotFinal) return;
+  e.kind = later.kind;
+  e.state = later.state;
+  if (later.submitted) {
+    e.submitted = true;
+    e.request_id = later.request_id;
+    e.clear_request_id = false;
+  } else if (later.clear_request_id) {
+    e.submitted = false;
+    e.request_id.clear();
+    e.clear_request_id = true;
+  }
+  if (later.submission_seq) e.submission_seq = later.submission_seq;
+  e.attempts = later.attempts;
+  if (later.kind != ChangeKind::kNotFinal || later.last_error) e.last_error = later.last_error;
+}
+
 }  // namespace cnake

@@ -35,4 +35,10 @@ struct EntryChange {
 
 std::vector<EntryChange> Fold(const WriteGroup& g);
 
+// Folds a later change of the same entry into an earlier one, as if both had
+// been applied in order. A final change is never undone by a later one that
+// is not final. The result points into no group (completion and failure are
+// reset): only `kind` says whether the entry was completed or failed.
+void MergeInto(EntryChange& earlier, const EntryChange& later);
+
 }  // namespace cnake

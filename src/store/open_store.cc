@@ -12,6 +12,7 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
   options.open.read_only = config.read_only;
   options.open.memory_limit = config.memory_limit;
   options.open.threads = config.threads;
+  options.create_if_missing = config.create_if_missing;
   CNAKE_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbStore> store, DuckDbStore::Open(options));
   return std::unique_ptr<Store>(std::move(store));
 }

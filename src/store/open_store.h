@@ -15,9 +15,14 @@ struct StoreConfig {
   std::string memory_limit = "64MB";  // DuckDB's buffer manager
   int threads = 2;
   bool read_only = false;
+  // False: a database that does not exist is an error (kNotFound) instead of
+  // a new, empty one. Only the commands that fill a database (init, import)
+  // create one, so that a mistyped path is not answered with zeros.
+  bool create_if_missing = false;
 };
 
-// Errors: those of the store's Open (kLocked, kSchemaMismatch, kReadOnly,
+// Errors: kNotFound (no such database, without create_if_missing), and
+// those of the store's Open (kLocked, kSchemaMismatch, kReadOnly,
 // kInvalidArgument for bad table names, kDatabase).
 Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config);
 

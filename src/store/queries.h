@@ -1,6 +1,6 @@
-// Typed reads behind `stats`, `status`, `export`, the run summary's hints and
-// the reports. Each returns plain rows; the callers render them (text, JSON,
-// Markdown, HTML, CSV) and never see SQL.
+// Typed reads behind `stats`, `status`, `export`, the run summary and the
+// reports. Each returns plain rows (store/report_rows.h for the reports); the
+// callers render them (text, JSON, Markdown, HTML, CSV) and never see SQL.
 //
 // Thread safety: as the Store that hands them out (one thread at a time).
 #pragma once
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "store/report_rows.h"
 #include "store/types.h"
 #include "util/status.h"
 
@@ -31,13 +32,6 @@ struct ResultRow {
   std::optional<std::string> description;
 };
 
-// The request log of one batch, summarised.
-struct RequestLatencyRow {
-  std::int64_t count = 0;
-  double p50_ms = 0, p90_ms = 0, p99_ms = 0;
-  double span_seconds = 0;  // first to last request
-};
-
 // Tokens the API reported (chat protocol), summed over a batch's request log
 // (or every batch's). Zero for batches run with the CnakeCharmer protocol,
 // whose answers report no usage.
@@ -55,8 +49,6 @@ class Queries {
 
   virtual Result<Statistics> GetStatistics() = 0;
 
-  // The batch's request latencies; count 0 when it has made no request.
-  virtual Result<RequestLatencyRow> BatchLatency(const std::string& batch_id) = 0;
   // "entry: error_type: message" of the batch's newest errors, newest first.
   virtual Result<std::vector<std::string>> RecentErrors(const std::string& batch_id,
                                                         std::size_t limit) = 0;
@@ -77,6 +69,38 @@ class Queries {
   // Writes every result with an entry id to a Parquet file; returns the row
   // count. kInvalidArgument where the store cannot write Parquet.
   virtual Result<std::int64_t> ExportParquet(const std::string& path) = 0;
+
+  // --- Reports and performance figures (store/report_rows.h) ---
+  // Every read below covers `scope`; with a batch_id that names no batch they
+  // find nothing (ReportBatches is empty).
+
+  // The batches in scope, by started_at then id.
+  virtual Result<std::vector<ReportBatchRow>> ReportBatches(const ReportScope& scope) = 0;
+  virtual Result<StateCounts> EntryStates(const ReportScope& scope) = 0;
+  virtual Result<RequestTotals> CountRequests(const ReportScope& scope) = 0;
+  // Quantiles (as store/latency_stats.h defines them), mean, max and a
+  // histogram over `bounds_ms` (ascending) of the requests' latencies, with
+  // memory that does not grow with the request log.
+  virtual Result<LatencyRow> Latency(const ReportScope& scope,
+                                     const std::vector<double>& bounds_ms) = 0;
+  // Finished entries per number of attempts, by attempts.
+  virtual Result<std::vector<AttemptsRow>> AttemptsPerEntry(const ReportScope& scope) = 0;
+  virtual Result<FinishSpan> Finishes(const ReportScope& scope) = 0;
+  // Buckets with at least one finish, in any order; bucket numbers may fall
+  // outside the span when a clock went backwards (callers drop them).
+  virtual Result<std::vector<FinishBucketRow>> FinishesPerBucket(const ReportScope& scope,
+                                                                 double start_epoch_ms,
+                                                                 double width_seconds) = 0;
+  // Every final failure in scope in the order stored, paged so that memory
+  // stays bounded. Stops at the first error `row` returns.
+  virtual Status ForEachFailure(const ReportScope& scope,
+                                const std::function<Status(const FailureRow&)>& row) = 0;
+  // Most first, ties by endpoint, error type, status.
+  virtual Result<std::vector<RequestErrorRow>> RequestErrors(const ReportScope& scope) = 0;
+  // Every entry in scope by id, paged so that memory stays bounded. Stops at
+  // the first error `row` returns.
+  virtual Status ForEachEntryDetail(const ReportScope& scope,
+                                    const std::function<Status(const EntryDetailRow&)>& row) = 0;
 };
 
 }  // namespace cnake

@@ -48,6 +48,14 @@ struct RunnerInfo {
   long pid = 0;
 };
 
+// A live runner of a batch, as `status` lists it.
+struct RunnerStatus {
+  RunnerInfo runner;
+  std::string started_at, heartbeat_at;  // ISO 8601 UTC
+  std::int64_t leased = 0;               // unfinished entries it holds
+  double rate_share = 1;                 // of the batch's rate; 0 while joining
+};
+
 // What a renewal tells the runner.
 struct LeaseState {
   bool cancelled = false;  // someone cancelled the batch: stop submitting
@@ -87,11 +95,16 @@ class Store {
 
   // --- Batch lifecycle ---
   // Creates the batch record (status running) and claims up to
-  // options.limit pending (with retry_failed, also failed) entries for it,
-  // in one transaction: after a failure or a crash neither remains. Returns
-  // the number claimed.
+  // options.limit entries for it: first the unfinished entries of the
+  // batches in options.adopt_from, then pending (with retry_failed, also
+  // failed) entries no batch holds; in one transaction: after a failure or a
+  // crash neither remains. Returns the number claimed; when that is 0 no
+  // batch record is created.
   virtual Result<std::int64_t> ClaimNewBatch(const NewBatch& batch,
                                              const ClaimOptions& options) = 0;
+  // Every batch with a record that owns unfinished entries matching
+  // `filter`, with their counts; oldest first (started_at, then id).
+  virtual Result<std::vector<BatchWork>> UnfinishedWork(const EntryFilter& filter) = 0;
   // What ClaimNewBatch would take; changes nothing.
   virtual Result<ClaimPreview> PreviewClaim(const ClaimOptions& options) = 0;
   virtual Result<std::optional<BatchRecord>> GetBatch(const std::string& batch_id) = 0;
@@ -105,6 +118,14 @@ class Store {
   // to be used from one (other) thread while this Store stays usable.
   virtual Result<std::unique_ptr<WorkSession>> OpenWork(const std::string& batch_id,
                                                         const RunnerInfo& runner) = 0;
+  // The runners working on the batch now: for a shared database, those whose
+  // leases are alive; for an embedded one that one process holds (DuckDB:
+  // the file lock), this process's sessions on the batch that have not
+  // released their leases, since no other process can hold the file while
+  // this one has it open. A batch recorded running that no live runner
+  // holds lost its runner (kill -9, a crash): BatchLifecycle shows it as
+  // interrupted.
+  virtual Result<std::vector<RunnerStatus>> LiveRunners(const std::string& batch_id) = 0;
 
   // --- import ---
   // Inserts new entries, updates those whose code changed (reset to

@@ -15,8 +15,8 @@ Status ValidateTableNames(const TableNames& names) {
                              "(^[A-Za-z_][A-Za-z0-9_]{0,62}$)");
     }
   }
-  static const char* kReserved[] = {"batch_jobs", "processing_errors", "api_requests",
-                                    "cnake_meta"};
+  static const char* kReserved[] = {"batch_jobs", "processing_errors", "api_requests", "cnake_meta",
+                                    "cnake_journal"};
   for (const std::string* name : {&names.entries, &names.results}) {
     for (const char* reserved : kReserved) {
       std::string lower = *name;

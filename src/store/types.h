@@ -34,6 +34,12 @@ struct Entry {
   int attempts = 0;
   int submission_seq = 0;
   std::optional<std::string> last_error;
+  // The batch whose id the Idempotency-Key of the current submission is
+  // derived from, when that is not batch_id: set when a new batch adopts the
+  // entry from a stopped one, so that a POST the stopped batch may have sent
+  // is repeated under the same key (never paid twice). Cleared when a new
+  // job is wanted from scratch (a claim, changed code).
+  std::optional<std::string> key_batch_id;
 };
 
 // Selects entries by tag and id prefix; empty fields do not filter.
@@ -113,6 +119,19 @@ struct ClaimOptions {
   std::int64_t limit = 50;
   EntryFilter filter;
   bool retry_failed = false;  // also claim failed entries (as new jobs)
+  // Batches whose unfinished entries (matching the filter) the new batch
+  // adopts, before any new entry: they keep their state, request_id (polled,
+  // never posted again), attempts and submission (key_batch_id keeps its
+  // Idempotency-Key), and their old batch's total drops by as many. Only
+  // batches no live runner holds (BatchLifecycle decides).
+  std::vector<std::string> adopt_from;
+};
+
+// The unfinished entries (not completed or failed) one batch owns.
+struct BatchWork {
+  BatchRecord batch;
+  std::int64_t unfinished = 0;
+  std::int64_t with_request_id = 0;  // of those: a job at the API, to be polled
 };
 
 // A batch record to create together with its claim.

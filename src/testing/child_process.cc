@@ -21,7 +21,8 @@ int Decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + 
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::map<std::string, std::string>& env,
-                           const std::string& stdout_path, const std::string& stderr_path) {
+                           const std::string& stdout_path, const std::string& stderr_path,
+                           const std::string& cwd) {
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
   std::vector<char*> c_argv, c_env;
@@ -42,6 +43,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
     execve(c_argv[0], c_argv.data(), c_env.data());
     _exit(127);
   }

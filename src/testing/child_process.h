@@ -13,9 +13,11 @@ namespace cnake::testing {
 
 class ChildProcess {
  public:
-  // Starts argv[0] with exactly `env`; output to the given files ("" = /dev/null).
+  // Starts argv[0] with exactly `env`, in `cwd` when not empty; output to
+  // the given files ("" = /dev/null).
   ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-               const std::string& stdout_path, const std::string& stderr_path);
+               const std::string& stdout_path, const std::string& stderr_path,
+               const std::string& cwd = "");
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -17,7 +17,9 @@ std::string FieldDefault(const CType& t, const TypeContext& ctx, bool* uses_fiel
     CType elem = r;
     elem.array_dims.clear();
     std::string inner = ZeroValue(elem, ctx);
-    std::string value = fmt::format("[{}] * {}", inner, r.array_dims.back());
+    std::string value = inner.ends_with("()")
+                            ? fmt::format("[{} for _ in range({})]", inner, r.array_dims.back())
+                            : fmt::format("[{}] * {}", inner, r.array_dims.back());
     for (size_t k = r.array_dims.size() - 1; k-- > 0;) {
       value = fmt::format("[{} for _ in range({})]", value, r.array_dims[k]);
     }

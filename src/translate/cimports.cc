@@ -42,13 +42,20 @@ const std::map<std::string, LibcName>& MathNames() {
     t["M_PI_4"] = {Kind::kConstant, "", "0.7853981633974483"};
     t["M_SQRT2"] = {Kind::kConstant, "", "1.4142135623730951"};
     t["M_LN2"] = {Kind::kConstant, "", "0.6931471805599453"};
-    t["fmax"] = {Kind::kRename, "", "max"};
-    t["fmin"] = {Kind::kRename, "", "min"};
-    t["round"] = {Kind::kRename, "", "round"};
-    t["lround"] = {Kind::kRename, "", "round"};
-    t["llround"] = {Kind::kRename, "", "round"};
-    t["rint"] = {Kind::kRename, "", "round"};
-    t["nearbyint"] = {Kind::kRename, "", "round"};
+    t["pi"] = {Kind::kImport, "math", "pi"};
+    // C returns doubles where Python's math returns ints, and rounds halves
+    // away from zero: helpers keep C's results (c_numbers.h).
+    for (const char* f : {"floor", "ceil", "trunc"}) {
+      t[f] = {Kind::kRename, "", std::string("_c_") + f};
+      t[std::string(f) + "f"] = t[f];
+    }
+    t["fmax"] = {Kind::kRename, "", "_c_fmax"};
+    t["fmin"] = {Kind::kRename, "", "_c_fmin"};
+    t["round"] = {Kind::kRename, "", "_c_round"};
+    t["lround"] = {Kind::kRename, "", "_c_lround"};
+    t["llround"] = {Kind::kRename, "", "_c_lround"};
+    t["rint"] = {Kind::kRename, "", "_c_rint"};
+    t["nearbyint"] = {Kind::kRename, "", "_c_rint"};
     return t;
   }();
   return kTable;

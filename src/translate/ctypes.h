@@ -47,6 +47,8 @@ struct TypeContext {
   std::map<std::string, CType> aliases;  // ctypedef name -> aliased type
   std::set<std::string> numpy_aliases;   // names bound to numpy in the output
   std::set<std::string> opaque;          // extern structs and other C-only names
+  // Field types of module structs, filled as each struct block is read.
+  std::map<std::string, std::map<std::string, CType>> struct_fields;
 };
 
 enum class TypeCategory { kUnknown, kInt, kFloat, kComplex, kBool, kChar, kVoid, kPyObject, kUser };

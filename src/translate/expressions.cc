@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "translate/special_calls.h"
+
 namespace cnake::translate {
 namespace {
 
@@ -329,6 +331,36 @@ ExprResult RewriteExpression(std::string_view text, const ExprEnv& env) {
       i = end - 1;
       continue;
     }
+    if (t.Is("&") && InUnaryPosition(toks, i) && i + 1 < toks.size() &&
+        env.boxed.count(std::string(toks[i + 1].text)) &&
+        (i + 2 >= toks.size() || !(toks[i + 2].Is("[") || toks[i + 2].Is(".")))) {
+      replace(i, i + 2, std::string(toks[i + 1].text));  // &x passes x's one-element list
+      ++i;
+      continue;
+    }
+    if (t.IsName() && !attr && env.boxed.count(std::string(t.text)) &&
+        !(i + 1 < toks.size() && toks[i + 1].Is("("))) {
+      replace(i, i + 1, std::string(t.text) + "[0]");
+      continue;
+    }
+    if (t.Is(".") && env.cpp_pairs && i + 1 < toks.size() &&
+        (toks[i + 1].Is("first") || toks[i + 1].Is("second")) &&
+        !(i > 0 && toks[i - 1].Is("self"))) {
+      replace(i, i + 2, toks[i + 1].Is("first") ? "[0]" : "[1]");  // libcpp pair -> tuple
+      ++i;
+      continue;
+    }
+    if (t.IsName() && !attr) {
+      if (std::optional<SpecialCall> sc = RewriteSpecialCall(text, toks, i, env)) {
+        if (!sc->failure.empty()) {
+          fail(sc->failure);
+        } else {
+          replace(i, sc->end, sc->text);
+          i = sc->end - 1;
+          continue;
+        }
+      }
+    }
     if (t.Is("&") && InUnaryPosition(toks, i) && i + 1 < toks.size()) {
       replace(i, i + 1, "");
       copied = toks[i + 1].begin;  // drop any space after '&'
@@ -422,6 +454,9 @@ ExprResult RewriteExpression(std::string_view text, const ExprEnv& env) {
           continue;
         }
         if (auto it = env.call_renames.find(std::string(t.text)); it != env.call_renames.end()) {
+          if (it->second.rfind("_c_", 0) == 0 && env.helpers != nullptr) {
+            env.helpers->insert(it->second);  // a C-semantics helper (c_numbers.h)
+          }
           replace(i, i + 1, it->second);
           continue;
         }

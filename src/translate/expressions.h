@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "translate/c_numbers.h"
 #include "translate/ctypes.h"
 
 namespace cnake::translate {
@@ -28,6 +29,21 @@ struct ExprEnv {
   // plain (non-attribute) calls.
   std::map<std::string, std::string> call_renames;
   std::vector<std::string>* notes = nullptr;  // optional sink for mapping notes
+
+  // C semantics (c_semantics.h). Scoped like pointer_names.
+  std::map<std::string, CType> var_types;  // C-typed names in scope, and "self.attr"
+  bool cdivision = false;                  // cdivision=True in force
+  bool true_division = true;               // '/' on C ints is true division (language_level 3)
+  CType return_type;                       // of the enclosing function; empty if none
+  // Scalars whose address is taken (&x): held in one-element lists, so "x"
+  // reads as "x[0]" and "&x" passes the list.
+  std::set<std::string> boxed;
+  // Module-wide facts, optional.
+  const std::map<std::string, FunctionInfo>* functions = nullptr;
+  const std::set<std::string>* c_names = nullptr;  // names cimported from C libraries
+  std::set<std::string>* helpers = nullptr;        // sink: helper functions the output uses
+  std::map<std::string, std::set<std::string>>* imports = nullptr;  // sink: module -> names
+  bool cpp_pairs = false;  // libcpp pairs in use: ".first"/".second" index tuples
 };
 
 struct ExprResult {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "translate/c_numbers.h"
 #include "translate/ctypes.h"
 #include "translate/lexer.h"
 
@@ -15,6 +16,10 @@ namespace cnake::translate {
 struct ModuleScan {
   TypeContext types;
   std::set<std::string> python_numpy_aliases;  // bound by a plain `import numpy [as x]`
+  // Module-level functions and class constructors (keyed by class name).
+  std::map<std::string, FunctionInfo> functions;
+  bool cdivision = false;         // `# cython: cdivision=True` at the top of the module
+  bool language_level_2 = false;  // `# cython: language_level=2`: '/' on C ints floors
 };
 
 ModuleScan ScanModule(const std::vector<LogicalLine>& lines);

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "translate/blocks.h"
+#include "translate/c_semantics.h"
 #include "translate/cimports.h"
 #include "translate/declarations.h"
 #include "translate/module_scan.h"
@@ -33,8 +36,15 @@ ModuleTranslator::ModuleTranslator(std::string_view source)
   types_ = std::move(scan.types);
   python_numpy_aliases_ = std::move(scan.python_numpy_aliases);
   for (const std::string& alias : python_numpy_aliases_) types_.numpy_aliases.insert(alias);
+  functions_ = std::move(scan.functions);
   env_.types = &types_;
   env_.notes = &result_.notes;
+  env_.functions = &functions_;
+  env_.c_names = &c_names_;
+  env_.helpers = &helpers_;
+  env_.imports = &imports_;
+  env_.cdivision = scan.cdivision;
+  env_.true_division = !scan.language_level_2;
   stack_.push_back(Frame{});
 }
 
@@ -53,10 +63,15 @@ Translation ModuleTranslator::Run() {
   std::vector<std::string> imports;
   if (lazy_annotations_) imports.push_back("from __future__ import annotations");
   for (const auto& [module, names] : imports_) {
+    if (module.empty()) {  // plain `import x` lines
+      for (const std::string& n : names) imports.push_back("import " + n);
+      continue;
+    }
     std::string joined;
     for (const std::string& n : names) joined += (joined.empty() ? "" : ", ") + n;
     imports.push_back(fmt::format("from {} import {}", module, joined));
   }
+  AppendHelpers(&imports);
   text = InsertImports(CollapseBlankLines(FillEmptyBlocks(text)), imports);
   result_.python = std::move(text);
   // Notes are deduplicated but keep first-seen order.
@@ -133,7 +148,7 @@ void ModuleTranslator::EmitRewritten(const LogicalLine& ll, const std::string& b
     EmitUntranslatedBlock(ll, "C declaration outside a cdef context");
     return;
   }
-  ExprResult r = RewriteExpression(body, env_);
+  ExprResult r = RewriteExpression(ApplyCSemantics(body, env_), env_);
   if (!r.failure.empty()) {
     EmitUntranslatedBlock(ll, r.failure);
     return;
@@ -147,9 +162,24 @@ void ModuleTranslator::EmitRewritten(const LogicalLine& ll, const std::string& b
   }
 }
 
+void ModuleTranslator::AppendHelpers(std::vector<std::string>* imports) const {
+  const std::vector<std::string> defs = HelperDefinitions(helpers_);
+  if (defs.empty()) return;
+  for (const std::string& m : HelperImports(helpers_)) imports->push_back("import " + m);
+  const bool after_imports = std::any_of(imports->begin(), imports->end(), [](const auto& i) {
+    return i.rfind("from __future__", 0) != 0;
+  });
+  if (after_imports) imports->insert(imports->end(), {"", ""});
+  imports->insert(imports->end(), defs.begin(), defs.end() - 2);
+}
+
 void ModuleTranslator::Push(Frame f) {
   f.saved_pointers = env_.pointer_names;
   f.saved_memviews = env_.memview_dims;
+  f.saved_var_types = env_.var_types;
+  f.saved_boxed = env_.boxed;
+  f.saved_return_type = env_.return_type;
+  f.saved_cdivision = env_.cdivision;
   stack_.push_back(std::move(f));
 }
 
@@ -162,9 +192,18 @@ void ModuleTranslator::PopFrame() {
   stack_.pop_back();
   env_.pointer_names = f.saved_pointers;
   env_.memview_dims = f.saved_memviews;
+  env_.var_types = f.saved_var_types;
+  env_.boxed = f.saved_boxed;
+  env_.return_type = f.saved_return_type;
+  env_.cdivision = f.saved_cdivision;
   RenderedBlock block;
   switch (f.kind) {
     case FrameKind::kStruct:
+      for (const std::string& field : f.body) {
+        if (std::optional<Declaration> d = ParseDeclaration(field)) {
+          for (const Declarator& v : d->vars) types_.struct_fields[f.name][v.name] = v.type;
+        }
+      }
       block = RenderStruct(f.name, f.body, f.flag, types_);
       break;
     case FrameKind::kEnum:
@@ -173,6 +212,19 @@ void ModuleTranslator::PopFrame() {
     case FrameKind::kFused:
       block = RenderFused(f.name, f.body, types_);
       break;
+    case FrameKind::kClass:
+      if (!f.instance_fields.empty()) {
+        // No __init__ to hold the per-instance fields: add one after the
+        // class's last line (before blank lines that follow it).
+        size_t at = out_.size();
+        while (at > 0 && out_[at - 1].empty()) --at;
+        std::vector<std::string> init = {"", f.body_indent + "def __init__(self):"};
+        for (const std::string& field : f.instance_fields) {
+          init.push_back(f.body_indent + "    " + field);
+        }
+        out_.insert(out_.begin() + at, init.begin(), init.end());
+      }
+      return;
     case FrameKind::kExtern:
       if (!f.pending.empty()) {
         out_.push_back(f.out_indent + "# untranslated: " + f.text);
@@ -263,6 +315,7 @@ void ModuleTranslator::Process(const LogicalLine& ll) {
   pending_blanks_ = collecting ? pending_blanks_ : 0;
   if (top.body_width < 0 && top.kind != FrameKind::kModule) {
     top.body_width = width;
+    if (top.kind == FrameKind::kClass) top.body_indent = OutIndent(ll);
     if (top.kind == FrameKind::kDedent || top.kind == FrameKind::kDeclBlock) {
       top.dedent = width - top.header_width;
     }
@@ -302,6 +355,7 @@ void ModuleTranslator::HandleStatement(const LogicalLine& ll, const std::string&
   const Token& head = toks[0];
   if (head.Is("@")) {
     if (toks.size() > 1 && toks[1].Is("cython")) {
+      if (toks.size() > 5 && toks[3].Is("cdivision")) pending_cdivision_ = toks[5].Is("True");
       Note("decorator dropped: " + Trim(body));
       return;
     }
@@ -346,6 +400,7 @@ void ModuleTranslator::HandleStatement(const LogicalLine& ll, const std::string&
       Note(s.reason);
       return;
     case StatementAction::kReplace:
+      for (const auto& [module, name] : s.imports) AddImport(module, name);
       Emit(ll, s.text);
       return;
     case StatementAction::kUntranslatable:
@@ -360,6 +415,16 @@ void ModuleTranslator::HandleStatement(const LogicalLine& ll, const std::string&
 bool ModuleTranslator::HandleImport(const LogicalLine& ll, const std::string& body) {
   std::optional<CimportTranslation> c = TranslateCimport(body, python_numpy_aliases_);
   if (!c) return false;
+  if (body.rfind("from libcpp", 0) == 0) {
+    env_.cpp_pairs = true;  // pairs may be in use
+    // `set as cppset`: the alias names the container type.
+    const std::vector<Token> toks = Tokenize(body);
+    for (size_t k = 0; k + 2 < toks.size(); ++k) {
+      if (toks[k + 1].Is("as") && toks[k].IsName() && toks[k + 2].IsName()) {
+        types_.aliases[std::string(toks[k + 2].text)] = ParseCType(toks[k].text);
+      }
+    }
+  }
   for (const std::string& line : c->lines) Emit(ll, line);
   for (auto& [from, to] : c->renames) {
     env_.call_renames[from] = to;

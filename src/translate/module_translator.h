@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "translate/ctypes.h"
+#include "translate/declarations.h"
 #include "translate/expressions.h"
 #include "translate/lexer.h"
 #include "translate/translator.h"
@@ -52,9 +53,21 @@ class ModuleTranslator {
     std::vector<UntranslatedLine> pending;  // kExtern: untranslated members
     std::set<std::string> saved_pointers;
     std::map<std::string, int> saved_memviews;
+    std::vector<std::string> instance_fields;  // kClass: "self.x = [0] * 16" for __init__
+    std::string body_indent;                   // kClass: output indentation of the body
+    std::map<std::string, CType> saved_var_types;
+    std::set<std::string> saved_boxed;
+    CType saved_return_type;
+    bool saved_cdivision = false;
   };
 
   void Process(const LogicalLine& ll);
+  // Enters a function body: parameter types, return type, cdivision and
+  // address-taken locals for the C-semantics rewrites.
+  void EnterFunctionScope(const LogicalLine& ll, const Signature& sig);
+  void AppendHelpers(std::vector<std::string>* imports) const;
+  // Emits a cdef class's per-instance fields at the top of its __init__.
+  void EmitInstanceFields(const LogicalLine& init, Frame& cls);
   void ProcessComment(const LogicalLine& ll);
   void PopFrames(int width);
   void PopFrame();
@@ -76,6 +89,10 @@ class ModuleTranslator {
   bool HandleFunction(const LogicalLine& ll, const std::string& body);
   void HandleDeclaration(const LogicalLine& ll, const std::string& after_cdef);
   bool HandleWith(const LogicalLine& ll, const std::string& body);
+  // Whether local `name`, declared without a value at `decl`, is certainly
+  // assigned (or used as a loop variable) by a statement of the declaring
+  // block before anything else mentions it. When not, it gets a typed zero.
+  bool AssignedBeforeUse(const LogicalLine& decl, const std::string& name) const;
   bool HandleImport(const LogicalLine& ll, const std::string& body);
   void HandleExternMember(const LogicalLine& ll, Frame& frame);
   void OpenCollector(const LogicalLine& ll, FrameKind kind, const std::string& name,
@@ -90,7 +107,11 @@ class ModuleTranslator {
   TypeContext types_;
   std::set<std::string> python_numpy_aliases_;
   ExprEnv env_;
-  std::set<std::string> c_names_;  // C library names brought in by cimport/extern
+  std::set<std::string> c_names_;                  // C library names brought in by cimport/extern
+  std::map<std::string, FunctionInfo> functions_;  // module functions and constructors
+  std::set<std::string> helpers_;                  // helper definitions the output uses
+  std::optional<bool> pending_cdivision_;          // from @cython.cdivision(...)
+  std::set<std::string> address_taken_;            // &x in the current function's body
   std::vector<Frame> stack_;
   std::vector<std::string> out_;
   std::map<std::string, std::set<std::string>> imports_;  // module -> names

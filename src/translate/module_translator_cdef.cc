@@ -2,10 +2,14 @@
 // classes, functions, variable declarations, `with nogil:` and extern blocks.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "translate/blocks.h"
+#include "translate/c_semantics.h"
 #include "translate/cimports.h"
 #include "translate/declarations.h"
 #include "translate/module_translator.h"
+#include "translate/special_calls.h"
 #include "translate/statements.h"
 
 namespace cnake::translate {
@@ -32,17 +36,20 @@ std::string DefaultFor(const CType& t, const TypeContext& ctx) {
     if (cat == TypeCategory::kChar && elem.pointer_depth == 0 && r.array_dims.size() == 1) {
       return "bytearray(" + r.array_dims[0] + ")";
     }
-    std::string value = fmt::format("[{}] * {}", ZeroValue(elem, ctx), r.array_dims.back());
+    const std::string zero = ZeroValue(elem, ctx);
+    // Struct values are objects: each element needs its own instance.
+    std::string value = zero.ends_with("()")
+                            ? fmt::format("[{} for _ in range({})]", zero, r.array_dims.back())
+                            : fmt::format("[{}] * {}", zero, r.array_dims.back());
     for (size_t k = r.array_dims.size() - 1; k-- > 0;) {
       value = fmt::format("[{} for _ in range({})]", value, r.array_dims[k]);
     }
     return value;
   }
   if (r.pointer_depth == 0 && r.memview_dims == 0 && !r.template_args.empty()) {
-    const std::string last = r.base.substr(r.base.rfind('.') + 1);
-    if (last == "vector" || last == "deque" || last == "list") return "[]";
-    if (last == "map" || last == "unordered_map") return "{}";
-    if (last == "set" || last == "unordered_set") return "set()";
+    bool defaultdict = false;
+    std::string value = ContainerDefault(r, ctx, &defaultdict);
+    if (!value.empty()) return value;
   }
   if (r.pointer_depth == 0 && r.memview_dims == 0 && ctx.structs.count(r.base)) {
     return r.base + "()";
@@ -208,6 +215,8 @@ bool ModuleTranslator::HandleFunction(const LogicalLine& ll, const std::string& 
   if (sig->has_return_type) Hint(sig->return_type);
   std::string text = RenderSignature(*sig, env_);
   if (!sig->has_body) {
+    // A declaration-only class (.pxd): the fields belong to the .pyx class.
+    if (in_class) stack_.back().instance_fields.clear();
     Emit(ll, text + " ..." + (sig->comment.empty() ? "" : "  " + sig->comment));
     return true;
   }
@@ -221,8 +230,50 @@ bool ModuleTranslator::HandleFunction(const LogicalLine& ll, const std::string& 
     Push(std::move(f));
     env_.pointer_names = pointers;
     env_.memview_dims = memviews;
+    EnterFunctionScope(ll, *sig);
+    if (in_class && sig->name == "__init__") EmitInstanceFields(ll, stack_[stack_.size() - 2]);
   }
+  pending_cdivision_.reset();
   return true;
+}
+
+void ModuleTranslator::EmitInstanceFields(const LogicalLine& init, Frame& cls) {
+  const size_t self = &init - lines_.data();
+  for (size_t i = self + 1; i < lines_.size(); ++i) {
+    if (lines_[i].IsBlankOrComment()) continue;
+    for (const std::string& f : cls.instance_fields) EmitAt(OutIndent(lines_[i]), f);
+    break;
+  }
+  cls.instance_fields.clear();
+}
+
+void ModuleTranslator::EnterFunctionScope(const LogicalLine& ll, const Signature& sig) {
+  for (const Param& p : sig.params) {
+    if (p.name.empty()) continue;
+    if (p.type.empty()) {
+      env_.var_types.erase(p.name);
+    } else {
+      env_.var_types[p.name] = p.type;
+    }
+  }
+  env_.return_type = sig.keyword != "def" && sig.has_return_type ? sig.return_type : CType{};
+  if (pending_cdivision_) env_.cdivision = *pending_cdivision_;
+  // Locals whose address is taken (&x, not &x[i] or &x.f) will be boxed.
+  address_taken_.clear();
+  const size_t self = &ll - lines_.data();
+  for (size_t i = self + 1; i < lines_.size(); ++i) {
+    if (lines_[i].IsBlankOrComment()) continue;
+    if (lines_[i].Width() <= ll.Width()) break;
+    const std::vector<Token> toks = Tokenize(lines_[i].body);
+    for (size_t k = 0; k + 1 < toks.size(); ++k) {
+      const bool unary =
+          k == 0 || toks[k - 1].Is("(") || toks[k - 1].Is(",") || toks[k - 1].Is("=");
+      const bool plain = k + 2 >= toks.size() || !(toks[k + 2].Is("[") || toks[k + 2].Is("."));
+      if (toks[k].Is("&") && unary && toks[k + 1].IsName() && plain) {
+        address_taken_.insert(std::string(toks[k + 1].text));
+      }
+    }
+  }
 }
 
 void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::string& after_cdef) {
@@ -240,8 +291,13 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
     std::optional<std::string> hint = Hint(d.type);
     const bool pointer = IsPointerLike(resolved);
     std::string value;
+    if (where == FrameKind::kClass) {
+      env_.var_types["self." + d.name] = d.type;
+    } else {
+      env_.var_types[d.name] = d.type;
+    }
     if (!d.value.empty()) {
-      ExprResult r = RewriteExpression(d.value, env_);
+      ExprResult r = RewriteExpression(CoerceInitializer(d.value, d.type, env_), env_);
       if (!r.failure.empty()) {
         EmitUntranslated(ll, r.failure);
         return;
@@ -251,6 +307,10 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
     } else {
       // Class-level values are shared by all instances: only immutable ones.
       value = where == FrameKind::kClass ? "" : DefaultFor(d.type, types_);
+      if (value.empty() && in_function && NumOf(d.type, types_).IsC() &&
+          !AssignedBeforeUse(ll, d.name)) {
+        value = ZeroValue(d.type, types_);  // C would read garbage; Python would raise
+      }
       if (value.empty() && !in_function) {
         value = ZeroValue(d.type, types_);
         if (where == FrameKind::kClass && value.ends_with("()")) value = "None";
@@ -262,11 +322,32 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
     if (pointer) {
       env_.pointer_names.insert(where == FrameKind::kClass ? "self." + d.name : d.name);
     }
+    if (where == FrameKind::kClass && d.value.empty()) {
+      const std::string fresh = DefaultFor(d.type, types_);
+      if (!fresh.empty()) {
+        // C arrays, structs and containers in a cdef class are per instance
+        // (and zeroed): set in __init__, never shared at class level.
+        if (fresh.rfind("defaultdict(", 0) == 0) AddImport("collections", "defaultdict");
+        stack_.back().instance_fields.push_back("self." + d.name + " = " + fresh);
+        if (hint) Emit(ll, RenderVariable(d.name, hint, "") + comment);
+        continue;
+      }
+    }
     if (where == FrameKind::kClass && hint && value == "None" && *hint != "object") {
       hint = *hint + " | None";
     }
     if (!hint && value.empty()) {
       Note(fmt::format("declaration of {} dropped: its type has no Python equivalent", d.name));
+      continue;
+    }
+    if (value.rfind("defaultdict(", 0) == 0) AddImport("collections", "defaultdict");
+    if (in_function && address_taken_.count(d.name) && NumOf(d.type, types_).IsC()) {
+      // &x is passed somewhere: x lives in a one-element list.
+      env_.boxed.insert(d.name);
+      Note("local " + d.name + " boxed in a one-element list: its address is taken");
+      const std::string zero = value.empty() ? ZeroValue(d.type, types_) : value;
+      Emit(ll,
+           RenderVariable(d.name, hint ? "list[" + *hint + "]" : hint, "[" + zero + "]") + comment);
       continue;
     }
     Emit(ll, RenderVariable(d.name, hint, value) + comment);
@@ -276,6 +357,35 @@ void ModuleTranslator::HandleDeclaration(const LogicalLine& ll, const std::strin
       if (m == "readonly" || m == "public") Note("cdef " + m + " attribute -> plain attribute");
     }
   }
+}
+
+bool ModuleTranslator::AssignedBeforeUse(const LogicalLine& decl, const std::string& name) const {
+  // Statements of the declaring block sit at the block's width (for a `cdef:`
+  // block, the width of its header).
+  const int level =
+      stack_.back().kind == FrameKind::kDeclBlock ? stack_.back().header_width : decl.Width();
+  constexpr int kNone = 1 << 30;
+  int bound_width = kNone;  // width of the block where `name` was last assigned
+  for (size_t i = (&decl - lines_.data()) + 1; i < lines_.size(); ++i) {
+    const LogicalLine& ll = lines_[i];
+    if (ll.IsBlankOrComment()) continue;
+    if (ll.Width() < level) return true;
+    if (ll.Width() < bound_width) bound_width = kNone;  // left that block (else:, dedent)
+    const std::vector<Token> toks = Tokenize(ll.body);
+    std::vector<size_t> uses;
+    for (size_t k = 0; k < toks.size(); ++k) {
+      if (toks[k].Is(name) && (k == 0 || !toks[k - 1].Is("."))) uses.push_back(k);
+    }
+    if (uses.empty()) continue;
+    const bool assigns = toks.size() > 2 && uses[0] == 0 && toks[1].Is("=");
+    const bool loop = toks.size() > 2 && toks[0].Is("for") && uses[0] == 1;
+    if ((assigns || loop) && uses.size() == 1) {
+      bound_width = std::min(bound_width, ll.Width());
+      continue;
+    }
+    if (bound_width == kNone) return false;  // read where no assignment reaches for sure
+  }
+  return true;
 }
 
 bool ModuleTranslator::HandleWith(const LogicalLine& ll, const std::string& body) {

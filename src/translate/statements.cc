@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "translate/memory_calls.h"
+
 namespace cnake::translate {
 namespace {
 
@@ -113,18 +115,10 @@ StatementRewrite RewriteCStatement(std::string_view body, const std::set<std::st
     r.reason = head + "() dropped: the buffer is garbage-collected";
     return r;
   }
-  if (whole_call && (head == "memcpy" || head == "memmove") && c_names.count(head)) {
-    const std::vector<std::string> args = SplitTopLevel(Span(body, toks, 2, n - 1));
-    if (args.size() != 3 || Tokenize(args[0]).size() != 1 || Tokenize(args[1]).size() != 1) {
-      r.action = StatementAction::kUntranslatable;
-      r.reason = head + " with pointer arithmetic";
-      return r;
-    }
-    CType element;
-    const std::string count = ElementCount(args[2], &element, env);
-    r.action = StatementAction::kReplace;
-    r.text = fmt::format("{}[:{}] = {}[:{}]", args[0], count, args[1], count);
-    return r;
+  const bool memory_call =
+      head == "memset" || head == "memcpy" || head == "memmove" || head == "qsort";
+  if (whole_call && memory_call && c_names.count(head)) {
+    return RewriteMemoryCall(head, SplitTopLevel(Span(body, toks, 2, n - 1)), env);
   }
   if (n == 5 && toks[1].Is(".") && toks[2].Is("import_array") && toks[3].Is("(") &&
       toks[4].Is(")")) {

@@ -29,8 +29,9 @@ WithRewrite AnalyzeWith(std::string_view body);
 enum class StatementAction { kKeep, kDrop, kReplace, kUntranslatable };
 struct StatementRewrite {
   StatementAction action = StatementAction::kKeep;
-  std::string text;    // kReplace: the Python statement
-  std::string reason;  // kDrop: note; kUntranslatable: reason
+  std::string text;                                          // kReplace: the Python statement
+  std::string reason;                                        // kDrop: note; kUntranslatable: reason
+  std::vector<std::pair<std::string, std::string>> imports;  // (module, name) the text needs
 };
 // Statement-level C idioms: free(p) and PyMem_Free(p) are dropped, memcpy
 // becomes slice assignment, np.import_array() is dropped, `print x` gets

@@ -40,7 +40,13 @@ TEST_F(StatementsTest, CStatements) {
   StatementRewrite m = RewriteCStatement("memcpy(dst, src, n * sizeof(double))", c, env_);
   EXPECT_EQ(m.action, StatementAction::kReplace);
   EXPECT_EQ(m.text, "dst[:n] = src[:n]");
-  EXPECT_EQ(RewriteCStatement("memcpy(dst + 1, src, n)", c, env_).action,
+  // Offsets become slice bounds; a byte count without sizeof and an unknown
+  // element type is taken as an element count.
+  EXPECT_EQ(RewriteCStatement("memcpy(dst + 1, src, n)", c, env_).text, "dst[1:1 + n] = src[:n]");
+  EXPECT_EQ(RewriteCStatement("memcpy(&dst[k], src + j, m * sizeof(int))", c, env_).text,
+            "dst[k:k + m] = src[j:j + m]");
+  // The address of a scalar is not a buffer.
+  EXPECT_EQ(RewriteCStatement("memcpy(&x, src, 8)", c, env_).action,
             StatementAction::kUntranslatable);
   EXPECT_EQ(RewriteCStatement("cnp.import_array()", c, env_).action, StatementAction::kDrop);
   EXPECT_EQ(RewriteCStatement("print x, y", c, env_).text, "print(x, y)");

@@ -52,7 +52,7 @@ TEST(TranslatorTest, DeclarationOnlyBlockGetsPass) {
 
 TEST(TranslatorTest, CdefDeclarationBlock) {
   EXPECT_EQ(Py("def f():\n    cdef:\n        int i\n        double x = 2\n    return x\n"),
-            "def f():\n    i: int\n    x: float = 2\n    return x\n");
+            "def f():\n    i: int\n    x: float = 2.0\n    return x\n");
 }
 
 TEST(TranslatorTest, CdefClass) {

@@ -90,7 +90,7 @@ class ReportBrowserTest : public ::testing::Test {
       req.format = report::ReportFormat::kHtml;
       req.generated_at = "2026-01-02T00:00:00.000Z";
       std::ostringstream out;
-      ASSERT_TRUE(report::WriteReport(c, req, out).ok());
+      ASSERT_TRUE(report::WriteReport((*store)->queries(), req, out).ok());
       pages_[report::ReportTypeName(type)] = out.str();
     }
   }

@@ -111,7 +111,7 @@ TEST_F(CanaryTest, TheApiKeyAppearsNowhere) {
   ChildProcess child(
       {kClient, "--log-file", log_file, "--log-format", "json", "--log-level", "debug", "process",
        "--batch-size", "100", "--max-concurrent", "4", "--verbose-http", "--progress", "json"},
-      env, dir_.File("client.out"), dir_.File("client.err"));
+      env, dir_.File("client.out"), dir_.File("client.err"), dir_.path().string());
   // While it runs: its command line, environment (positive control), run file and WAL.
   std::string run_file, cmdline, environ_bytes, wal;
   for (int i = 0; i < 400; ++i) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "config/key_table.h"
 #include "config/value.h"
 #include "store/duckdb/duckdb_store.h"
+#include "testing/child_process.h"
 #include "testing/nocase_store.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
@@ -77,6 +79,34 @@ TEST_F(CliTest, ReimportOfChangedCodeResetsToPendingAndSaysSo) {
   EXPECT_NE(r.err.find("pending again: a"), std::string::npos) << r.err;
 }
 
+TEST_F(CliTest, ImportThatSkippedFilesExitsOneAndNamesThem) {
+  fs::create_directories(dir_.path() / "src");
+  std::ofstream(dir_.path() / "src" / "ok.pyx") << "cdef int a = 1\n";
+  std::ofstream(dir_.path() / "src" / "big.pyx") << "# " << std::string(4000, 'x') << "\n";
+  ProcessResult r = Run({"import", dir_.File("src"), "--max-file-size", "1000", "--db-path", Db()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("inserted 1, updated 0, unchanged 0, skipped 1"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("big.pyx"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, ImportOfAnEmptyDirectoryWarnsThatNothingWasFound) {
+  fs::create_directories(dir_.path() / "empty" / "sub");
+  std::ofstream(dir_.path() / "empty" / "sub" / "notes.txt") << "not cython\n";
+  ProcessResult r = Run({"import", dir_.File("empty"), "--db-path", Db()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: found nothing to import in " + dir_.File("empty") +
+                       ": no .pyx or .pxd file in it or below it"),
+            std::string::npos)
+      << r.err;
+  std::ofstream(dir_.File("empty.jsonl")) << "";
+  ProcessResult jsonl = Run({"import", dir_.File("empty.jsonl"), "--db-path", Db()});
+  EXPECT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  EXPECT_NE(jsonl.err.find("warning: found nothing to import in " + dir_.File("empty.jsonl")),
+            std::string::npos)
+      << jsonl.err;
+}
+
 TEST_F(CliTest, LockConflictNamesTheHolderPid) {
   auto store = DuckDbStore::Open({Db(), {}, {}});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -84,6 +114,42 @@ TEST_F(CliTest, LockConflictNamesTheHolderPid) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("PID " + std::to_string(getpid())), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("not cnake-charmer-client"), std::string::npos) << r.err;
+}
+
+// A mistyped --db-path must not be answered with zeros from a new, empty
+// database: only init and import create one.
+TEST_F(CliTest, OnlyInitAndImportCreateADatabase) {
+  const std::string missing = dir_.File("typo.duckdb");
+  const std::vector<std::vector<std::string>> commands = {
+      {"stats"},
+      {"stats", "--json"},
+      {"status", "--batch-id", "b-1"},
+      {"export"},
+      {"export", "--format", "py", "-o", dir_.File("py")},
+      {"report"},
+      {"process"},
+      {"process", "--dry-run"},
+      {"resume", "--batch-id", "b-1"},
+      {"cancel", "--batch-id", "b-1"}};
+  for (std::vector<std::string> args : commands) {
+    args.insert(args.end(), {"--db-path", missing});
+    ProcessResult r = Run(args, {{"CNAKE_API_BASE_URL", "http://127.0.0.1:9/api"}});
+    SCOPED_TRACE(args.front() + " " + args[1]);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find("database " + missing + " does not exist"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--db-path"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_FALSE(fs::exists(missing));
+    EXPECT_FALSE(fs::exists(missing + ".wal"));
+  }
+  ProcessResult init = Run({"init", "--db-path", missing});
+  EXPECT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_TRUE(fs::exists(missing));
+  const std::string imported = dir_.File("imported.duckdb");
+  ProcessResult import = Run({"import", kSamples, "--db-path", imported});
+  EXPECT_EQ(import.exit_code, 0) << import.err;
+  EXPECT_TRUE(fs::exists(imported));
+  EXPECT_EQ(Run({"stats", "--db-path", missing}).exit_code, 0);
 }
 
 TEST_F(CliTest, HostileTableNameIsRefusedBeforeTheDatabaseIsTouched) {
@@ -133,6 +199,36 @@ TEST_F(CliTest, EveryCommandHasHelpWithExamples) {
   ProcessResult top = Run({"--help"});
   EXPECT_NE(top.out.find("Exit codes"), std::string::npos);
   EXPECT_EQ(Run({"no-such-command"}).exit_code, 2);
+}
+
+TEST_F(CliTest, TyposGetSuggestionsAndSecretsAreNeverEchoed) {
+  ProcessResult option = Run({"process", "--max-concurent", "3"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_NE(option.err.find("unknown option --max-concurent for `process`; did you mean "
+                            "--max-concurrent?"),
+            std::string::npos)
+      << option.err;
+  ProcessResult command = Run({"stat"});
+  EXPECT_EQ(command.exit_code, 2);
+  EXPECT_NE(command.err.find("did you mean 'stats'?"), std::string::npos) << command.err;
+  const std::string canary = "canary-key-5f0d2e";
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"process", "--api-key", canary},
+                                             {"--api-key=" + canary, "stats"},
+                                             {"stats", "--token", canary}}) {
+    ProcessResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ((r.out + r.err).find(canary), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.err.find("CNAKE_API_KEY"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(CliTest, VersionNamesTheClientDuckDbAndLibcurl) {
+  ProcessResult r = Run({"--version"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cnake-charmer-client 0."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DuckDB v1.4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("libcurl 7."), std::string::npos) << r.out;
 }
 
 // The flags come from the key table, so a key documented with a flag is
@@ -185,6 +281,49 @@ TEST_F(CliTest, ExportWritesJsonlParquetAndRefusesEscapingIds) {
   auto r = conn->Query("SELECT count(*) FROM read_parquet('" + dir_.File("r.parquet") + "')");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->NextChunk()->GetInt64(0, 0), 2);
+}
+
+TEST_F(CliTest, ExportPyRefusesADirectoryOfSomeoneElsesFilesUnlessForced) {
+  {
+    auto store = DuckDbStore::Open({Db(), {}, {}});
+    ASSERT_TRUE(store.ok());
+    std::vector<EntryInput> in = {{"ok/one", "cdef int a", {}, {}, {}},
+                                  {"two", "cdef int b", {}, {}, {}}};
+    ASSERT_TRUE((*store)->UpsertEntries(in).ok());
+    ASSERT_TRUE((*store)->StorePythonCode("ok/one", "a = 0\n", {}).ok());
+    ASSERT_TRUE((*store)->StorePythonCode("two", "b = 0\n", {}).ok());
+  }
+  const fs::path out = dir_.path() / "mine";
+  fs::create_directories(out / "ok");
+  std::ofstream(out / "ok" / "one.py") << "# my own work\n";
+  std::ofstream(out / "notes.txt") << "my notes\n";
+  ProcessResult refused = Run({"export", "--format", "py", "-o", out.string(), "--db-path", Db()});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("refusing to export into " + out.string()), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("1 file(s) there would be overwritten: ok/one.py"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.err;
+  EXPECT_EQ(testing::ReadLines((out / "ok" / "one.py").string()).at(0), "# my own work");
+  EXPECT_FALSE(fs::exists(out / "two.py"));
+
+  // Forced: written, marked, and the file it did not write is named.
+  fs::last_write_time(out / "notes.txt", fs::file_time_type::clock::now() - std::chrono::hours(1));
+  ProcessResult forced =
+      Run({"export", "--format", "py", "-o", out.string(), "--force", "--db-path", Db()});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(testing::ReadLines((out / "ok" / "one.py").string()).at(0), "a = 0");
+  EXPECT_TRUE(fs::exists(out / ".cnake-export"));
+  EXPECT_NE(
+      forced.err.find("note: 1 file(s) under " + out.string() + " were not written by this export"),
+      std::string::npos)
+      << forced.err;
+  EXPECT_NE(forced.err.find("notes.txt"), std::string::npos) << forced.err;
+  EXPECT_TRUE(fs::exists(out / "notes.txt"));  // never deleted
+
+  // A directory an earlier export made is written again without --force.
+  ProcessResult again = Run({"export", "--format", "py", "-o", out.string(), "--db-path", Db()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
 }
 
 // 30 MB of python under a 16MB memory_limit: one ORDER BY (or parquet row

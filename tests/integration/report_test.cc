@@ -10,10 +10,12 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <thread>
 
 #include "control/control_server.h"
+#include "report/performance.h"
 #include "report/testing/prometheus_text.h"
 #include "report/testing/report_checks.h"
 #include "report/testing/schema_lite.h"
@@ -99,12 +101,17 @@ class ReportTest : public ::testing::Test {
   testing::TempDir dir_;
 };
 
-// One faulty run, then every report type × format of it.
+// One faulty run, then every report type × format of it. The faults are
+// drawn per job from the batch id, which differs per run: at 10% 429s on
+// status, about 2% of runs drew none (about 36 status requests); at 20%,
+// 0.03%. Retry-After 0 keeps the run short (each 429 with 1 s paused the
+// whole run for a second: 12-28 s at 20%).
 TEST_F(ReportTest, EveryTypeAndFormatFromAFaultyRun) {
   const std::string log = dir_.File("requests.jsonl");
   ReferenceServer server({"--delay", "fixed:10ms", "--request-log", log, "--seed", "5"});
   ASSERT_EQ(server.SetScenario(R"({"endpoints": {"generate": {"500": 0.2, "job_failed": 0.1},
-                                  "status": {"429": 0.1}}, "params": {"retry_after_s": 1,
+                                  "status": {"429": 0.2}, "results": {"429": 0.2}},
+                                  "params": {"retry_after_s": 0,
                                   "retry_after_form": "seconds"}})"),
             200);
   ImportEntries(40);
@@ -123,7 +130,9 @@ TEST_F(ReportTest, EveryTypeAndFormatFromAFaultyRun) {
   int server_requests = 0, server_429 = 0;
   for (const auto& line : testing::ReadLines(log)) {
     auto j = json::parse(line);
+    // The start-up check (/health and the status probe) is not the batch's.
     if (j["path"].get<std::string>().find("/health") != std::string::npos) continue;
+    if (j["path"].get<std::string>().find("/cnake-preflight-") != std::string::npos) continue;
     ++server_requests;
     server_429 += j["status"] == 429;
   }
@@ -241,6 +250,94 @@ TEST_F(ReportTest, UsageErrors) {
   EXPECT_EQ(json::parse(r.out)["failures"], 0);
 }
 
+// Issue 21 item 6: a report of a batch that does not exist prints nothing on
+// stdout (not half a document) and exits 2, in every type and format.
+TEST_F(ReportTest, UnknownBatchPrintsNothing) {
+  ImportEntries(2);
+  for (const std::string type : {"detailed", "summary", "errors"}) {
+    for (const std::string format : {"json", "md", "html", "csv"}) {
+      ProcessResult r =
+          Client({"report", "--batch-id", "b-nope", "--type", type, "--format", format});
+      EXPECT_EQ(r.exit_code, 2) << type << " " << format << ": " << r.err;
+      EXPECT_EQ(r.out, "") << type << " " << format;
+      EXPECT_NE(r.err.find("no batch b-nope"), std::string::npos) << r.err;
+    }
+  }
+}
+
+// Issue 21 item 15: `--type error` is the errors report.
+TEST_F(ReportTest, TypeErrorIsTheErrorsReport) {
+  ImportEntries(2);
+  ProcessResult r = Client({"report", "--type", "error"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["report_type"], "errors");
+  r = Client({"report", "--type", "error", "--format", "md", "-o", dir_.File("e.md")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("wrote errors report (md)"), std::string::npos) << r.err;
+}
+
+// Issue 21 item 10: the run summary, `status` (text and JSON) and the JSON,
+// Markdown and HTML reports print the same latency percentiles and
+// throughput for one batch: one definition (report/performance.h), one
+// computation, one format.
+TEST_F(ReportTest, EveryViewOfABatchShowsTheSameFigures) {
+  ReferenceServer server({"--delay", "uniform:5ms,80ms", "--seed", "3"});
+  ImportEntries(30);
+  ProcessResult run =
+      Client({"process", "--batch-size", "30", "--max-concurrent", "6", "--progress", "none"},
+             server.url());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::string batch = Query("SELECT id FROM batch_jobs");
+
+  ProcessResult r = Client({"report", "--batch-id", batch});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json report = json::parse(r.out);
+  const json& lat = report["latency_ms"];
+  ASSERT_GE(lat["count"].get<int>(), 60) << r.out;
+  const std::string p50 = report::FormatMs(lat["p50"].get<double>());
+  const std::string p90 = report::FormatMs(lat["p90"].get<double>());
+  const std::string p99 = report::FormatMs(lat["p99"].get<double>());
+  const std::string eps = report::FormatRate(report["throughput_entries_per_second"].get<double>());
+  const auto capture = [](const std::string& text, const std::string& pattern) {
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(text, m, std::regex(pattern))) << pattern << "\n" << text;
+    std::vector<std::string> groups;
+    for (std::size_t i = 1; i < m.size(); ++i) groups.push_back(m[i]);
+    return groups;
+  };
+  using Figures = std::vector<std::string>;
+  const std::string num = "([0-9.]+)";
+  // The run summary.
+  EXPECT_EQ(capture(run.out, "latency p50 " + num + " ms, p90 " + num + " ms, p99 " + num + " ms"),
+            Figures({p50, p90, p99}));
+  EXPECT_EQ(capture(run.out, "\\(" + num + " entries/s\\)"), Figures({eps}));
+  // status, text and JSON.
+  ProcessResult status = Client({"status", "--batch-id", batch});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(capture(status.out, "throughput " + num + " entries/s.*API latency p50 " + num +
+                                    " ms, p90 " + num + " ms, p99 " + num + " ms"),
+            Figures({eps, p50, p90, p99}));
+  status = Client({"status", "--batch-id", batch, "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const json sj = json::parse(status.out);
+  for (const char* q : {"p50", "p90", "p99"}) EXPECT_EQ(sj["latency_ms"][q], lat[q]) << q;
+  EXPECT_EQ(sj["entries_per_second"], report["throughput_entries_per_second"]);
+  // Markdown and HTML.
+  r = Client({"report", "--batch-id", batch, "--format", "md"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(capture(r.out, "\\| latency p50 \\(ms\\) \\| " + num + " \\|"), Figures({p50}));
+  EXPECT_EQ(capture(r.out, "\\| latency p90 \\(ms\\) \\| " + num + " \\|"), Figures({p90}));
+  EXPECT_EQ(capture(r.out, "\\| latency p99 \\(ms\\) \\| " + num + " \\|"), Figures({p99}));
+  EXPECT_EQ(capture(r.out, "\\| throughput \\(entries/s\\) \\| " + num + " \\|"), Figures({eps}));
+  r = Client({"report", "--batch-id", batch, "--format", "html"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(capture(r.out, "<div class=\"v\">" + num + " / " + num + " / " + num +
+                               "</div><div class=\"k\">latency p50/p90/p99 \\(ms\\)"),
+            Figures({p50, p90, p99}));
+  EXPECT_EQ(capture(r.out, "<div class=\"v\">" + num + "</div><div class=\"k\">entries/s<"),
+            Figures({eps}));
+}
+
 // A run where every submission is throttled ends with a hint to lower the
 // rate, printed by `process` and listed by the errors report.
 TEST_F(ReportTest, SystemicThrottlingGivesAHint) {
@@ -276,7 +373,7 @@ TEST_F(ReportTest, LiveMetricsAreStrictPrometheusText) {
   auto env = Env(server.url());
   ChildProcess child(
       {kClient, "process", "--batch-size", "30", "--max-concurrent", "2", "--progress", "none"},
-      env, dir_.File("client.out"), dir_.File("client.err"));
+      env, dir_.File("client.out"), dir_.File("client.err"), dir_.path().string());
   std::optional<control::RunFile> run;
   for (int i = 0; i < 200 && !run; ++i) {
     auto r = control::ReadRunFile(control::RunFilePath(Db()));

@@ -81,7 +81,7 @@ std::unique_ptr<testing::ChildProcess> ReliabilityTest::Background(
   auto env = Env(url);
   for (const auto& [k, v] : extra) env[k] = v;
   return std::make_unique<testing::ChildProcess>(args, env, dir_.File("client.out"),
-                                                 dir_.File("client.err"));
+                                                 dir_.File("client.err"), dir_.path().string());
 }
 
 void ReliabilityTest::ImportEntries(int n) {

@@ -15,9 +15,14 @@
 #include <vector>
 
 #include "store/duckdb/duckdb.h"
+#include "store/entry_change.h"
 #include "store/types.h"
 
 namespace cnake {
+
+// The SQL condition of an EntryFilter on the entries table; parameters: the
+// id prefix twice, then the tag twice.
+const char* EntryFilterSql();
 
 // Marks up to options.limit candidates as the batch's and sets its total, in
 // the caller's transaction. Returns how many were claimed.
@@ -37,12 +42,29 @@ Result<std::vector<Entry>> LoadUnfinished(db::Connection& conn, const TableNames
                                           const std::string& batch_id, BatchCursor& cursor,
                                           std::size_t limit);
 
-// Commits everything in `group` in one transaction and moves the batch
-// counters. On error nothing of the group is committed. `bytewise_ids`: the
-// tables' ids compare byte by byte (IdsCompareBytewise in entry_changes.h),
-// so the commit can filter by literal ids and bounds instead of joins, which
-// keeps DuckDB's memory from growing with the number of commits; false is
-// always correct.
+// What a commit needs to know beside the group.
+struct CommitPlan {
+  std::int64_t first_seq = 1;  // the journal seq of the first change
+  // Completions whose entries already have a result row to replace.
+  std::vector<std::string_view> replace_results;
+  // The entries the group makes final (the batch counters move by these).
+  std::int64_t completed = 0, failed = 0;
+  // The tables' ids compare byte by byte (IdsCompareBytewise in
+  // entry_changes.h), so statements can filter by literal ids and bounds
+  // instead of joins; false is always correct.
+  bool bytewise_ids = false;
+};
+
+// Commits a group in one transaction: its folded entry changes go to the
+// journal (journal.h), its results, failures and request log to their
+// tables, and the batch counters move by plan.completed / plan.failed. On
+// error nothing of the group is committed.
+Status CommitChanges(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
+                     const WriteGroup& group, const std::vector<EntryChange>& changes,
+                     const CommitPlan& plan);
+
+// CommitChanges followed at once by the fold, with the plan read from the
+// database: for tools and tests that commit one group at a time.
 Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
                    const WriteGroup& group, bool bytewise_ids);
 
@@ -50,7 +72,7 @@ Result<BatchCounts> CountBatchSql(db::Connection& conn, const TableNames& tables
                                   const std::string& batch_id);
 
 // The SELECT list ReadBatchRow() reads from batch_jobs.
-const char* BatchSelectList();
+const std::string& BatchSelectList();
 BatchRecord ReadBatchRow(const db::DataChunk& chunk, std::size_t row);
 
 }  // namespace cnake

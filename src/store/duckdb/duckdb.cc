@@ -17,6 +17,24 @@ Status DuckError(const char* message, const char* what) {
   return ClassifyDuckDbError(message ? message : "unknown DuckDB error", what);
 }
 
+// ThreadSanitizer cannot see the synchronisation inside the prebuilt,
+// uninstrumented libduckdb.so. When DuckDB hands a query's work to its own
+// worker thread, both threads touch DuckDB's strings through libstdc++'s
+// out-of-line members (memcpy/memcmp interceptors called from libstdc++, not
+// from libduckdb.so, so cmake/tsan_defaults.cc's called_from_lib does not
+// apply), and TSan reports each handoff as a race between DuckDB's threads.
+// Under TSan DuckDB therefore runs every query on the thread that calls it:
+// DuckDB's state then crosses threads only through our own locks (the store
+// worker's queue), which TSan does check.
+int EffectiveThreads(int requested) {
+#if defined(__SANITIZE_THREAD__)
+  (void)requested;
+  return 1;
+#else
+  return requested;
+#endif
+}
+
 duckdb_timestamp ToDuckTimestamp(SystemTimePoint t) {
   return {std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count()};
 }
@@ -47,6 +65,11 @@ std::optional<LockHolder> ParseLockConflict(std::string_view message) {
   return holder;
 }
 
+std::string LibraryVersion() {
+  const char* v = duckdb_library_version();
+  return v ? v : "unknown";
+}
+
 // ---- Database ----
 
 Result<Database> Database::Open(const std::string& path, const OpenOptions& options) {
@@ -59,9 +82,10 @@ Result<Database> Database::Open(const std::string& path, const OpenOptions& opti
   };
   // An attached file takes READ_ONLY in its ATTACH; the in-memory instance
   // cannot be read-only. Spill files go beside the database either way.
+  const int threads = EffectiveThreads(options.threads);
   bool ok = set("access_mode", options.read_only && !attach ? "READ_ONLY" : "AUTOMATIC") &&
             set("memory_limit", options.memory_limit) &&
-            set("threads", options.threads > 0 ? std::to_string(options.threads) : "") &&
+            set("threads", threads > 0 ? std::to_string(threads) : "") &&
             set("checkpoint_threshold", options.checkpoint_threshold) &&
             set("temp_directory", attach ? path + ".tmp" : "");
   if (!ok) {
@@ -80,7 +104,28 @@ Result<Database> Database::Open(const std::string& path, const OpenOptions& opti
     return st;
   }
   if (attach) CNAKE_RETURN_IF_ERROR(db.Attach(path, options));
+  CNAKE_RETURN_IF_ERROR(db.UseUtc());
   return db;
+}
+
+Status Database::UseUtc() {
+  // With ICU (built into libduckdb), now() and CURRENT_TIMESTAMP become a
+  // TIMESTAMP in the session's TimeZone, which defaults to the process's TZ:
+  // under TZ=America/New_York a batch started at 13:43 UTC was stored as
+  // 08:43. Every stored time is UTC. The setting cannot be given at open
+  // (ICU's options exist only once the instance is up); GLOBAL makes it
+  // every connection's default. Without ICU there is no TimeZone, and
+  // DuckDB's own casts already use UTC.
+  CNAKE_ASSIGN_OR_RETURN(Connection conn, Connection::Open(*this));
+  duckdb_result result;
+  const duckdb_state state = duckdb_query(conn.get(), "SET GLOBAL TimeZone = 'UTC'", &result);
+  const std::string error =
+      state == DuckDBError && duckdb_result_error(&result) ? duckdb_result_error(&result) : "";
+  duckdb_destroy_result(&result);
+  if (state == DuckDBError && error.find("icu") == std::string::npos) {
+    return ClassifyDuckDbError(error, "cannot set the database's time zone to UTC");
+  }
+  return Status::Ok();
 }
 
 Status Database::Attach(const std::string& path, const OpenOptions& options) {
@@ -316,6 +361,16 @@ Result<Appender> Appender::Create(const Connection& conn, const std::string& tab
     Status st = DuckError(app.handle_ ? duckdb_appender_error(app.handle_) : nullptr,
                           ("cannot append to " + table).c_str());
     return st;  // app's destructor frees the handle
+  }
+  return app;
+}
+
+Result<Appender> Appender::CreateFor(const Connection& conn, const std::string& table,
+                                     const std::vector<std::string>& columns) {
+  CNAKE_ASSIGN_OR_RETURN(Appender app, Create(conn, table));
+  for (const std::string& column : columns) {
+    CNAKE_RETURN_IF_ERROR(
+        app.Check(duckdb_appender_add_column(app.handle_, column.c_str()), "appender column"));
   }
   return app;
 }

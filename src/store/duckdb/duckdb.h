@@ -30,7 +30,7 @@ struct OpenOptions {
   // this; beyond it DuckDB evicts or spills to `<path>.tmp/`. Too small and
   // queries fail with DuckDB's "Out of Memory Error" (16MB is not enough).
   std::string memory_limit = "64MB";
-  int threads = 2;
+  int threads = 2;                   // a -fsanitize=thread build always uses 1 (duckdb.cc says why)
   std::string checkpoint_threshold;  // e.g. "128MB"; empty keeps DuckDB's default
   // Rows per row group of the row groups this process writes. A checkpoint
   // rewrites every changed column of a row group, so this bounds each
@@ -58,7 +58,8 @@ Status ClassifyDuckDbError(std::string_view message, std::string_view what);
 class Database {
  public:
   // Opens (creating if needed) the database file at `path`. ":memory:" or ""
-  // opens an in-memory database.
+  // opens an in-memory database. Every connection's TimeZone is UTC, so
+  // now() and CURRENT_TIMESTAMP store UTC whatever the process's TZ.
   static Result<Database> Open(const std::string& path, const OpenOptions& options = {});
 
   Database() = default;
@@ -76,6 +77,8 @@ class Database {
 
  private:
   Status Attach(const std::string& path, const OpenOptions& options);
+  // Makes UTC the time zone of every connection (stored times are UTC).
+  Status UseUtc();
 
   duckdb_database handle_ = nullptr;
   std::string catalog_;
@@ -228,6 +231,11 @@ class Appender {
   static Result<Appender> Create(const Connection& conn, const std::string& table,
                                  const std::string& schema = "main",
                                  const std::string& catalog = "");
+  // Appends only `columns`, in that order; the table's other columns take
+  // their defaults. For tables another tool may have created with columns in
+  // another order, or with more of them.
+  static Result<Appender> CreateFor(const Connection& conn, const std::string& table,
+                                    const std::vector<std::string>& columns);
 
   Appender() = default;
   Appender(Appender&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
@@ -255,6 +263,9 @@ class Appender {
   Status Check(duckdb_state state, const char* what);
   duckdb_appender handle_ = nullptr;
 };
+
+// The version of the DuckDB library this process runs with, e.g. "v1.4.4".
+std::string LibraryVersion();
 
 // Quotes an identifier for SQL ("a""b"). Callers validate names first.
 std::string QuoteIdentifier(std::string_view name);

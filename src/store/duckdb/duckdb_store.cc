@@ -10,11 +10,14 @@
 #include <unordered_set>
 
 #include "store/duckdb/batch_sql.h"
+#include "store/duckdb/journal.h"
 #include "store/duckdb/queries.h"
 #include "store/duckdb/schema.h"
+#include "store/duckdb/stranded_sql.h"
 #include "store/duckdb/work_session.h"
 #include "store/table_names.h"
 #include "util/crash_point.h"
+#include "util/time_format.h"
 
 namespace cnake {
 namespace {
@@ -37,7 +40,7 @@ constexpr const char* kEntryColumns =
     "id, code, description, CAST(metadata AS VARCHAR), CAST(tags AS VARCHAR), "
     "coalesce(processing_status, 'pending'), python_id, batch_id, request_id, "
     "CAST(coalesce(attempts, 0) AS INTEGER), CAST(coalesce(submission_seq, 0) AS INTEGER), "
-    "last_error";
+    "last_error, key_batch_id";
 
 Entry ReadEntry(const db::DataChunk& c, std::size_t row) {
   Entry e;
@@ -53,6 +56,7 @@ Entry ReadEntry(const db::DataChunk& c, std::size_t row) {
   e.attempts = c.GetInt32(9, row);
   e.submission_seq = c.GetInt32(10, row);
   e.last_error = c.GetOptString(11, row);
+  e.key_batch_id = c.GetOptString(12, row);
   return e;
 }
 
@@ -67,7 +71,10 @@ std::string PythonIdSql(const std::string& entry_id_column) {
 }
 
 DuckDbStore::DuckDbStore(StoreOptions options, db::Database db, db::Connection conn)
-    : options_(std::move(options)), db_(std::move(db)), conn_(std::move(conn)) {
+    : options_(std::move(options)),
+      db_(std::move(db)),
+      conn_(std::move(conn)),
+      runners_(std::make_shared<LocalRunners>()) {
   queries_ = std::make_unique<DuckDbQueries>(conn_, options_.tables);
 }
 
@@ -84,6 +91,12 @@ DuckDbStore::~DuckDbStore() {
 Result<std::unique_ptr<DuckDbStore>> DuckDbStore::Open(const StoreOptions& options) {
   CNAKE_RETURN_IF_ERROR(ValidateTableNames(options.tables));
   std::string key = CanonicalKey(options.path);
+  if (!key.empty() && !options.create_if_missing) {
+    std::error_code ec;
+    if (!std::filesystem::exists(options.path, ec)) {
+      return NotFound("database " + options.path + " does not exist");
+    }
+  }
   if (!key.empty()) {
     std::lock_guard lock(g_open_mu);
     if (!g_open_paths.insert(key).second) {
@@ -111,6 +124,9 @@ Result<std::unique_ptr<DuckDbStore>> DuckDbStore::Open(const StoreOptions& optio
   store->registered_path_ = key;  // from here the destructor releases it
   if (!options.open.read_only) {
     CNAKE_ASSIGN_OR_RETURN(store->migration_, Migrate(store->conn_, options.tables));
+    // Whatever a run left unfolded (kill -9) reaches the entries table
+    // before anything reads it.
+    CNAKE_RETURN_IF_ERROR(ReplayJournal(store->conn_, options.tables));
   }
   return store;
 }
@@ -191,12 +207,30 @@ Result<std::int64_t> DuckDbStore::ClaimNewBatch(const NewBatch& batch,
       "VALUES (?, 0, ?, ?, ?, ?)",
       batch.id, BatchStatusName(BatchStatus::kRunning), batch.options.dump(), batch.started_at,
       batch.started_at));
+  CNAKE_ASSIGN_OR_RETURN(std::int64_t adopted,
+                         AdoptInTransaction(conn_, options_.tables, batch.id, options));
+  ClaimOptions fresh = options;
+  fresh.limit = options.limit - adopted;
   CNAKE_ASSIGN_OR_RETURN(std::int64_t claimed,
-                         ClaimInTransaction(conn_, options_.tables, batch.id, options));
+                         ClaimInTransaction(conn_, options_.tables, batch.id, fresh));
+  if (adopted > 0) {
+    CNAKE_RETURN_IF_ERROR(conn_.ExecuteWith(
+        "UPDATE batch_jobs SET total_entries = total_entries + ? WHERE id = ?", adopted, batch.id));
+  }
+  // A claim that found nothing leaves no batch: the transaction rolls back.
+  if (adopted + claimed == 0) return std::int64_t{0};
   CrashPoint("mid_claim");
   CNAKE_RETURN_IF_ERROR(txn.Commit());
   CrashPoint("after_claim");
-  return claimed;
+  return adopted + claimed;
+}
+
+Result<std::vector<BatchWork>> DuckDbStore::UnfinishedWork(const EntryFilter& filter) {
+  return UnfinishedWorkSql(conn_, options_.tables, filter);
+}
+
+Result<std::vector<RunnerStatus>> DuckDbStore::LiveRunners(const std::string& batch_id) {
+  return runners_->Of(batch_id);
 }
 
 Result<ClaimPreview> DuckDbStore::PreviewClaim(const ClaimOptions& options) {
@@ -250,7 +284,9 @@ Result<BatchCounts> DuckDbStore::CountBatch(const std::string& batch_id) {
 Result<std::unique_ptr<WorkSession>> DuckDbStore::OpenWork(const std::string& batch_id,
                                                            const RunnerInfo& runner) {
   CNAKE_ASSIGN_OR_RETURN(db::Connection conn, db::Connection::Open(db_));
-  return DuckDbWorkSession::Open(std::move(conn), options_.tables, batch_id, runner);
+  return DuckDbWorkSession::Open(
+      std::move(conn), options_.tables, batch_id,
+      runners_->Add(batch_id, runner, FormatIsoUtc(std::chrono::system_clock::now())));
 }
 Result<UpsertCounts> DuckDbStore::UpsertEntries(const std::vector<EntryInput>& entries) {
   UpsertCounts counts;
@@ -304,6 +340,7 @@ Result<UpsertCounts> DuckDbStore::UpsertEntries(const std::vector<EntryInput>& e
         "UPDATE {0} SET code = s.code, description = s.description, tags = s.tags, "
         "metadata = s.metadata, processing_status = 'pending', processed = FALSE, "
         "python_id = NULL, processed_at = NULL, batch_id = NULL, request_id = NULL, "
+        "key_batch_id = NULL, "
         "attempts = 0, last_error = NULL, updated_at = now() "
         "FROM cnake_import_stage s WHERE {0}.id = s.id AND {0}.code IS DISTINCT FROM s.code",
         Entries())));

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "store/duckdb/duckdb.h"
+#include "store/local_runners.h"
 #include "store/store.h"
 
 namespace cnake {
@@ -27,14 +28,17 @@ struct StoreOptions {
   std::string path;
   TableNames tables;
   db::OpenOptions open;
+  // False: a file that does not exist is kNotFound, not a new database.
+  bool create_if_missing = true;
 };
 
 class DuckDbQueries;
 
 class DuckDbStore final : public Store {
  public:
-  // Errors: kInvalidArgument (table names), kLocked (another process holds
-  // the file; LockHolderOf names it), kSchemaMismatch, kReadOnly, kDatabase.
+  // Errors: kInvalidArgument (table names), kNotFound (no such file and not
+  // create_if_missing), kLocked (another process holds the file;
+  // LockHolderOf names it), kSchemaMismatch, kReadOnly, kDatabase.
   static Result<std::unique_ptr<DuckDbStore>> Open(const StoreOptions& options);
   ~DuckDbStore() override;
 
@@ -51,8 +55,12 @@ class DuckDbStore final : public Store {
   Result<std::optional<nlohmann::json>> GetBatchOptions(const std::string& batch_id) override;
   Status UpdateBatch(const std::string& batch_id, const BatchUpdate& update) override;
   Result<BatchCounts> CountBatch(const std::string& batch_id) override;
+  Result<std::vector<BatchWork>> UnfinishedWork(const EntryFilter& filter) override;
   Result<std::unique_ptr<WorkSession>> OpenWork(const std::string& batch_id,
                                                 const RunnerInfo& runner) override;
+  // This process's sessions that hold leases (store/local_runners.h): while
+  // this store has the file open, no other process can run a batch of it.
+  Result<std::vector<RunnerStatus>> LiveRunners(const std::string& batch_id) override;
   Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) override;
   Queries& queries() override;
 
@@ -82,6 +90,7 @@ class DuckDbStore final : public Store {
   MigrationReport migration_;
   std::string registered_path_;
   std::unique_ptr<DuckDbQueries> queries_;
+  std::shared_ptr<LocalRunners> runners_;  // shared with the sessions, which may outlive this
 };
 
 // The SELECT list that ReadEntryRow() reads, for queries over the entries table.

@@ -220,8 +220,8 @@ TEST(StoreTest, DataSurvivesReopen) {
 
 TEST(StoreTest, SecondHandleInSameProcessIsRefused) {
   testing::TempDir dir;
-  auto s_owner = OpenStore(dir.File("s.duckdb"));
-  DuckDbStore& s = *s_owner;
+  auto first = OpenStore(dir.File("s.duckdb"));
+  ASSERT_TRUE(first);
   auto second = DuckDbStore::Open({dir.File("./s.duckdb"), {}, {}});
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kAlreadyExists);

@@ -119,7 +119,7 @@ std::optional<ChangeFields> LiteralFields(const std::string& entries,
             }) &&
       field(f.python_id, [&](const EntryChange& e) -> std::optional<std::string> {
         // Computed from the id, not a CASE with a branch per entry.
-        return e.completion ? PythonIdSql(id_column) : "NULL";
+        return e.kind == ChangeKind::kCompleted ? PythonIdSql(id_column) : "NULL";
       });
   if (!ok) return std::nullopt;
   return f;

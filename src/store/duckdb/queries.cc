@@ -59,25 +59,6 @@ Result<Statistics> DuckDbQueries::GetStatistics() {
   return s;
 }
 
-Result<RequestLatencyRow> DuckDbQueries::BatchLatency(const std::string& batch_id) {
-  CNAKE_ASSIGN_OR_RETURN(
-      db::QueryResult lat,
-      conn_.QueryWith(
-          "SELECT quantile_cont(latency_ms, 0.5), quantile_cont(latency_ms, 0.9), "
-          "quantile_cont(latency_ms, 0.99), count(*), "
-          "epoch(max(occurred_at)) - epoch(min(occurred_at)) FROM api_requests WHERE batch_id = ?",
-          batch_id));
-  RequestLatencyRow row;
-  if (auto chunk = lat.NextChunk(); chunk && !chunk->IsNull(0, 0)) {
-    row.p50_ms = chunk->GetDouble(0, 0);
-    row.p90_ms = chunk->GetDouble(1, 0);
-    row.p99_ms = chunk->GetDouble(2, 0);
-    row.count = chunk->GetInt64(3, 0);
-    row.span_seconds = chunk->IsNull(4, 0) ? 0 : chunk->GetDouble(4, 0);
-  }
-  return row;
-}
-
 Result<std::vector<std::string>> DuckDbQueries::RecentErrors(const std::string& batch_id,
                                                              std::size_t limit) {
   CNAKE_ASSIGN_OR_RETURN(

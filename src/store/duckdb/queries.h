@@ -1,5 +1,7 @@
 // DuckDbQueries: the typed reads of store/queries.h over a DuckDB connection.
-// Internal to src/store/duckdb; DuckDbStore hands it out.
+// Internal to src/store/duckdb; DuckDbStore hands it out. The reads for
+// stats, status and export are in queries.cc, the report rows in
+// report_queries.cc, the latency figures in latency_queries.cc.
 #pragma once
 
 #include "store/duckdb/duckdb.h"
@@ -14,7 +16,6 @@ class DuckDbQueries final : public Queries {
       : conn_(conn), tables_(std::move(tables)) {}
 
   Result<Statistics> GetStatistics() override;
-  Result<RequestLatencyRow> BatchLatency(const std::string& batch_id) override;
   Result<std::vector<std::string>> RecentErrors(const std::string& batch_id,
                                                 std::size_t limit) override;
   Result<std::vector<RequestOutcomeRow>> RecentOutcomes(const std::string& batch_id,
@@ -23,6 +24,22 @@ class DuckDbQueries final : public Queries {
   Result<std::optional<nlohmann::json>> LatestBatchOptions(const std::string& batch_id) override;
   Status ForEachResult(const std::function<Status(const ResultRow&)>& row) override;
   Result<std::int64_t> ExportParquet(const std::string& path) override;
+
+  Result<std::vector<ReportBatchRow>> ReportBatches(const ReportScope& scope) override;
+  Result<StateCounts> EntryStates(const ReportScope& scope) override;
+  Result<RequestTotals> CountRequests(const ReportScope& scope) override;
+  Result<LatencyRow> Latency(const ReportScope& scope,
+                             const std::vector<double>& bounds_ms) override;
+  Result<std::vector<AttemptsRow>> AttemptsPerEntry(const ReportScope& scope) override;
+  Result<FinishSpan> Finishes(const ReportScope& scope) override;
+  Result<std::vector<FinishBucketRow>> FinishesPerBucket(const ReportScope& scope,
+                                                         double start_epoch_ms,
+                                                         double width_seconds) override;
+  Status ForEachFailure(const ReportScope& scope,
+                        const std::function<Status(const FailureRow&)>& row) override;
+  Result<std::vector<RequestErrorRow>> RequestErrors(const ReportScope& scope) override;
+  Status ForEachEntryDetail(const ReportScope& scope,
+                            const std::function<Status(const EntryDetailRow&)>& row) override;
 
  private:
   db::Connection& conn_;

@@ -129,7 +129,10 @@ std::vector<TableSpec> SchemaTables(const TableNames& names) {
         // Bookkeeping for the processing engine.
         Col("batch_id", "VARCHAR", kVarchar), Col("request_id", "VARCHAR", kVarchar),
         Col("attempts", "INTEGER", kInt, "0"), Col("submission_seq", "INTEGER", kInt, "0"),
-        Col("last_error", "VARCHAR", kVarchar), Col("updated_at", "TIMESTAMP", kTime)}},
+        Col("last_error", "VARCHAR", kVarchar), Col("updated_at", "TIMESTAMP", kTime),
+        // The batch the current submission's Idempotency-Key comes from when
+        // another batch adopted the entry (store/types.h, Entry).
+        Col("key_batch_id", "VARCHAR", kVarchar)}},
       {names.results,
        {Col("id", "VARCHAR", kVarchar, "", "PRIMARY KEY", true),
         Col("code", "VARCHAR", kVarchar, "", "NOT NULL", true),
@@ -161,6 +164,15 @@ std::vector<TableSpec> SchemaTables(const TableNames& names) {
         Col("error_type", "VARCHAR", kVarchar), Col("occurred_at", "TIMESTAMP", kTime, now),
         // Tokens the API reported (chat protocol); NULL when it reported none.
         Col("prompt_tokens", "BIGINT", kInt), Col("completion_tokens", "BIGINT", kInt)}},
+      // Entry changes committed but not yet folded into the entries table
+      // (store/duckdb/journal.h); empty between runs.
+      {"cnake_journal",
+       {Col("seq", "BIGINT", kInt), Col("batch_id", "VARCHAR", kVarchar),
+        Col("entry_id", "VARCHAR", kVarchar), Col("kind", "VARCHAR", kVarchar),
+        Col("state", "VARCHAR", kVarchar), Col("submitted", "BOOLEAN", kBool),
+        Col("request_id", "VARCHAR", kVarchar), Col("clear_request_id", "BOOLEAN", kBool),
+        Col("submission_seq", "INTEGER", kInt), Col("attempts", "INTEGER", kInt),
+        Col("last_error", "VARCHAR", kVarchar)}},
       {"cnake_meta",
        {Col("key", "VARCHAR", kVarchar, "", "PRIMARY KEY", true),
         Col("value", "VARCHAR", kVarchar)}},

@@ -6,40 +6,68 @@
 // Renew() has nothing to learn. Lease() pages through the batch with a
 // keyset cursor, entries with a request_id first.
 //
+// Commits append the entry changes to the journal (journal.h) and fold them
+// into the entries table every kFoldEvery entries and in Release(), so the
+// entries table lags the journal by less than that while a run goes on
+// (nobody else can read the file meanwhile; any later open replays what a
+// crash left behind).
+//
 // Thread safety: one thread at a time.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 #include "store/duckdb/batch_sql.h"
 #include "store/duckdb/duckdb.h"
+#include "store/local_runners.h"
 #include "store/store.h"
 
 namespace cnake {
 
 class DuckDbWorkSession final : public WorkSession {
  public:
+  // Entries changed between two folds.
+  static constexpr std::size_t kFoldEvery = 4096;
+
+  // `registration` keeps the runner among the store's live runners until
+  // Release() or the end of the session.
   static Result<std::unique_ptr<WorkSession>> Open(db::Connection conn, const TableNames& tables,
                                                    const std::string& batch_id,
-                                                   const RunnerInfo& runner);
+                                                   LocalRunners::Registration registration);
 
   Result<std::vector<Entry>> Lease(std::size_t limit) override;
   Result<bool> Drained() override { return cursor_.pass >= 2; }
   Status Commit(const WriteGroup& group) override;
   Result<LeaseState> Renew() override { return LeaseState{}; }
-  Status Release() override { return Status::Ok(); }
+  // Folds the journal into the entries table and leaves the live runners.
+  Status Release() override {
+    Status folded = Fold();
+    registration_.Release();
+    return folded;
+  }
   Result<BatchCounts> Counts() override;
 
  private:
-  DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id,
-                    bool bytewise_ids);
+  DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id, bool bytewise_ids,
+                    std::int64_t next_seq, LocalRunners::Registration registration);
+  CommitPlan Plan(const std::vector<EntryChange>& changes);
+  Status Fold();
 
   db::Connection conn_;
   TableNames tables_;
   std::string batch_id_;
-  bool bytewise_ids_;  // CommitGroup may filter by literal ids
+  bool bytewise_ids_;  // statements may filter by literal ids
   BatchCursor cursor_;
+  std::int64_t next_seq_;
+  // Leased entries that already have a result row (replaced on completion).
+  std::unordered_set<std::string> with_results_;
+  // Committed, not folded: the net change per entry, and which became final.
+  std::map<std::string, EntryChange> unfolded_;
+  std::unordered_set<std::string> finalized_;
+  LocalRunners::Registration registration_;
 };
 
 }  // namespace cnake

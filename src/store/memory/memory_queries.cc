@@ -1,23 +1,22 @@
 #include "store/memory/memory_queries.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cmath>
 #include <set>
 
-namespace cnake {
-namespace {
+#include "util/time_format.h"
 
-// Linear interpolation between the closest ranks (as SQL's quantile_cont).
-double QuantileCont(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+namespace cnake {
+
+std::int64_t EpochMs(SystemTimePoint t) {
+  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-}  // namespace
+std::string IsoMillis(SystemTimePoint t) {
+  return FormatIsoUtc(std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
+}
 
 Result<Statistics> MemoryQueries::GetStatistics() {
   std::lock_guard lock(store_.mu_);
@@ -35,27 +34,6 @@ Result<Statistics> MemoryQueries::GetStatistics() {
     s.recent_batches.push_back(it->second.record);
   }
   return s;
-}
-
-Result<RequestLatencyRow> MemoryQueries::BatchLatency(const std::string& batch_id) {
-  std::lock_guard lock(store_.mu_);
-  std::vector<double> ms;
-  std::optional<SystemTimePoint> first, last;
-  for (std::size_t i = 0; i < store_.requests_.size(); ++i) {
-    if (store_.request_batches_[i] != batch_id) continue;
-    const RequestLog& r = store_.requests_[i];
-    ms.push_back(r.latency_ms);
-    if (!first || r.occurred_at < *first) first = r.occurred_at;
-    if (!last || r.occurred_at > *last) last = r.occurred_at;
-  }
-  RequestLatencyRow row;
-  row.count = static_cast<std::int64_t>(ms.size());
-  if (ms.empty()) return row;
-  row.p50_ms = QuantileCont(ms, 0.5);
-  row.p90_ms = QuantileCont(ms, 0.9);
-  row.p99_ms = QuantileCont(ms, 0.99);
-  row.span_seconds = std::chrono::duration<double>(*last - *first).count();
-  return row;
 }
 
 Result<std::vector<std::string>> MemoryQueries::RecentErrors(const std::string& batch_id,

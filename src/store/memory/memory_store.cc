@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "store/entry_change.h"
 #include "store/memory/memory_queries.h"
+#include "util/time_format.h"
 
 namespace cnake {
 namespace {
@@ -26,8 +28,12 @@ bool HasTag(const std::optional<std::string>& tags_json, const std::string& tag)
 // One runner's session: leases, commits and renewals under the store's mutex.
 class MemoryWorkSession final : public WorkSession {
  public:
-  MemoryWorkSession(MemoryStore& store, std::string batch_id, std::string runner)
-      : store_(store), batch_id_(std::move(batch_id)), runner_(std::move(runner)) {}
+  MemoryWorkSession(MemoryStore& store, std::string batch_id, std::string runner,
+                    LocalRunners::Registration registration)
+      : store_(store),
+        batch_id_(std::move(batch_id)),
+        runner_(std::move(runner)),
+        registration_(std::move(registration)) {}
 
   Result<std::vector<Entry>> Lease(std::size_t limit) override {
     std::lock_guard lock(store_.mu_);
@@ -63,7 +69,7 @@ class MemoryWorkSession final : public WorkSession {
       auto it = store_.rows_.find(change.entry_id);
       if (it == store_.rows_.end() || !Unfinished(it->second)) continue;
       if (!it->second.lease_owner.empty() && !Mine(it->second)) continue;  // taken over
-      Apply(change, it->second, batch->second.record);
+      Apply(change, it->second, batch->second);
     }
     for (const RequestLog& r : group.requests) {
       store_.requests_.push_back(r);
@@ -86,10 +92,13 @@ class MemoryWorkSession final : public WorkSession {
   }
 
   Status Release() override {
-    std::lock_guard lock(store_.mu_);
-    for (auto& [id, row] : store_.rows_) {
-      if (Mine(row)) row.lease_owner.clear();
+    {
+      std::lock_guard lock(store_.mu_);
+      for (auto& [id, row] : store_.rows_) {
+        if (Mine(row)) row.lease_owner.clear();
+      }
     }
+    registration_.Release();
     return Status::Ok();
   }
 
@@ -108,7 +117,7 @@ class MemoryWorkSession final : public WorkSession {
     return row.lease_owner.empty() || Mine(row) || row.lease_expiry <= now;
   }
 
-  void Apply(const EntryChange& c, MemoryStore::Row& row, BatchRecord& batch) {
+  void Apply(const EntryChange& c, MemoryStore::Row& row, MemoryStore::Batch& batch) {
     Entry& e = row.entry;
     e.attempts = static_cast<int>(c.attempts);
     if (c.submission_seq) e.submission_seq = static_cast<int>(*c.submission_seq);
@@ -117,9 +126,12 @@ class MemoryWorkSession final : public WorkSession {
         e.state = EntryState::kCompleted;
         e.python_id = PythonIdOf(e.id);
         e.last_error.reset();
-        store_.results_[e.id] = {*e.python_id, c.completion->python, c.completion->metadata};
-        ++batch.processed;
-        ++batch.successful;
+        store_.results_[e.id] = {*e.python_id, c.completion->python, c.completion->metadata,
+                                 store_.clock_.WallNow()};
+        row.processed_at = store_.clock_.WallNow();
+        ++batch.record.processed;
+        ++batch.record.successful;
+        batch.updated_at = store_.clock_.WallNow();
         row.lease_owner.clear();
         return;
       case ChangeKind::kFailed: {
@@ -127,9 +139,11 @@ class MemoryWorkSession final : public WorkSession {
         e.state = EntryState::kFailed;
         e.last_error = c.last_error;
         store_.errors_.push_back({e.id, batch_id_, f.error_type, f.message, f.request_id,
-                                  f.endpoint, f.http_status, f.attempts});
-        ++batch.processed;
-        ++batch.failed;
+                                  f.endpoint, f.http_status, f.attempts, store_.clock_.WallNow()});
+        row.processed_at = store_.clock_.WallNow();
+        ++batch.record.processed;
+        ++batch.record.failed;
+        batch.updated_at = store_.clock_.WallNow();
         row.lease_owner.clear();
         return;
       }
@@ -149,6 +163,7 @@ class MemoryWorkSession final : public WorkSession {
   std::string batch_id_;
   std::string runner_;
   std::set<std::string> handed_out_;
+  LocalRunners::Registration registration_;
 };
 
 MemoryStore::MemoryStore(Clock& clock, Duration lease_time)
@@ -160,15 +175,34 @@ MemoryStore::~MemoryStore() = default;
 
 Queries& MemoryStore::queries() { return *queries_; }
 
+bool MemoryStore::Matches(const Entry& e, const EntryFilter& filter) const {
+  if (!filter.id_prefix.empty() && e.id.rfind(filter.id_prefix, 0) != 0) return false;
+  return filter.tag.empty() || HasTag(e.tags_json, filter.tag);
+}
+
 bool MemoryStore::Candidate(const Row& row, const ClaimOptions& options) const {
   const Entry& e = row.entry;
   const bool failed = e.state == EntryState::kFailed;
   if (!(e.state == EntryState::kPending || (options.retry_failed && failed))) return false;
   if (e.batch_id && !failed) return false;
-  if (!options.filter.id_prefix.empty() && e.id.rfind(options.filter.id_prefix, 0) != 0) {
-    return false;
+  return Matches(e, options.filter);
+}
+
+std::int64_t MemoryStore::AdoptLocked(const std::string& batch_id, const ClaimOptions& options) {
+  const std::set<std::string> from(options.adopt_from.begin(), options.adopt_from.end());
+  std::int64_t adopted = 0;
+  for (auto& [id, row] : rows_) {
+    if (adopted >= options.limit) break;
+    Entry& e = row.entry;
+    if (!e.batch_id || !from.count(*e.batch_id) || IsFinal(e.state)) continue;
+    if (!Matches(e, options.filter)) continue;
+    if (auto old = batches_.find(*e.batch_id); old != batches_.end()) --old->second.record.total;
+    if (!e.key_batch_id) e.key_batch_id = e.batch_id;
+    e.batch_id = batch_id;
+    row.lease_owner.clear();
+    ++adopted;
   }
-  return options.filter.tag.empty() || HasTag(e.tags_json, options.filter.tag);
+  return adopted;
 }
 
 Result<std::int64_t> MemoryStore::ClaimNewBatch(const NewBatch& batch,
@@ -179,8 +213,11 @@ Result<std::int64_t> MemoryStore::ClaimNewBatch(const NewBatch& batch,
   b.record.id = batch.id;
   b.record.status = BatchStatus::kRunning;
   b.record.status_text = std::string(BatchStatusName(BatchStatus::kRunning));
+  b.record.started_at = FormatIsoUtc(
+      std::chrono::time_point_cast<std::chrono::system_clock::duration>(batch.started_at));
   b.options = batch.options;
-  std::int64_t claimed = 0;
+  b.started_at = b.updated_at = batch.started_at;
+  std::int64_t claimed = AdoptLocked(batch.id, options);
   for (auto& [id, row] : rows_) {
     if (claimed >= options.limit) break;
     if (!Candidate(row, options)) continue;
@@ -189,12 +226,43 @@ Result<std::int64_t> MemoryStore::ClaimNewBatch(const NewBatch& batch,
     e.batch_id = batch.id;
     e.state = EntryState::kPending;
     e.request_id.reset();
+    e.key_batch_id.reset();
     e.attempts = 0;
     e.last_error.reset();
     ++claimed;
   }
+  if (claimed == 0) {
+    batches_.erase(batch.id);  // a claim that found nothing leaves no batch
+    return claimed;
+  }
   b.record.total = claimed;
   return claimed;
+}
+
+Result<std::vector<BatchWork>> MemoryStore::UnfinishedWork(const EntryFilter& filter) {
+  std::lock_guard lock(mu_);
+  std::map<std::string, BatchWork> by_batch;
+  for (const auto& [id, row] : rows_) {
+    const Entry& e = row.entry;
+    if (!e.batch_id || IsFinal(e.state) || !batches_.count(*e.batch_id)) continue;
+    if (!Matches(e, filter)) continue;
+    BatchWork& w = by_batch[*e.batch_id];
+    ++w.unfinished;
+    if (e.request_id) ++w.with_request_id;
+  }
+  std::vector<BatchWork> out;
+  for (auto& [id, w] : by_batch) {
+    w.batch = batches_.at(id).record;
+    out.push_back(std::move(w));
+  }
+  std::sort(out.begin(), out.end(), [](const BatchWork& a, const BatchWork& b) {
+    return std::tie(a.batch.started_at, a.batch.id) < std::tie(b.batch.started_at, b.batch.id);
+  });
+  return out;
+}
+
+Result<std::vector<RunnerStatus>> MemoryStore::LiveRunners(const std::string& batch_id) {
+  return runners_->Of(batch_id);
 }
 
 Result<ClaimPreview> MemoryStore::PreviewClaim(const ClaimOptions& options) {
@@ -232,7 +300,11 @@ Status MemoryStore::UpdateBatch(const std::string& batch_id, const BatchUpdate& 
     r.status = *u.status;
     r.status_text = std::string(BatchStatusName(*u.status));
   }
-  if (u.completed_at) r.completed_at = "set";
+  if (u.completed_at) {
+    it->second.completed_at = *u.completed_at;
+    r.completed_at = IsoMillis(*u.completed_at);
+  }
+  it->second.updated_at = clock_.WallNow();
   if (u.stop_reason) it->second.stop_reason = *u.stop_reason;
   if (u.add_retry_after_wait_seconds) {
     r.retry_after_wait_seconds =
@@ -259,7 +331,8 @@ Result<BatchCounts> MemoryStore::CountBatch(const std::string& batch_id) {
 
 Result<std::unique_ptr<WorkSession>> MemoryStore::OpenWork(const std::string& batch_id,
                                                            const RunnerInfo& runner) {
-  return std::unique_ptr<WorkSession>(new MemoryWorkSession(*this, batch_id, runner.id));
+  return std::unique_ptr<WorkSession>(
+      new MemoryWorkSession(*this, batch_id, runner.id, runners_->Add(batch_id, runner, "")));
 }
 
 Result<UpsertCounts> MemoryStore::UpsertEntries(const std::vector<EntryInput>& entries) {

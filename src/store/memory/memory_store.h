@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "store/local_runners.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -39,8 +40,11 @@ class MemoryStore final : public Store {
   Result<std::optional<nlohmann::json>> GetBatchOptions(const std::string& batch_id) override;
   Status UpdateBatch(const std::string& batch_id, const BatchUpdate& update) override;
   Result<BatchCounts> CountBatch(const std::string& batch_id) override;
+  Result<std::vector<BatchWork>> UnfinishedWork(const EntryFilter& filter) override;
   Result<std::unique_ptr<WorkSession>> OpenWork(const std::string& batch_id,
                                                 const RunnerInfo& runner) override;
+  // Sessions that have not released their leases (store/local_runners.h).
+  Result<std::vector<RunnerStatus>> LiveRunners(const std::string& batch_id) override;
   Result<UpsertCounts> UpsertEntries(const std::vector<EntryInput>& entries) override;
   Queries& queries() override;
 
@@ -49,10 +53,12 @@ class MemoryStore final : public Store {
     std::string python_id;
     std::string code;
     nlohmann::json metadata;
+    SystemTimePoint generated_at{};
   };
   struct StoredError {
     std::string entry_id, batch_id, error_type, message, request_id, endpoint;
     int http_status = 0, attempt = 0;
+    SystemTimePoint occurred_at{};
   };
   std::optional<Entry> EntryById(const std::string& id) const;
   std::map<std::string, StoredResult> Results() const;  // by entry id
@@ -68,14 +74,20 @@ class MemoryStore final : public Store {
     Entry entry;
     std::string lease_owner;  // empty: not leased
     TimePoint lease_expiry{};
+    std::optional<SystemTimePoint> processed_at;  // when it became final
   };
   struct Batch {
     BatchRecord record;
     nlohmann::json options;
     std::string stop_reason;
+    // Wall-clock times (the clock's WallNow) as the reports read them.
+    SystemTimePoint started_at{}, updated_at{};
+    std::optional<SystemTimePoint> completed_at;
   };
 
   bool Candidate(const Row& row, const ClaimOptions& options) const;
+  bool Matches(const Entry& e, const EntryFilter& filter) const;
+  std::int64_t AdoptLocked(const std::string& batch_id, const ClaimOptions& options);
   BatchCounts CountLocked(const std::string& batch_id) const;
 
   Clock& clock_;
@@ -92,6 +104,7 @@ class MemoryStore final : public Store {
   std::vector<RequestLog> requests_;
   std::vector<std::string> request_batches_;  // batch of requests_[i]
   Status commit_failure_;
+  std::shared_ptr<LocalRunners> runners_ = std::make_shared<LocalRunners>();
 };
 
 }  // namespace cnake

@@ -20,7 +20,7 @@ def trapezoid_gaussian(a: float, b: float, steps: int) -> float:
 
 def gaussian_area(a: float, b: float, steps: int = 1000):
     """Integrate exp(-x^2/2) over [a, b] with the trapezoid rule."""
-    result: float
+    result: float = 0.0
     if steps <= 0:
         raise ValueError("steps must be positive")
     result = trapezoid_gaussian(a, b, steps)

@@ -1,11 +1,17 @@
 """Integer histogram with bins stored in a calloc'ed counts array."""
-from math import floor
+
+import math
+
+
+def _c_floor(x):
+    """C floor(): the result stays a float."""
+    return float(math.floor(x))
 
 
 def histogram(samples: list, low: float, high: float, bins: int):
     """Count samples falling in each of `bins` equal-width bins over [low, high)."""
     counts: list[int]
-    i: int
+    i: int = 0
     k: int
     width: float
     if bins <= 0 or high <= low:
@@ -17,7 +23,7 @@ def histogram(samples: list, low: float, high: float, bins: int):
     for value in samples:
         if value < low or value >= high:
             continue
-        k = int(floor((value - low) / width))
+        k = int(_c_floor((value - low) / width))
         if k >= bins:
             k = bins - 1
         counts[k] += 1

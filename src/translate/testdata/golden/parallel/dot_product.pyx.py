@@ -21,7 +21,7 @@ def dot(a: list[float], b: list[float]) -> float:
 
 def axpy(alpha: float, x: list[float], y: list[float]):
     """y += alpha * x, in place; returns y as a list."""
-    i: int
+    i: int = 0
     n: int = len(x)
     check_same_length(n, len(y))
     for i in range(n):
