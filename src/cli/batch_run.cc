@@ -257,7 +257,12 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
     if (ctx.signals) ctx.signals->SetHandler(nullptr);
     printer.Finish();
   }
-  (void)(*work)->Release();
+  // A failed release leaves committed results in the journal, replayed at the
+  // next open: nothing is lost, but the figures below would be stale.
+  if (Status released = (*work)->Release(); !released.ok()) {
+    spdlog::warn("batch={} could not fold its committed results yet: {}", batch_id,
+                 released.ToString());
+  }
   if (Status st = lifecycle.Finish(batch_id, summary);
       !st.ok() && summary.reason != engine::StopReason::kDatabase) {
     summary.reason = engine::StopReason::kDatabase;

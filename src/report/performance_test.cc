@@ -76,6 +76,7 @@ class StoresAgreeTest : public ::testing::Test {
     auto work = store.OpenWork("b1", {"runner", "host", 1});
     ASSERT_TRUE(work.ok());
     ASSERT_TRUE((*work)->Commit(g).ok());
+    ASSERT_TRUE((*work)->Release().ok());
     BatchUpdate done;
     done.status = BatchStatus::kCompleted;
     done.completed_at = start + 10s;

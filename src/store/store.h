@@ -74,11 +74,15 @@ class WorkSession {
   // True when every entry of the batch is final or leased to this runner,
   // so no later Lease() can return anything.
   virtual Result<bool> Drained() = 0;
-  // Commits the group in one transaction, moving the batch counters.
+  // Commits the group in one transaction, moving the batch counters. The
+  // group is durable when this returns; the store's Queries may see it only
+  // after Release() (DuckDB journals commits and folds them into the entries
+  // table in large steps; a crash before the fold is replayed at the next open).
   virtual Status Commit(const WriteGroup& group) = 0;
   // Keeps this runner's leases alive; called at least every lease_time / 3.
   virtual Result<LeaseState> Renew() = 0;
-  // Gives back the leases on entries this runner did not finish.
+  // Gives back the leases on entries this runner did not finish, and makes
+  // every commit of the session visible to Queries.
   virtual Status Release() = 0;
   // The batch's entries by state, read now.
   virtual Result<BatchCounts> Counts() = 0;

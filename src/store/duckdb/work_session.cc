@@ -20,9 +20,8 @@ Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(
   CNAKE_RETURN_IF_ERROR(conn.Execute("SET threads = 1"));
   CNAKE_RETURN_IF_ERROR(ReplayJournal(conn, tables));
   CNAKE_ASSIGN_OR_RETURN(const std::int64_t next_seq, NextJournalSeq(conn));
-  return std::unique_ptr<WorkSession>(
-      new DuckDbWorkSession(std::move(conn), tables, batch_id, bytewise, next_seq,
-                            std::move(registration)));
+  return std::unique_ptr<WorkSession>(new DuckDbWorkSession(
+      std::move(conn), tables, batch_id, bytewise, next_seq, std::move(registration)));
 }
 
 DuckDbWorkSession::DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id,
