@@ -30,7 +30,10 @@ void Engine::TakeBudgets(Job& job, TimePoint now) {
   request_allowance_.Take(now, 1);
   if (job.phase != JobPhase::kToSubmit || !token_budget_.enabled()) return;
   // BudgetsAllow said yes at this `now` for this estimate, so it succeeds.
-  job.token_reservation = token_budget_.TryReserve(now, TokenEstimate(job)).value_or(0);
+  // It counts in every window until NoteSubmitSent stamps its send time: a
+  // chat attempt goes out only after its commit, which may take a while.
+  job.token_reservation =
+      token_budget_.TryReserve(now, TokenEstimate(job), /*until_sent=*/true).value_or(0);
 }
 
 void Engine::NoteSubmitSent(Job& job, TimePoint now) {

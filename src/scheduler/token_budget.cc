@@ -50,13 +50,15 @@ TokenBudget::TokenBudget(const TokenBudgetOptions& options, TimePoint now)
       last_now_(now) {}
 
 void TokenBudget::Prune(TimePoint now) {
-  while (!charges_.empty() && charges_.front().at <= now - window_) charges_.pop_front();
+  while (!charges_.empty() && !charges_.front().unsent && charges_.front().at <= now - window_) {
+    charges_.pop_front();
+  }
 }
 
 std::int64_t TokenBudget::ReservedInWindow(TimePoint now) const {
   std::int64_t used = 0;
   for (const Charge& c : charges_) {
-    if (c.at > now - window_) used += c.tokens;
+    if (c.unsent || c.at > now - window_) used += c.tokens;
   }
   return used;
 }
@@ -68,15 +70,18 @@ TimePoint TokenBudget::WindowAdmits(TimePoint now, std::int64_t estimate) const 
   };
   if (fits(used)) return now;
   for (const Charge& c : charges_) {
-    if (c.at <= now - window_) continue;
+    if (c.unsent || c.at <= now - window_) continue;  // an unsent one never leaves
     used -= c.tokens;
     if (fits(used)) return c.at + window_;
   }
-  return now;  // unreachable: the last charge leaving empties the window
+  // Only unsent reservations are left, and they do not fit with it: not
+  // before one of them is sent.
+  return TimePoint::max();
 }
 
 std::optional<TokenBudget::ReservationId> TokenBudget::TryReserve(TimePoint now,
-                                                                  std::int64_t estimate) {
+                                                                  std::int64_t estimate,
+                                                                  bool until_sent) {
   now = std::max(now, last_now_);
   last_now_ = now;
   estimate = std::max<std::int64_t>(estimate, 0);
@@ -85,7 +90,7 @@ std::optional<TokenBudget::ReservationId> TokenBudget::TryReserve(TimePoint now,
   if (!provider_.Allows(now, estimate)) return std::nullopt;
   if (WindowAdmits(now, estimate) > now) return std::nullopt;
   const ReservationId id = next_id_++;
-  charges_.push_back({now, estimate, id});
+  charges_.push_back({now, estimate, id, false, until_sent});
   provider_.Take(now, estimate);
   return id;
 }
@@ -113,6 +118,7 @@ void TokenBudget::Restamp(ReservationId id, TimePoint now) {
     if (it->id != id) continue;
     Charge moved = *it;
     moved.at = now;
+    moved.unsent = false;
     charges_.erase(it);
     charges_.push_back(moved);  // `now` is the latest time seen: the order holds
     return;

@@ -67,8 +67,14 @@ class TokenBudget {
   double tokens_per_minute() const { return budget_; }
 
   // Reserves `estimate` tokens at `now` when the rule above allows; nullopt
-  // otherwise. Always succeeds when the budget is disabled.
-  std::optional<ReservationId> TryReserve(TimePoint now, std::int64_t estimate);
+  // otherwise. Always succeeds when the budget is disabled. With
+  // `until_sent`, the request goes out later (after its attempt's commit):
+  // until Restamp gives it its send time, the reservation counts in every
+  // window, so no reservation admitted meanwhile can share a window with it
+  // beyond the budget, and it never leaves the window unsent. A reservation
+  // taken this way that is never sent keeps its tokens reserved.
+  std::optional<ReservationId> TryReserve(TimePoint now, std::int64_t estimate,
+                                          bool until_sent = false);
   // How long until TryReserve(estimate) would succeed, assuming nothing else
   // is reserved or settled meanwhile.
   Duration TimeUntilAvailable(TimePoint now, std::int64_t estimate) const;
@@ -96,6 +102,7 @@ class TokenBudget {
     std::int64_t tokens;
     ReservationId id;
     bool answered = false;
+    bool unsent = false;  // TryReserve(until_sent) not yet Restamped: in every window
   };
   void Prune(TimePoint now);
   // The time the window rule admits `estimate`, at or after `now`.

@@ -105,6 +105,28 @@ TEST(TokenBudgetTest, AReservationCountsFromWhenItsRequestGoesOut) {
   EXPECT_EQ(budget.TimeUntilAvailable(clock.Now(), 600), Duration(4s));
 }
 
+// A reservation whose request waits (for its attempt's commit) cannot be
+// passed over: were it stamped with its reservation time, a request admitted
+// a window later would not see it, and its send would then put both in one
+// window beyond the budget.
+TEST(TokenBudgetTest, AnUnsentReservationCountsInEveryWindowUntilItsSend) {
+  FakeClock clock;
+  TokenBudget budget({.tokens_per_minute = 1000}, clock.Now());
+  auto first = budget.TryReserve(clock.Now(), 600, /*until_sent=*/true);
+  ASSERT_TRUE(first);
+  clock.Advance(61s);  // still being committed
+  EXPECT_EQ(budget.ReservedInWindow(clock.Now()), 600);
+  EXPECT_FALSE(budget.TryReserve(clock.Now(), 600));
+  EXPECT_GT(budget.TimeUntilAvailable(clock.Now(), 600), Duration(1h));
+  EXPECT_TRUE(budget.TryReserve(clock.Now(), 400));  // what fits beside it does
+  budget.Restamp(*first, clock.Now());
+  clock.Advance(59s);
+  EXPECT_FALSE(budget.TryReserve(clock.Now(), 600));
+  EXPECT_EQ(budget.TimeUntilAvailable(clock.Now(), 600), Duration(1s));
+  clock.Advance(1s);
+  EXPECT_TRUE(budget.TryReserve(clock.Now(), 600));
+}
+
 TEST(TokenBudgetTest, AProviderReportDiscountsWhatIsStillInFlight) {
   FakeClock clock;
   TokenBudget budget({.tokens_per_minute = 100000}, clock.Now());
