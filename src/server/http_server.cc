@@ -242,6 +242,7 @@ bool HttpServer::AdminAllowed(const httplib::Request& req) const {
 }
 
 bool HttpServer::PreFault(Call& call, std::string_view key, uint32_t attempt) {
+  if (log_ != nullptr) call.entry.received = log_->Now();
   requests_[static_cast<size_t>(call.endpoint)]++;
   call.entry.attempt = attempt;
   call.scenario = faults_->Current();

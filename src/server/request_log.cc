@@ -39,6 +39,13 @@ nlohmann::json RequestLog::ToJson(const RequestLogEntry& e) const {
   j["time"] = FormatRfc3339Millis(clock_->WallNow());
   j["mono_ms"] =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_->Now() - start_).count();
+  // received_mono_ms: arrival; mono_ms: when the answer was logged (after
+  // the injected latency and the work).
+  j["received_mono_ms"] =
+      e.received ? nlohmann::json(
+                       std::chrono::duration_cast<std::chrono::milliseconds>(*e.received - start_)
+                           .count())
+                 : nlohmann::json();
   j["method"] = e.method;
   j["path"] = e.path;
   j["status"] = e.status;
