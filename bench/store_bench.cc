@@ -149,7 +149,9 @@ std::string MarkProcessed(DuckDbStore& store, const std::string& code) {
                   "', 'job_failed', 200, 1, request_id, 'results' FROM {} WHERE "
                   "batch_id = ?1 AND processing_status = 'failed'",
                   entries),
-      fmt::format("INSERT INTO api_requests SELECT ?1, id, 1, 'generate', 200, "
+      fmt::format("INSERT INTO api_requests "
+                  "(batch_id, entry_id, attempt, endpoint, http_status, latency_ms, error_type, "
+                  "occurred_at) SELECT ?1, id, 1, 'generate', 200, "
                   "5 + (hash(id) % 1000) / 100.0, NULL, now() FROM {} WHERE batch_id = ?1",
                   entries),
       fmt::format("UPDATE batch_jobs SET status = 'completed', completed_at = now(), "

@@ -15,10 +15,11 @@
 #   scaleout  several runners on one PostgreSQL batch at 10x entries, repeated
 #             SOAK_ROUNDS times: kill -9 mid-batch, rate sharing, restarts
 #             (docs/scale-out.md)
+#   tokens    the openai protocol's token budget over real 60 s windows (16)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-steps="${SOAK_STEPS:-crash matrix outage memory network asan scaleout}"
+steps="${SOAK_STEPS:-crash matrix outage memory network asan scaleout tokens}"
 rounds="${SOAK_ROUNDS:-5}"
 build="${BUILD_DIR:-build}"
 lock() { if command -v flock >/dev/null && [ -w /tmp ]; then flock /tmp/cnake-build.lock "$@"; else "$@"; fi; }
@@ -34,7 +35,7 @@ integ="$build/tests/integration_tests"
 if has crash; then
   step "crash safety: kill -9 and crash points, $rounds rounds"
   "$integ" --gtest_brief=1 --gtest_repeat="$rounds" \
-    --gtest_filter='*KillNine*:CrashPoint*:*SigintStops*'
+    --gtest_filter='*KillNine*:*CrashPoint*:*SigintStops*'
 fi
 if has matrix; then
   step "fault catalogue, recovery at 10x entries"
@@ -73,5 +74,9 @@ if has scaleout; then
   CNAKE_TEST_PG_URL="$CNAKE_TEST_PG_URL" CNAKE_TEST_PG_DIR="$CNAKE_TEST_PG_DIR" \
     CNAKE_TEST_REQUIRE_PG=1 CNAKE_TEST_SCALE=10 "$rel" --gtest_brief=1 \
     --gtest_repeat="$rounds" --gtest_filter='ScaleOutTest.*'
+fi
+if has tokens; then
+  step "token budget over 60 s windows (about 3 min)"
+  SOAK_TOKEN_WINDOW_S=60 "$integ" --gtest_brief=1 --gtest_filter='OpenAiTest.TheTokenBudget*'
 fi
 echo; echo "soak: all steps passed ($steps)"

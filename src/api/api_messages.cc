@@ -4,6 +4,8 @@
 #include <exception>
 #include <utility>
 
+#include "api/openai_messages.h"
+
 namespace cnake::api {
 namespace {
 
@@ -249,6 +251,11 @@ std::string ParseErrorDetail(std::string_view body) {
     } else {
       text = detail.dump(-1, ' ', false, json::error_handler_t::replace);
     }
+  } else if (auto error = ParseApiError(body)) {
+    // OpenAI-compatible servers: {"error": {"message", "type", "code"}}.
+    text = error->message.empty() ? "error" : error->message;
+    std::string kind = error->code.empty() ? error->type : error->code;
+    if (!kind.empty() && kind != text) text += " (" + kind + ")";
   } else {
     text = SanitizeUtf8(body.substr(0, kMaxDetailLength + 4));
   }

@@ -14,6 +14,7 @@
 //     type, is a parse error.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "scheduler/retry_policy.h"
 #include "util/status.h"
 
 namespace cnake::api {
@@ -54,6 +56,13 @@ struct StatusResponse {
   std::optional<double> eta_seconds;  // finite and >= 0 only
 };
 
+// Tokens a request used, as the API reported them (OpenAI's "usage"); a
+// member is nullopt when the answer did not report it.
+struct TokenUsage {
+  std::optional<std::int64_t> prompt_tokens, completion_tokens;
+  bool reported() const { return prompt_tokens.has_value() || completion_tokens.has_value(); }
+};
+
 struct ResultResponse {
   JobStatus status = JobStatus::kUnknown;
   std::string raw_status;
@@ -68,6 +77,13 @@ struct ResultResponse {
   nlohmann::json equivalency_result;
   // Non-string members of a list are skipped; a non-list is ignored.
   std::vector<std::string> error_messages;
+
+  // Set by the chat protocol only (api.protocol = openai; see protocol.h):
+  TokenUsage usage;
+  // Why a failed chat reply holds no usable code (with status kFailed).
+  scheduler::ReplyProblem problem = scheduler::ReplyProblem::kNone;
+  // {"model", "finish_reason", "extraction"} for the result's metadata; null otherwise.
+  nlohmann::json reply_info;
 
   bool missing_python() const { return status == JobStatus::kCompleted && !python.has_value(); }
 };

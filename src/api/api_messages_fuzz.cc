@@ -1,8 +1,8 @@
-// libFuzzer target for the CnakeCharmer response parsers and request-id
-// paths: every byte string is an untrusted response body. They must never
-// crash, never throw, keep their error messages short and valid UTF-8
-// (messages reach logs and the database), and only accept request ids that
-// stay one URL path segment.
+// libFuzzer target for the CnakeCharmer and chat-completion response parsers,
+// the extraction of code from replies, and request-id paths: every byte string is an untrusted
+// response body. They must never crash, never throw, keep their error messages short and valid
+// UTF-8 (messages reach logs and the database), and only accept request ids that stay one URL path
+// segment.
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +12,8 @@
 
 #include "api/api_messages.h"
 #include "api/api_paths.h"
+#include "api/code_extraction.h"
+#include "api/openai_messages.h"
 
 namespace {
 
@@ -78,6 +80,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     CheckError(result.status());
   }
+
+  // The chat protocol: its reply parser, the code extraction, the model list.
+  if (auto chat = cnake::api::ParseChatReply(body); chat.ok()) {
+    Check(ValidUtf8(chat->content));
+    if (auto code = cnake::api::ExtractPython(chat->content)) Check(ValidUtf8(code->code));
+  } else {
+    CheckError(chat.status());
+  }
+  if (auto code = cnake::api::ExtractPython(body)) Check(code->code.size() <= body.size() + 1);
+  if (auto ids = cnake::api::ParseModelIds(body); !ids.ok()) CheckError(ids.status());
 
   const std::string detail = cnake::api::ParseErrorDetail(body);
   Check(detail.size() <= cnake::api::kMaxDetailLength + 3);

@@ -55,10 +55,11 @@ void HonourRetryAfter(const Response& r, const Clock& clock, const ProbeOptions&
   if (wait && *wait > Duration::zero()) options.pause(*wait);
 }
 
-Response Health(Transport& transport, const std::function<void(Duration)>& pause) {
+Response Health(Transport& transport, const std::string& path,
+                const std::function<void(Duration)>& pause) {
   Response last;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    last = Exchange(transport, Endpoint::kHealth, std::string(kHealthPath));
+    last = Exchange(transport, Endpoint::kHealth, path);
     // What the retry policy calls fatal (a refused certificate, a port that
     // does not speak TLS) does not fix itself within a second.
     if (last.transport == TransportError::kNone ||
@@ -93,19 +94,54 @@ Status NoApi(const std::string& base_url, const std::string& what_happened) {
   return Status(StatusCode::kHttp, NoApiMessage(base_url, what_happened));
 }
 
+void Warn(const ProbeOptions& options, const std::string& text) {
+  if (options.warn) options.warn(text);
+}
+
+// The chat protocol's check: the model list must name api.model. `health`
+// answered, with neither 401/403 nor 404.
+Status CheckModelList(const Response& health, const Protocol& protocol, const std::string& url,
+                      const Clock& clock, const ProbeOptions& options) {
+  const std::string path = url + protocol.HealthPath();
+  HonourRetryAfter(health, clock, options);  // the run's first request comes next
+  if (health.http_status < 200 || health.http_status >= 300) {
+    Warn(options, fmt::format("GET {} answered HTTP {}: cannot check that the API serves "
+                              "api.model",
+                              path, health.http_status));
+    return Status::Ok();
+  }
+  Status listed = protocol.CheckHealth(health.body);
+  if (listed.code() == StatusCode::kParse) {
+    Warn(options, fmt::format("cannot read the answer of GET {} ({}): not checking api.model", path,
+                              listed.message()));
+    return Status::Ok();
+  }
+  if (listed.ok()) return listed;
+  return Status(listed.code(), fmt::format("{} at {}", listed.message(), url));
+}
+
 }  // namespace
 
 std::string NoApiMessage(const std::string& base_url, const std::string& what_happened) {
   return fmt::format("no CnakeCharmer API at {}: check --base-url ({})", base_url, what_happened);
 }
 
-Status CheckApi(Transport& transport, const std::string& base_url, const Clock& clock,
-                const ProbeOptions& options) {
+Status CheckApi(Transport& transport, const Protocol& protocol, const std::string& base_url,
+                const Clock& clock, const ProbeOptions& options) {
   const std::string& probe_id = options.probe_id;
-  const Response health = Health(transport, options.pause);
+  const Response health = Health(transport, protocol.HealthPath(), options.pause);
   if (health.transport != TransportError::kNone) return Unreachable(health, base_url);
   if (health.http_status == 401 || health.http_status == 403) {
     return AuthFailed(health.http_status, base_url);
+  }
+  if (std::string_view(protocol.name()) == "openai") {
+    if (health.http_status == 404) {
+      return Status(StatusCode::kHttp,
+                    fmt::format("no OpenAI-compatible API at {}: check --base-url (GET {}{} "
+                                "answered HTTP 404; such a base URL usually ends in /v1)",
+                                base_url, base_url, protocol.HealthPath()));
+    }
+    return CheckModelList(health, protocol, base_url, clock, options);
   }
   if (health.http_status == 404) {
     return NoApi(base_url, "GET " + base_url + "/health answered HTTP 404");

@@ -1,6 +1,8 @@
-// The start-up check of `process` and `resume`: is there a CnakeCharmer API
-// at the base URL, and does it take our key? Before any batch is claimed, so
-// that a wrong URL or key costs nothing.
+// The start-up check of `process` and `resume`: is there an API speaking the
+// configured protocol at the base URL, and does it take our key? Before any
+// batch is claimed, so that a wrong URL, key or model costs nothing.
+//
+// The CnakeCharmer contract (protocol.name() "cnakecharmer"):
 //
 //   1. GET {base}/health must answer. While the connection fails it is tried
 //      three times (`pause` between tries); a TLS failure is not retried.
@@ -13,15 +15,28 @@
 //      Any other answer passes: the run's decision table deals with a
 //      refused key, 429, 5xx or damaged answers as it does for every poll.
 //
-// Errors: kNetwork (unreachable, with what to check), kAuth (401/403 on
-// /health), kHttp (no API at the base URL: "no CnakeCharmer API at <url>:
-// check --base-url"); each is exit code 4.
+// OpenAI chat completions ("openai"), which have no jobs to probe:
+//
+//   1. GET {base}/models (protocol.HealthPath()), tried as /health above.
+//      401/403: the key is refused. 404: nothing OpenAI-compatible is
+//      served at that base (its base URL usually ends in /v1).
+//   2. A 2xx answer must list api.model (protocol.CheckHealth). A list that
+//      does not parse, or another status (429, 5xx, a proxy without a model
+//      list), only draws a `warn`ing: the run's decision table handles the
+//      chat requests themselves.
+//
+// Errors: kNetwork (unreachable, with what to check), kAuth (401/403 on the
+// health check), kHttp (no API at the base URL: "no CnakeCharmer API at
+// <url>: check --base-url", or "no OpenAI-compatible API at <url>"); each is
+// exit code 4. kInvalidArgument (exit code 2): the model list does not name
+// api.model; the message names the models it lists.
 // Thread safety: uses `transport` from the calling thread only.
 #pragma once
 
 #include <functional>
 #include <string>
 
+#include "api/protocol.h"
 #include "api/transport.h"
 #include "util/status.h"
 
@@ -34,10 +49,12 @@ struct ProbeOptions {
   std::string probe_id;
   Duration max_retry_after = std::chrono::seconds(300);
   std::function<void(Duration)> pause;
+  // Shows a warning (what could not be checked); may be empty.
+  std::function<void(const std::string&)> warn;
 };
 
-Status CheckApi(Transport& transport, const std::string& base_url, const Clock& clock,
-                const ProbeOptions& options);
+Status CheckApi(Transport& transport, const Protocol& protocol, const std::string& base_url,
+                const Clock& clock, const ProbeOptions& options);
 
 // The message of a run stopped because POST {base}/generate answered 404.
 std::string NoApiMessage(const std::string& base_url, const std::string& what_happened);

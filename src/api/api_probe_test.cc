@@ -27,7 +27,8 @@ Response Failed(TransportError error) {
 
 class ApiProbeTest : public ::testing::Test {
  protected:
-  Status Check() {
+  Status Check() { return CheckWith(*MakeCnakeCharmerProtocol("T")); }
+  Status CheckWith(const Protocol& protocol) {
     ProbeOptions options;
     options.probe_id = kId;
     options.max_retry_after = std::chrono::seconds(60);
@@ -35,12 +36,14 @@ class ApiProbeTest : public ::testing::Test {
       ++pauses_;
       paused_ += d;
     };
-    return CheckApi(transport_, kBase, clock_, options);
+    options.warn = [this](const std::string& text) { warnings_.push_back(text); };
+    return CheckApi(transport_, protocol, kBase, clock_, options);
   }
   FakeClock clock_;
   testing::FakeTransport transport_;
   int pauses_ = 0;
   Duration paused_{0};
+  std::vector<std::string> warnings_;
 };
 
 TEST_F(ApiProbeTest, TheContractsAnswerToAnUnknownIdPasses) {
@@ -174,6 +177,69 @@ TEST_F(ApiProbeTest, TlsFailureIsNotRetried) {
   transport_.Enqueue(Failed(TransportError::kTls));
   EXPECT_EQ(Check().code(), StatusCode::kNetwork);
   EXPECT_EQ(pauses_, 0);
+}
+
+// The chat protocol has no jobs: its check is GET {base}/models, which must
+// list api.model.
+class ChatProbeTest : public ApiProbeTest {
+ protected:
+  Status Check() { return CheckWith(*chat_); }
+  std::unique_ptr<Protocol> chat_ = MakeOpenAiProtocol({.model = "cnake-7b"});
+};
+
+TEST_F(ChatProbeTest, AListedModelPassesWithOneRequest) {
+  transport_.Enqueue(
+      Http(200, R"({"object":"list","data":[{"id":"other"},{"id":"cnake-7b","object":"model"}]})"));
+  EXPECT_TRUE(Check().ok());
+  ASSERT_EQ(transport_.requests().size(), 1u);
+  EXPECT_EQ(transport_.requests()[0].path, "/models");
+  EXPECT_EQ(transport_.requests()[0].endpoint, Endpoint::kHealth);
+  EXPECT_TRUE(warnings_.empty());
+}
+
+TEST_F(ChatProbeTest, AnUnlistedModelIsAConfigurationError) {
+  transport_.Enqueue(Http(200, R"({"data":[{"id":"a"},{"id":"b"}]})"));
+  const Status st = Check();
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("does not serve model \"cnake-7b\""), std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("lists: a, b"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find(kBase), std::string::npos) << st.message();
+}
+
+TEST_F(ChatProbeTest, NotFoundMeansNoOpenAiApiAtTheBaseUrl) {
+  transport_.Enqueue(Http(404, R"({"detail":"Not Found"})"));
+  const Status st = Check();
+  EXPECT_EQ(st.code(), StatusCode::kHttp);
+  EXPECT_NE(st.message().find("no OpenAI-compatible API at http://127.0.0.1:8000/api"),
+            std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("/v1"), std::string::npos) << st.message();
+  EXPECT_EQ(transport_.requests().size(), 1u);  // no /status probe: no jobs
+}
+
+TEST_F(ChatProbeTest, AKeyRefusedAtModelsIsAnAuthFailure) {
+  transport_.Enqueue(Http(401, R"({"error":{"message":"Incorrect API key"}})"));
+  EXPECT_EQ(Check().code(), StatusCode::kAuth);
+}
+
+// What cannot be checked is said, and left to the run.
+TEST_F(ChatProbeTest, AnUnreadableListOrAnotherStatusOnlyWarns) {
+  transport_.Enqueue(Http(200, "<html>proxy</html>"));
+  EXPECT_TRUE(Check().ok());
+  transport_.Enqueue(Http(500, "{}"));
+  EXPECT_TRUE(Check().ok());
+  ASSERT_EQ(warnings_.size(), 2u);
+  EXPECT_NE(warnings_[0].find("not checking api.model"), std::string::npos) << warnings_[0];
+  EXPECT_NE(warnings_[1].find("answered HTTP 500"), std::string::npos) << warnings_[1];
+}
+
+TEST_F(ChatProbeTest, RetryAfterOnModelsIsHonouredBeforeTheRun) {
+  Response throttled = Http(429, R"({"error":{"message":"slow down"}})");
+  throttled.retry_after = "2";
+  transport_.Enqueue(throttled);
+  EXPECT_TRUE(Check().ok());
+  EXPECT_EQ(paused_, std::chrono::seconds(2));
 }
 
 }  // namespace

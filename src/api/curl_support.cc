@@ -2,7 +2,10 @@
 
 #include <strings.h>
 
+#include <cctype>
 #include <chrono>
+
+#include "scheduler/rate_limit_headers.h"
 
 namespace cnake::api {
 namespace {
@@ -99,6 +102,18 @@ std::optional<std::string> RetryAfterFromHeaderLine(std::string_view line) {
   if (colon == std::string_view::npos) return std::nullopt;
   if (!EqualsIgnoreCase(Trim(line.substr(0, colon)), "retry-after")) return std::nullopt;
   return std::string(Trim(line.substr(colon + 1)).substr(0, kMaxRetryAfterLength));
+}
+
+std::optional<std::pair<std::string, std::string>> ProviderLimitFromHeaderLine(
+    std::string_view line) {
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view name = Trim(line.substr(0, colon));
+  if (!scheduler::IsProviderLimitHeader(name)) return std::nullopt;
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::make_pair(std::move(lower),
+                        std::string(Trim(line.substr(colon + 1)).substr(0, kMaxRetryAfterLength)));
 }
 
 std::string RedactForLog(std::string_view text, std::string_view secret) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "api/transport.h"
 #include "util/clock.h"
@@ -43,6 +44,13 @@ TransportError MapCurlCode(CURLcode code, const TransferFacts& facts);
 // surrounding whitespace trimmed), or nullopt for any other line. Values over
 // 256 bytes are cut: a legitimate one is a number or an HTTP date.
 std::optional<std::string> RetryAfterFromHeaderLine(std::string_view line);
+
+// The (lower-case name, value) of a provider rate-limit header line
+// (x-ratelimit-remaining-requests and the others of
+// scheduler/rate_limit_headers.h, retry-after-ms), or nullopt for any other
+// line. Values over 256 bytes are cut.
+std::optional<std::pair<std::string, std::string>> ProviderLimitFromHeaderLine(
+    std::string_view line);
 
 // Debug text with every "Authorization:" header line's value replaced by
 // "Bearer ***" and every occurrence of `secret` (when not empty) by "***".

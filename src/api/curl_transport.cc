@@ -20,6 +20,7 @@ struct CurlTransport::Exchange {
   curl_slist* headers = nullptr;
   std::string body;
   std::optional<std::string> retry_after;
+  std::vector<std::pair<std::string, std::string>> limit_headers;
   std::size_t cap = 0;
   bool over_cap = false;
   bool out_of_memory = false;
@@ -74,8 +75,12 @@ size_t ReadHeader(char* data, size_t size, size_t count, void* user) noexcept {
     // response on a reused handle): headers of an earlier block do not count.
     if (line.substr(0, 5) == "HTTP/") {
       ex->retry_after.reset();
+      ex->limit_headers.clear();
     } else if (auto value = RetryAfterFromHeaderLine(line)) {
       ex->retry_after = std::move(value);
+    } else if (auto header = ProviderLimitFromHeaderLine(line)) {
+      // A handful at most; a hostile server repeating them gains nothing.
+      if (ex->limit_headers.size() < 32) ex->limit_headers.push_back(std::move(*header));
     }
   } catch (...) {
     ex->out_of_memory = true;
@@ -259,14 +264,21 @@ bool CurlTransport::Configure(CURL* easy, Exchange* ex) {
   set(CURLOPT_FOLLOWLOCATION, 0L);
   set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  set(CURLOPT_PIPEWAIT, 1L);  // prefer a new stream on an HTTP/2 connection being set up
+  // Over TLS, prefer a new stream on an HTTP/2 connection being set up: ALPN
+  // says during the handshake whether it multiplexes. Over plain http the
+  // answer would come only with the first response, and every other request
+  // would wait for it (a chat completion can take minutes).
+  if (ex->url.rfind("https://", 0) == 0) set(CURLOPT_PIPEWAIT, 1L);
   set(CURLOPT_TCP_KEEPALIVE, 1L);
   set(CURLOPT_TCP_KEEPIDLE, 60L);
   set(CURLOPT_TCP_KEEPINTVL, 30L);
   set(CURLOPT_CONNECTTIMEOUT_MS, ToMillis(options_.connect_timeout));
-  set(CURLOPT_TIMEOUT_MS, ToMillis(options_.timeout));
-  set(CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit);
-  set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
+  const std::optional<Duration>& silent = ex->request.silent_timeout;
+  set(CURLOPT_TIMEOUT_MS, ToMillis(silent ? *silent : options_.timeout));
+  // A server that answers only when done sends nothing for minutes: the stall
+  // check would abort it. TCP keep-alive (below) still notices a dead peer.
+  set(CURLOPT_LOW_SPEED_LIMIT, silent ? 0L : options_.low_speed_limit);
+  set(CURLOPT_LOW_SPEED_TIME, silent ? 0L : static_cast<long>(options_.low_speed_time.count()));
   // Rejects a declared Content-Length over the cap before any body arrives;
   // the write callback enforces the cap on decoded bytes.
   set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_response_bytes));
@@ -352,12 +364,14 @@ Response CurlTransport::Finish(CURL* easy, Exchange* ex, CURLcode code) {
   curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
   response.latency = std::chrono::microseconds(total_us);
   response.retry_after = std::move(ex->retry_after);
+  response.limit_headers = std::move(ex->limit_headers);
 
   TransferFacts facts;
   facts.body_over_cap = ex->over_cap;
   facts.connected = connect_us > 0;
   facts.elapsed = response.latency;
-  facts.total_timeout = std::chrono::milliseconds(ToMillis(options_.timeout));
+  facts.total_timeout = std::chrono::milliseconds(
+      ToMillis(ex->request.silent_timeout ? *ex->request.silent_timeout : options_.timeout));
   response.transport = MapCurlCode(code, facts);
 
   if (response.transport == TransportError::kNone && status >= 300 && status < 400) {

@@ -11,12 +11,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "api/api_messages.h"
 #include "api/api_paths.h"
 #include "api/curl_transport.h"
+#include "api/protocol.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
 
@@ -196,6 +198,48 @@ TEST_F(ReferenceServerTest, ErrorsCarryReadableDetail) {
 
   Response missing = Run(*transport, Endpoint::kStatus, StatusPath("no-such-job"));
   EXPECT_EQ(missing.http_status, 404);
+}
+
+// The chat protocol through the real transport: the rate-limit headers
+// arrive in Response::limit_headers, the reply parses, the model list checks.
+TEST_F(ReferenceServerTest, OpenAiModeThroughTheTransport) {
+  ServerProcess server({"--port", "0", "--quiet", "--protocol", "openai", "--rpm-limit", "10",
+                        "--tpm-limit", "100000", "--model", "cnake-7b"});
+  ASSERT_FALSE(server.url().empty());
+  ASSERT_NE(server.url().find("/v1"), std::string::npos) << server.url();
+  OpenAiProtocolOptions options;
+  options.model = "cnake-7b";
+  options.max_tokens = 500;
+  options.prompt_template = "Translate.";
+  auto protocol = MakeOpenAiProtocol(options);
+  auto transport = Make(server.url());
+
+  Response models = Run(*transport, Endpoint::kHealth, protocol->HealthPath());
+  ASSERT_EQ(models.http_status, 200) << models.body;
+  EXPECT_TRUE(protocol->CheckHealth(models.body).ok());
+
+  SubmitInput input;
+  input.entry_id = "e1";
+  input.code = "cdef int add(int a, int b):\n    return a + b\n";
+  Request request = protocol->BuildSubmit(input);
+  transport->Start(request);
+  std::vector<Response> done;
+  for (int i = 0; i < 300 && done.empty(); ++i) done = transport->Poll(milliseconds(50));
+  ASSERT_EQ(done.size(), 1u);
+  const Response& r = done.front();
+  ASSERT_EQ(r.http_status, 200) << r.error << r.body;
+  auto parsed = protocol->ParseSubmit(r.body);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const ResultResponse& result = std::get<ResultResponse>(*parsed);
+  EXPECT_EQ(result.status, JobStatus::kCompleted);
+  EXPECT_NE(result.python->find("def add"), std::string::npos) << *result.python;
+  EXPECT_GT(result.usage.prompt_tokens.value_or(0), 0);
+  std::map<std::string, std::string> headers(r.limit_headers.begin(), r.limit_headers.end());
+  EXPECT_EQ(headers["x-ratelimit-remaining-requests"], "9");
+  EXPECT_EQ(headers["x-ratelimit-reset-requests"], "6s");
+  EXPECT_FALSE(headers["x-ratelimit-remaining-tokens"].empty());
+  EXPECT_FALSE(headers["x-ratelimit-reset-tokens"].empty());
+  EXPECT_EQ(headers.count("x-ratelimit-limit-requests"), 0u);  // not one the client reads
 }
 
 TEST_F(ReferenceServerTest, TlsIsVerifiedUnlessInsecure) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scheduler/retry_policy.h"
@@ -26,6 +27,10 @@ struct Request {
   std::string path;             // appended to the base URL, e.g. "/generate", "/status/<id>"
   std::string body;             // JSON body for POST (kSubmit); empty for GET
   std::string idempotency_key;  // sent as Idempotency-Key on POST when not empty
+  // Set for a request the server answers only when it is done, possibly after
+  // minutes of silence (a chat completion without streaming): this is its total
+  // timeout instead of the transport's, and the stall check is off for it.
+  std::optional<Duration> silent_timeout;
 };
 
 struct Response {
@@ -35,6 +40,9 @@ struct Response {
   int http_status = 0;                     // 0 when no response arrived
   std::string body;                        // at most the configured cap
   std::optional<std::string> retry_after;  // raw Retry-After header value
+  // Provider rate-limit headers (x-ratelimit-*, retry-after-ms): lower-case
+  // name and raw value, in arrival order (scheduler/rate_limit_headers.h).
+  std::vector<std::pair<std::string, std::string>> limit_headers;
   Duration latency{0};
   std::string error;  // transport error text, never containing the key
 };

@@ -13,6 +13,7 @@
 
 #include "api/api_probe.h"
 #include "api/curl_transport.h"
+#include "api/protocol.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
 #include "control/control_server.h"
@@ -20,6 +21,7 @@
 #include "engine/snapshot_json.h"
 #include "report/performance.h"
 #include "report/systemic_hints.h"
+#include "report/token_figures.h"
 #include "scheduler/retry_policy.h"
 #include "util/entropy.h"
 #include "util/time_format.h"
@@ -55,7 +57,14 @@ engine::EngineOptions EngineOptionsFrom(const Config& c, const std::string& batc
   o.shutdown_grace = Seconds(c.processing.shutdown_grace);
   o.prompt_template = c.processing.prompt_template;
   o.renew_interval = Seconds(c.store.renew_interval);
+  o.tokens.tokens_per_minute = c.processing.rate_limit.tokens_per_minute;
+  o.price_per_million_input = c.api.price_per_million_input_tokens;
+  o.price_per_million_output = c.api.price_per_million_output_tokens;
   if (const char* seed = std::getenv("CNAKE_TEST_SEED")) o.seed = std::strtoull(seed, nullptr, 10);
+  // Tests only: a shorter token window, so that several windows pass in seconds.
+  if (const char* w = std::getenv("CNAKE_TEST_TOKEN_WINDOW_SECONDS")) {
+    o.tokens.window = Seconds(std::max(0.001, std::strtod(w, nullptr)));
+  }
   return o;
 }
 
@@ -104,6 +113,9 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r,
   } else if (!r.message.empty()) {
     PrintError(ctx, Status(StatusCode::kInternal, r.message));
   }
+  if (std::string tokens = report::TokensLine(engine::SnapshotJson(s)["tokens"]); !tokens.empty()) {
+    *ctx.out << tokens << "\n";
+  }
   if (!s.recent_errors.empty() && s.failed > 0) {
     *ctx.err << "recent errors:\n";
     for (const auto& e : s.recent_errors) *ctx.err << "  " << e << "\n";
@@ -147,25 +159,36 @@ void AddRunFlags(CLI::App& cmd, RunFlags& flags) {
 }
 
 nlohmann::json BatchOptionsJson(const Config& c, const nlohmann::json& selection) {
-  return {{"base_url", c.api.base_url},
-          {"api_key_fingerprint", c.api.api_key.Fingerprint()},
-          {"max_concurrent", c.processing.max_concurrent},
-          {"requests_per_minute", c.processing.rate_limit.requests_per_minute},
-          {"burst", c.processing.rate_limit.burst},
-          {"max_retries", c.api.max_retries},
-          {"retry_delay", c.api.retry_delay},
-          {"job_timeout", c.processing.job_timeout},
-          {"selection", selection}};
+  nlohmann::json options = {{"base_url", c.api.base_url},
+                            {"protocol", c.api.protocol},
+                            {"api_key_fingerprint", c.api.api_key.Fingerprint()},
+                            {"max_concurrent", c.processing.max_concurrent},
+                            {"requests_per_minute", c.processing.rate_limit.requests_per_minute},
+                            {"burst", c.processing.rate_limit.burst},
+                            {"max_retries", c.api.max_retries},
+                            {"retry_delay", c.api.retry_delay},
+                            {"job_timeout", c.processing.job_timeout},
+                            {"selection", selection}};
+  if (c.api.protocol == "openai") {
+    options["model"] = c.api.model;
+    options["tokens_per_minute"] = c.processing.rate_limit.tokens_per_minute;
+    options["price_per_million_input_tokens"] = c.api.price_per_million_input_tokens;
+    options["price_per_million_output_tokens"] = c.api.price_per_million_output_tokens;
+  }
+  return options;
 }
 
 Status Preflight(const Context& ctx, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return transport.status();
+  auto protocol = api::ProtocolFromConfig(ctx.config());
+  if (!protocol.ok()) return protocol.status();
   api::ProbeOptions probe;
   probe.probe_id = "cnake-preflight-" + SystemEntropy().Hex(16);
   probe.max_retry_after = Seconds(ctx.config().api.max_retry_delay);
   probe.pause = [](Duration d) { std::this_thread::sleep_for(d); };
-  return api::CheckApi(**transport, ctx.config().api.base_url, RealClock(), probe);
+  probe.warn = [&ctx](const std::string& text) { *ctx.err << "warning: " << text << "\n"; };
+  return api::CheckApi(**transport, **protocol, ctx.config().api.base_url, RealClock(), probe);
 }
 
 namespace {
@@ -218,6 +241,8 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
              const std::string& batch_id, const RunFlags& flags) {
   auto transport = MakeTransport(ctx, flags);
   if (!transport.ok()) return Fail(ctx, transport.status());
+  auto protocol = api::ProtocolFromConfig(ctx.config());
+  if (!protocol.ok()) return Fail(ctx, protocol.status());
   RunnerInfo runner{SystemEntropy().Hex(8), HostName(), getpid()};
   auto work = store.OpenWork(batch_id, runner);
   if (!work.ok()) return Fail(ctx, work.status());
@@ -238,7 +263,8 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
       options.page_size =
           static_cast<std::size_t>(std::clamp(ctx.config().processing.max_concurrent, 8, 512));
     }
-    engine::Engine eng(**work, **transport, RealClock(), options);
+    options.protocol = std::move(protocol).value();
+    engine::Engine eng(**work, **transport, RealClock(), std::move(options));
     // A shared store's runners are many and `status` reads the database:
     // only the one process that holds a DuckDB file publishes its channel.
     std::optional<LiveChannel> live;

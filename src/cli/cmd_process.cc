@@ -118,6 +118,17 @@ const Remembered kRemembered[] = {
      [](Config& c, const nlohmann::json& v) { c.processing.job_timeout = v.get<double>(); }},
     {"api.base_url", "base_url", [](const Config& c) -> nlohmann::json { return c.api.base_url; },
      [](Config& c, const nlohmann::json& v) { c.api.base_url = v.get<std::string>(); }},
+    // A batch keeps the API it started with: its entries' attempts and
+    // request ids belong to that protocol.
+    {"api.protocol", "protocol", [](const Config& c) -> nlohmann::json { return c.api.protocol; },
+     [](Config& c, const nlohmann::json& v) { c.api.protocol = v.get<std::string>(); }},
+    {"api.model", "model", [](const Config& c) -> nlohmann::json { return c.api.model; },
+     [](Config& c, const nlohmann::json& v) { c.api.model = v.get<std::string>(); }},
+    {"processing.rate_limit.tokens_per_minute", "tokens_per_minute",
+     [](const Config& c) -> nlohmann::json { return c.processing.rate_limit.tokens_per_minute; },
+     [](Config& c, const nlohmann::json& v) {
+       c.processing.rate_limit.tokens_per_minute = v.get<double>();
+     }},
 };
 
 // Applies the batch's stored options where the user gave no flag for them,
@@ -213,6 +224,8 @@ int RunResume(Context& ctx, const std::string& batch_id, const RunFlags& flags, 
   auto stored = (*store)->GetBatchOptions(batch_id);
   if (!stored.ok()) return Fail(ctx, stored.status());
   if (!*stored) return Fail(ctx, NotFound("no batch " + batch_id + "; `stats` lists the batches"));
+  // Batches from before api.protocol existed spoke the CnakeCharmer contract.
+  if (!(*stored)->contains("protocol")) (**stored)["protocol"] = "cnakecharmer";
   ApplyStoredOptions(ctx, **stored);
   // The API must answer before the batch is marked running again.
   auto counts = (*store)->CountBatch(batch_id);

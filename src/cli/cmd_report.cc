@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "report/report_writer.h"
+#include "report/token_figures.h"
 
 namespace cnake::cli {
 namespace {
@@ -64,6 +65,8 @@ int RunReport(Context& ctx, const ReportFlags& flags) {
   request.type = *type;
   request.format = format;
   request.generated_at = report::IsoNowUtc();
+  request.prices = {ctx.config().api.price_per_million_input_tokens,
+                    ctx.config().api.price_per_million_output_tokens};
   auto write = [&](std::ostream& out) {
     return report::WriteReport((*store)->queries(), request, out);
   };

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/live.h"
 #include "engine/batch_lifecycle.h"
+#include "report/token_figures.h"
 #include "util/entropy.h"
 
 namespace cnake::cli {
@@ -23,7 +24,8 @@ Result<std::vector<engine::BatchView>> Views(Store& store, const Statistics& s) 
   return views;
 }
 
-nlohmann::json StatsJson(const Statistics& s, const std::vector<engine::BatchView>& views) {
+nlohmann::json StatsJson(const Statistics& s, const std::vector<engine::BatchView>& views,
+                         const nlohmann::json& tokens) {
   nlohmann::json batches = nlohmann::json::array();
   for (std::size_t i = 0; i < s.recent_batches.size(); ++i) {
     const BatchRecord& b = s.recent_batches[i];
@@ -47,11 +49,12 @@ nlohmann::json StatsJson(const Statistics& s, const std::vector<engine::BatchVie
           {"python_entries", s.python_entries},
           {"processing_errors", s.errors},
           {"batches", s.batches},
+          {"tokens", tokens},
           {"recent_batches", batches}};
 }
 
-void PrintStats(std::ostream& out, const Statistics& s,
-                const std::vector<engine::BatchView>& views) {
+void PrintStats(std::ostream& out, const Statistics& s, const std::vector<engine::BatchView>& views,
+                const nlohmann::json& tokens) {
   out << fmt::format("entries: {}\n", s.total_entries);
   for (EntryState state : kAllEntryStates) {
     const std::int64_t n = s.by_state.count(state) ? s.by_state.at(state) : 0;
@@ -63,6 +66,7 @@ void PrintStats(std::ostream& out, const Statistics& s,
   }
   out << fmt::format("python results: {}\nprocessing errors: {}\nbatches: {}\n", s.python_entries,
                      s.errors, s.batches);
+  if (std::string line = report::TokensLine(tokens); !line.empty()) out << line << "\n";
   if (s.recent_batches.empty()) return;
   out << fmt::format("\n{:<26} {:<25} {:>7} {:>7} {:>7} {:>7}  {}\n", "batch", "status", "total",
                      "done", "ok", EntryStateName(EntryState::kFailed), "started");
@@ -109,10 +113,16 @@ void AddStatsCommand(CLI::App& app, Action& run) {
       if (!stats.ok()) return Fail(ctx, stats.status());
       auto views = Views(**store, *stats);
       if (!views.ok()) return Fail(ctx, views.status());
+      auto totals = (*store)->queries().TokenTotals("");
+      if (!totals.ok()) return Fail(ctx, totals.status());
+      // Over every batch: priced at the configured prices.
+      const nlohmann::json tokens =
+          report::TokensJson(*totals, {ctx.config().api.price_per_million_input_tokens,
+                                       ctx.config().api.price_per_million_output_tokens});
       if (*json) {
-        *ctx.out << StatsJson(*stats, *views).dump(2) << "\n";
+        *ctx.out << StatsJson(*stats, *views, tokens).dump(2) << "\n";
       } else {
-        PrintStats(*ctx.out, *stats, *views);
+        PrintStats(*ctx.out, *stats, *views, tokens);
       }
       return kExitOk;
     };

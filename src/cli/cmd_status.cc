@@ -10,12 +10,14 @@
 #include "control/control_server.h"
 #include "engine/batch_lifecycle.h"
 #include "report/performance.h"
+#include "report/token_figures.h"
 #include "util/entropy.h"
 
 namespace cnake::cli {
 namespace {
 
-Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
+Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id,
+                                    const report::TokenPrices& prices) {
   CNAKE_ASSIGN_OR_RETURN(auto batch, store.GetBatch(batch_id));
   if (!batch) return report::NoSuchBatch(batch_id);
   // A batch recorded running whose runner died is interrupted.
@@ -51,6 +53,9 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id) {
   j["entries_per_second"] = optional(perf.entries_per_second);
   CNAKE_ASSIGN_OR_RETURN(auto errors, store.queries().RecentErrors(batch_id, 5));
   j["recent_errors"] = errors;
+  CNAKE_ASSIGN_OR_RETURN(TokenTotalsRow tokens, store.queries().TokenTotals(batch_id));
+  CNAKE_ASSIGN_OR_RETURN(auto options, store.GetBatchOptions(batch_id));
+  j["tokens"] = report::TokensJson(tokens, report::PricesFor(options, prices));
   if (store.shared()) {
     CNAKE_ASSIGN_OR_RETURN(auto runners, store.LiveRunners(batch_id));
     nlohmann::json list = nlohmann::json::array();
@@ -106,6 +111,9 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
         "waits: paused on Retry-After {:.1f} s, circuit breaker open {:.1f} s\n",
         j["rate_wait_seconds"].get<double>(), j.value("breaker_open_seconds", 0.0));
   }
+  if (std::string tokens = report::TokensLine(j["tokens"]); !tokens.empty()) {
+    *ctx.out << tokens << "\n";
+  }
   for (const auto& e : j["recent_errors"]) *ctx.out << "  error: " << e.get<std::string>() << "\n";
   if (!j.contains("runners")) return;
   *ctx.out << fmt::format("runners: {} live in {}\n", j["runners"].size(),
@@ -123,7 +131,9 @@ void PrintStored(const Context& ctx, const nlohmann::json& j) {
 int RunStatus(Context& ctx, const std::string& batch_id, bool json, bool watch) {
   auto store = OpenStoreForReading(ctx);
   if (store.ok()) {
-    auto j = StoredStatus(**store, batch_id);
+    auto j = StoredStatus(**store, batch_id,
+                          {ctx.config().api.price_per_million_input_tokens,
+                           ctx.config().api.price_per_million_output_tokens});
     if (!j.ok()) return Fail(ctx, j.status());
     json ? (*ctx.out << j->dump(2) << "\n", void()) : PrintStored(ctx, *j);
     return kExitOk;

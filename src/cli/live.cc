@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "report/token_figures.h"
 #include "store/lock_holder.h"
 
 namespace cnake::cli {
@@ -32,6 +33,10 @@ void PrintLive(const Context& ctx, const nlohmann::json& j) {
   const auto& l = j["latency_ms"];
   *ctx.out << fmt::format("API latency p50 {} ms, p90 {} ms, p99 {} ms\n", l.value("p50", 0.0),
                           l.value("p90", 0.0), l.value("p99", 0.0));
+  if (std::string tokens = report::TokensLine(j.value("tokens", nlohmann::json()));
+      !tokens.empty()) {
+    *ctx.out << tokens << "\n";
+  }
   for (const auto& e : j["recent_errors"]) *ctx.out << "  error: " << e.get<std::string>() << "\n";
 }
 

@@ -16,6 +16,9 @@ namespace cnake {
 struct RateLimitConfig {
   double requests_per_minute = 60;
   int burst = 5;
+  // Tokens (prompt + completion) per minute; 0 = no token budget. Applies
+  // to the openai protocol, whose answers report usage.
+  double tokens_per_minute = 0;
   bool operator==(const RateLimitConfig&) const = default;
 };
 
@@ -31,6 +34,24 @@ struct ApiConfig {
   int max_retries = 3;
   double retry_delay = 5;  // seconds, exponential backoff base
   double max_retry_delay = 300;
+
+  // Which API the base URL speaks: "cnakecharmer" (the CnakeCharmer
+  // contract) or "openai" (chat completions; the keys below apply).
+  std::string protocol = "cnakecharmer";
+  std::string model;  // openai: the model to ask (required)
+  std::string system_prompt = kDefaultSystemPrompt;
+  double temperature = -1;          // -1: not sent (the server's default); else 0..2
+  int max_tokens = 0;               // 0: not sent
+  std::string extra_body;           // a JSON object merged into each request; "" = none
+  double generation_timeout = 300;  // seconds: one chat completion, start to end
+  // Prices for the cost figures; 0 = not set (no cost shown).
+  double price_per_million_input_tokens = 0;
+  double price_per_million_output_tokens = 0;
+
+  static constexpr const char* kDefaultSystemPrompt =
+      "You translate Cython code into equivalent pure Python. Keep the behaviour, the public "
+      "names and the comments; replace C types and cimports with Python equivalents. Answer "
+      "with exactly one fenced code block tagged python and nothing else.";
   bool operator==(const ApiConfig&) const = default;
 };
 

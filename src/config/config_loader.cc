@@ -368,6 +368,12 @@ class Loader {
     };
     relation(lower(c.duckdb.table_name) != lower(c.duckdb.result_table), "duckdb.result_table",
              "duckdb.table_name", "must differ (case-insensitively) from");
+    if (c.api.protocol == "openai" && c.api.model.empty()) {
+      errors_.push_back(fmt::format(
+          "api.model: required when api.protocol = \"openai\" (from {}); set it to a model "
+          "that GET <api.base_url>/models lists (CNAKE_API_MODEL)",
+          out_.source["api.protocol"]));
+    }
   }
 
   const ConfigInputs& inputs_;

@@ -105,6 +105,15 @@ const std::map<std::string, std::string>& InvalidSamples() {
       {"api.max_retries", "101"},
       {"api.retry_delay", "-0.5"},
       {"api.max_retry_delay", "-1"},
+      {"api.protocol", "grpc"},
+      {"api.model", "bad\x01model"},
+      {"api.system_prompt", "bad\x01prompt"},
+      {"api.temperature", "2.5"},
+      {"api.max_tokens", "-1"},
+      {"api.extra_body", "[1]"},
+      {"api.generation_timeout", "0"},
+      {"api.price_per_million_input_tokens", "-1"},
+      {"api.price_per_million_output_tokens", "-0.5"},
       {"duckdb.db_path", "bad\x01path"},
       {"duckdb.table_name", "x; DROP TABLE y"},
       {"duckdb.result_table", "\"quoted\""},
@@ -113,6 +122,7 @@ const std::map<std::string, std::string>& InvalidSamples() {
       {"processing.max_concurrent", "10001"},
       {"processing.rate_limit.requests_per_minute", "0"},
       {"processing.rate_limit.burst", "0"},
+      {"processing.rate_limit.tokens_per_minute", "-1"},
       {"processing.job_timeout", "0"},
       {"processing.poll_interval", "0"},
       {"processing.max_poll_interval", "-2"},
@@ -127,6 +137,38 @@ const std::map<std::string, std::string>& InvalidSamples() {
       {"logging.format", "xml"},
   };
   return kSamples;
+}
+
+TEST(ValidationTest, TheOpenAiProtocolNeedsAModelAndAnObjectAsExtraBody) {
+  TempDir dir;
+  ConfigInputs in = Isolated(dir);
+  in.env["CNAKE_API_PROTOCOL"] = "OpenAI";
+  auto loaded = LoadConfig(in);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(loaded.status().message(), HasSubstr("api.model: required when api.protocol"));
+  EXPECT_THAT(loaded.status().message(), HasSubstr("env CNAKE_API_PROTOCOL"));
+  in.env["CNAKE_API_MODEL"] = "m";
+  in.env["CNAKE_API_EXTRA_BODY"] = R"({"top_p": 0.9, "seed": 1})";
+  loaded = LoadConfig(in);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->config.api.protocol, "openai");  // stored lower case
+  for (const char* bad : {R"({"model": "x"})", R"({"stream": true})", "{", "5"}) {
+    in.env["CNAKE_API_EXTRA_BODY"] = bad;
+    loaded = LoadConfig(in);
+    ASSERT_FALSE(loaded.ok()) << bad;
+    EXPECT_THAT(loaded.status().message(), HasSubstr("api.extra_body")) << bad;
+  }
+  in.env["CNAKE_API_EXTRA_BODY"] = R"({"messages": []})";
+  EXPECT_THAT(LoadConfig(in).status().message(),
+              HasSubstr("sets \"messages\", which the client sets"));
+  // -1 and 0..2 are the temperatures allowed.
+  in.env.erase("CNAKE_API_EXTRA_BODY");
+  for (const char* t : {"-1", "0", "2", "0.7"}) {
+    in.env["CNAKE_API_TEMPERATURE"] = t;
+    EXPECT_TRUE(LoadConfig(in).ok()) << t;
+  }
+  in.env["CNAKE_API_TEMPERATURE"] = "-0.5";
+  EXPECT_FALSE(LoadConfig(in).ok());
 }
 
 TEST(ValidationTest, EveryKeyRejectsAnInvalidValueFromEnv) {

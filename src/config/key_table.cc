@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <type_traits>
 
@@ -163,9 +164,54 @@ Check StoreUrl() {
           [](const Value& v) { return StoreUrlProblem(std::get<std::string>(v)); }};
 }
 
+// Free text: newlines and tabs are fine (a system prompt spans lines), other
+// control characters are not.
+Check Text() {
+  return {ValueType::kString, "text without control characters other than newline and tab",
+          [](const Value& v) {
+            const auto& s = std::get<std::string>(v);
+            const bool bad = std::any_of(s.begin(), s.end(), [](unsigned char c) {
+              return (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f;
+            });
+            return bad ? "contains control characters" : "";
+          }};
+}
+
+Check Temperature() {
+  return {ValueType::kDouble, "-1 (not sent) or a number from 0 to 2", [](const Value& v) {
+            const double d = std::get<double>(v);
+            return d == -1 || (d >= 0 && d <= 2) ? std::string() : std::string("is out of range");
+          }};
+}
+
+// Members of the chat request the client must control itself.
+bool IsReservedRequestMember(const std::string& name) {
+  return name == "model" || name == "messages" || name == "stream" || name == "n" ||
+         name == "stream_options";
+}
+
+Check JsonObjectText() {
+  return {ValueType::kString,
+          "a JSON object (e.g. {\"top_p\": 0.9}) without model, messages, stream, n or "
+          "stream_options; empty = none",
+          [](const Value& v) -> std::string {
+            const auto& s = std::get<std::string>(v);
+            if (s.empty()) return "";
+            const nlohmann::json doc = nlohmann::json::parse(s, nullptr, false);
+            if (doc.is_discarded()) return "is not valid JSON";
+            if (!doc.is_object()) return "is not a JSON object";
+            for (const auto& [name, value] : doc.items()) {
+              if (IsReservedRequestMember(name))
+                return "sets \"" + name + "\", which the client sets";
+            }
+            return "";
+          }};
+}
+
 Check PromptTemplate() {
   return {ValueType::kString,
-          "text with placeholders {description}, {id}, {tags}; {{ and }} for literal braces",
+          "text with placeholders {description}, {id}, {tags}, {code}; {{ and }} for literal "
+          "braces",
           [](const Value& v) -> std::string {
             Status status = CheckPromptTemplate(std::get<std::string>(v));
             return status.ok() ? "" : "has an error: " + status.message();
@@ -265,6 +311,28 @@ std::vector<KeyDescriptor> BuildTable() {
     Key<&Config::api, &ApiConfig::max_retry_delay>("api.max_retry_delay", NumberRange(0, false, 86400),
         "Upper bound of one backoff delay, in seconds; >= api.retry_delay."),
 
+    Key<&Config::api, &ApiConfig::protocol>("api.protocol", OneOf({"cnakecharmer", "openai"}),
+        "The API's protocol: the CnakeCharmer contract, or OpenAI chat completions (vLLM, "
+        "llama.cpp, OpenRouter, OpenAI).", "", [](std::string s) { return Lower(std::move(s)); }),
+    Key<&Config::api, &ApiConfig::model>("api.model", AnyString(),
+        "openai: the model to ask (as GET {base}/models lists it); required with api.protocol = openai."),
+    Key<&Config::api, &ApiConfig::system_prompt>("api.system_prompt", Text(),
+        "openai: the system message; empty = none."),
+    Key<&Config::api, &ApiConfig::temperature>("api.temperature", Temperature(),
+        "openai: sampling temperature; -1 = not sent (the server's default)."),
+    Key<&Config::api, &ApiConfig::max_tokens>("api.max_tokens", IntRange(0, 100000000),
+        "openai: the most tokens a reply may have (sent as max_tokens); 0 = not sent."),
+    Key<&Config::api, &ApiConfig::extra_body>("api.extra_body", JsonObjectText(),
+        "openai: extra members of every request, as a JSON object text."),
+    Key<&Config::api, &ApiConfig::generation_timeout>("api.generation_timeout", Seconds(86400),
+        "openai: total time limit of one chat completion, in seconds."),
+    Key<&Config::api, &ApiConfig::price_per_million_input_tokens>(
+        "api.price_per_million_input_tokens", NumberRange(0, false, 1e6),
+        "Price of one million prompt tokens, for cost figures; 0 = not set."),
+    Key<&Config::api, &ApiConfig::price_per_million_output_tokens>(
+        "api.price_per_million_output_tokens", NumberRange(0, false, 1e6),
+        "Price of one million completion tokens, for cost figures; 0 = not set."),
+
     Key<&Config::duckdb, &DuckdbConfig::db_path>("duckdb.db_path", NonEmptyPath(),
         "DuckDB database file.", "--db-path"),
     Key<&Config::duckdb, &DuckdbConfig::table_name>("duckdb.table_name", Identifier(),
@@ -311,6 +379,9 @@ std::vector<KeyDescriptor> BuildTable() {
     Key<&Config::processing, &ProcessingConfig::rate_limit, &RateLimitConfig::burst>(
         "processing.rate_limit.burst", IntRange(1, 1000000),
         "Requests that may be sent back to back (token bucket size)."),
+    Key<&Config::processing, &ProcessingConfig::rate_limit, &RateLimitConfig::tokens_per_minute>(
+        "processing.rate_limit.tokens_per_minute", NumberRange(0, false, 1e12),
+        "Tokens (prompt + completion) per minute, for APIs that report usage; 0 = no token budget."),
 
     Key<&Config::logging, &LoggingConfig::level>("logging.level",
         OneOf({"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}),

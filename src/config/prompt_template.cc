@@ -30,7 +30,8 @@ Status Walk(std::string_view tmpl, OnText on_text, OnField on_field) {
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         std::string shown(name.substr(0, 40));
         return InvalidArgument(
-            fmt::format("unknown placeholder {{{}}} (known: {{description}}, {{id}}, {{tags}}; "
+            fmt::format("unknown placeholder {{{}}} (known: {{description}}, {{id}}, {{tags}}, "
+                        "{{code}}; "
                         "write {{{{ and }}}} for literal braces)",
                         shown));
       }
@@ -52,8 +53,15 @@ Status Walk(std::string_view tmpl, OnText on_text, OnField on_field) {
 }  // namespace
 
 const std::vector<std::string>& PromptPlaceholders() {
-  static const std::vector<std::string> kNames = {"description", "id", "tags"};
+  static const std::vector<std::string> kNames = {"description", "id", "tags", "code"};
   return kNames;
+}
+
+bool UsesPlaceholder(std::string_view tmpl, std::string_view name) {
+  bool used = false;
+  Status status = Walk(
+      tmpl, [](std::string_view) {}, [&](std::string_view field) { used |= field == name; });
+  return status.ok() && used;
 }
 
 Status CheckPromptTemplate(std::string_view tmpl) {

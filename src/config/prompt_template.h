@@ -2,7 +2,7 @@
 //
 // Syntax (a subset of Python's str.format): "{name}" is replaced by the value
 // of placeholder `name`; "{{" and "}}" are literal braces. Known placeholders:
-// {description}, {id}, {tags}. Validation and expansion share this code so a
+// {description}, {id}, {tags}, {code}. Validation and expansion share this code so a
 // template that passes CheckPromptTemplate always expands. Thread-safe.
 #pragma once
 
@@ -21,6 +21,9 @@ const std::vector<std::string>& PromptPlaceholders();
 // Ok, or kInvalidArgument describing the first problem (unknown placeholder,
 // unbalanced brace) without repeating the template.
 Status CheckPromptTemplate(std::string_view tmpl);
+
+// True when the (valid) template has the placeholder `name`.
+bool UsesPlaceholder(std::string_view tmpl, std::string_view name);
 
 // Expands a template that passed CheckPromptTemplate. Placeholders missing
 // from `values` expand to "".

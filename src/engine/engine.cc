@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "api/api_paths.h"
-#include "engine/idempotency.h"
 #include "engine/submission.h"
 #include "util/crash_point.h"
 
@@ -49,13 +47,21 @@ Engine::Engine(WorkSession& work, api::Transport& transport, Clock& clock, Engin
     : transport_(transport),
       clock_(clock),
       options_(std::move(options)),
+      protocol_(options_.protocol ? options_.protocol
+                                  : api::MakeCnakeCharmerProtocol(options_.prompt_template)),
       rng_(options_.seed ? options_.seed
                          : static_cast<std::uint64_t>(clock.WallNow().time_since_epoch().count())),
       limiter_(options_.rate, clock.Now()),
+      token_budget_(options_.tokens, clock.Now()),
+      token_estimator_(protocol_->MaxCompletionTokens()),
       breaker_(options_.breaker_threshold, options_.probe_base, options_.probe_max),
       worker_(work, options_.store_worker, [this] { transport_.Wakeup(); }) {
   stats_.batch_id = options_.batch_id;
   stats_.configured_rpm = options_.rate.requests_per_minute;
+  stats_.configured_tpm = token_budget_.enabled() ? token_budget_.tokens_per_minute() : 0;
+  if (options_.price_per_million_input > 0 || options_.price_per_million_output > 0) {
+    stats_.cost = 0;
+  }
 }
 
 void Engine::RequestStop(StopReason why) {
@@ -116,9 +122,11 @@ RunSummary Engine::Run(const ProgressSink& on_progress) {
 // One turn of the loop: send what is due, wait for the network (or the
 // store worker), act on what came back, hand due changes to the worker.
 void Engine::Turn(TimePoint now, const ProgressSink& on_progress) {
-  const std::int64_t posts_before = stats_.requests_by_endpoint[0];
   Dispatch(now);
-  const bool posted = stats_.requests_by_endpoint[0] != posts_before;
+  // POSTs started since the last poll: by Dispatch, or by a commit that
+  // recorded their attempt (protocols without idempotency).
+  const bool posted = stats_.requests_by_endpoint[0] != posts_polled_;
+  posts_polled_ = stats_.requests_by_endpoint[0];
   std::vector<api::Response> responses = transport_.Poll(PollWait(now));
   if (posted) CrashPoint("after_post_sent");
   for (const api::Response& r : responses) OnResponse(r, clock_.Now());
@@ -155,6 +163,7 @@ void Engine::Admit(TimePoint now) {
     const std::uint64_t tag = next_tag_++;
     Job& placed = jobs_.emplace(tag, std::move(job)).first->second;
     ++phase_counts_[static_cast<std::size_t>(placed.phase)];
+    if (!PrepareAdmitted(tag, placed)) continue;  // failed at once (engine_billed.cc)
     // A stored request_id is polled, never posted again.
     Schedule(tag, placed, placed.entry.request_id ? JobPhase::kToPoll : JobPhase::kToSubmit, now);
   }
@@ -188,32 +197,41 @@ void Engine::Dispatch(TimePoint now) {
       timers_.pop();  // no new submissions while stopping
       continue;
     }
-    if (!breaker_.AllowsDispatch() || !limiter_.TryAcquire(now)) break;
+    if (!breaker_.AllowsDispatch() || !BudgetsAllow(job, now) || !limiter_.TryAcquire(now)) {
+      break;
+    }
     timers_.pop();
+    TakeBudgets(job, now);
+    if (job.phase == JobPhase::kToSubmit && !protocol_->idempotent_submit()) {
+      RecordAttempt(top.tag, job);  // sent once the attempt is committed
+      continue;
+    }
     Send(top.tag, job, now);
   }
 }
 
+// An adopted entry's submission stays the one its old batch may have posted:
+// the same key and the same body (engine/submission.h), so a server honouring
+// Idempotency-Key answers with the job it made then.
+api::SubmitInput Engine::SubmitInputFor(const Job& job) const {
+  return SubmissionInput(job.entry, job.entry.key_batch_id.value_or(options_.batch_id));
+}
+
 void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
   api::Request req;
-  req.tag = tag;
-  if (job.phase == JobPhase::kToSubmit) {
-    req.endpoint = Endpoint::kSubmit;
-    req.path = "/generate";
-    // An adopted entry's submission stays the one its old batch may have
-    // posted: the same key and the same body (engine/submission.h), so a
-    // server honouring Idempotency-Key answers with the job it made then.
-    const std::string& batch = job.entry.key_batch_id.value_or(options_.batch_id);
-    req.body = api::BuildGenerateBody(SubmissionInput(job.entry, batch, options_.prompt_template));
-    req.idempotency_key = IdempotencyKey(batch, job.entry.id, job.entry.submission_seq);
+  if (job.phase == JobPhase::kToSubmit || job.phase == JobPhase::kRecording) {
+    req = protocol_->BuildSubmit(SubmitInputFor(job));
+    job.request_bytes = req.body.size();
     Transition(job, JobPhase::kSubmitting);
+    NoteSubmitSent(job, now);
   } else {
     const std::string& id = *job.entry.request_id;
     const bool status = job.phase == JobPhase::kToPoll;
     req.endpoint = status ? Endpoint::kStatus : Endpoint::kResult;
-    req.path = status ? api::StatusPath(id) : api::ResultPath(id);
+    req.path = status ? protocol_->StatusPath(id) : protocol_->ResultPath(id);
     Transition(job, status ? JobPhase::kPolling : JobPhase::kFetching);
   }
+  req.tag = tag;
   job.request_started = now;
   ++stats_.requests;
   ++stats_.requests_by_endpoint[static_cast<int>(req.endpoint)];
@@ -226,7 +244,7 @@ void Engine::SendProbe(TimePoint now) {
   api::Request req;
   req.tag = kProbeTag;
   req.endpoint = Endpoint::kHealth;
-  req.path = "/health";
+  req.path = protocol_->HealthPath();
   ++stats_.requests;
   ++stats_.requests_by_endpoint[static_cast<int>(Endpoint::kHealth)];
   transport_.Start(req);
@@ -238,7 +256,11 @@ Duration Engine::PollWait(TimePoint now) const {
   auto until = [&](TimePoint t) { return std::max(Duration::zero(), t - now); };
   if (!timers_.empty() && !Backpressured()) {
     Duration next = until(timers_.top().due);
-    if (timers_.top().due <= now) next = limiter_.TimeUntilAvailable(now);
+    if (timers_.top().due <= now) {
+      next = limiter_.TimeUntilAvailable(now);
+      auto top = jobs_.find(timers_.top().tag);
+      if (top != jobs_.end()) next = std::max(next, BudgetWait(top->second, now));
+    }
     if (!breaker_.AllowsDispatch()) next = breaker_.TimeUntilProbe(now);
     wait = std::min(wait, std::max(next, Duration::zero()));
   }
@@ -262,6 +284,12 @@ void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force)
                           phase_counts_[static_cast<std::size_t>(JobPhase::kToSubmit)];
   stats_.requests_in_flight = static_cast<std::int64_t>(transport_.in_flight());
   stats_.current_rpm = limiter_.current_rpm();
+  if (stats_.cost >= 0) {
+    stats_.cost =
+        (static_cast<double>(stats_.prompt_tokens) * options_.price_per_million_input +
+         static_cast<double>(stats_.completion_tokens) * options_.price_per_million_output) /
+        1e6;
+  }
   stats_.throttled = limiter_.throttles();
   stats_.breaker_state = scheduler::CircuitStateName(breaker_.state());
   stats_.rate_wait_seconds = std::chrono::duration<double>(limiter_.total_paused(now)).count();

@@ -7,6 +7,9 @@
 //   submit (POST /generate) -> commit request_id -> poll /status with growing
 //   intervals -> fetch /results -> commit result (or failure).
 // Synchronous servers answer the POST with the result; it is committed at once.
+// The protocol (api/protocol.h) builds the requests and reads the answers; a
+// protocol without idempotency (chat completions) has each attempt committed
+// before its POST, so that every attempt that may be billed is counted.
 //
 // Time, randomness, the API and the store are injected (Clock, seed,
 // api::Transport, WorkSession), so unit tests drive the engine with a fake
@@ -22,12 +25,14 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <queue>
 #include <unordered_map>
 
 #include "api/api_messages.h"
+#include "api/protocol.h"
 #include "api/transport.h"
 #include "engine/job.h"
 #include "engine/snapshot.h"
@@ -37,6 +42,7 @@
 #include "scheduler/poll_policy.h"
 #include "scheduler/rate_limiter.h"
 #include "scheduler/retry_policy.h"
+#include "scheduler/token_budget.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -56,6 +62,13 @@ struct EngineOptions {
   Duration probe_max = std::chrono::seconds(30);
   Duration shutdown_grace = std::chrono::seconds(10);
   std::string prompt_template = "Translate this Cython code to equivalent pure Python.";
+  // The API's protocol (api/protocol.h); null: the CnakeCharmer contract
+  // with prompt_template.
+  std::shared_ptr<const api::Protocol> protocol;
+  // Tokens per minute (processing.rate_limit.tokens_per_minute; 0: none).
+  scheduler::TokenBudgetOptions tokens;
+  // For the live cost figure; 0: not set.
+  double price_per_million_input = 0, price_per_million_output = 0;
   Duration flush_interval = std::chrono::milliseconds(200);
   std::size_t flush_count = 512;
   // Changes waiting for their commit while another commit runs; beyond this
@@ -118,7 +131,23 @@ class Engine {
   void Turn(TimePoint now, const ProgressSink& on_progress);
   void Admit(TimePoint now);
   void Dispatch(TimePoint now);
+  // Whether a due job's request fits the token budget and what the provider
+  // said is left (engine_billed.cc); TakeBudgets takes it.
+  bool BudgetsAllow(const Job& job, TimePoint now) const;
+  Duration BudgetWait(const Job& job, TimePoint now) const;
+  void TakeBudgets(Job& job, TimePoint now);
+  // A submission goes out now: its token reservation counts from here.
+  void NoteSubmitSent(Job& job, TimePoint now);
   void Send(std::uint64_t tag, Job& job, TimePoint now);
+  // Protocols without idempotency: commits the coming attempt before its POST.
+  void RecordAttempt(std::uint64_t tag, Job& job);
+  // A job just admitted: its request size for token estimates, and (protocols
+  // without idempotency) an attempt a previous run started and never saw
+  // answered counts as spent and goes into the request log. False when that
+  // failed the entry (no retry left).
+  bool PrepareAdmitted(std::uint64_t tag, Job& job);
+  api::SubmitInput SubmitInputFor(const Job& job) const;
+  std::int64_t TokenEstimate(const Job& job) const;
   void SendProbe(TimePoint now);
   Duration PollWait(TimePoint now) const;
   void Publish(TimePoint now, const ProgressSink& on_progress, bool force);
@@ -143,6 +172,9 @@ class Engine {
   void OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now);
   void OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now);
   void OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& result, TimePoint now);
+  // Rate-limit headers of a provider (x-ratelimit-*) and reported usage.
+  void ApplyProviderLimits(const api::Response& r, scheduler::Outcome* outcome, TimePoint now);
+  void RecordUsage(Job& job, const api::TokenUsage& usage);
   // How and when to check a job the API accepted (after its commit).
   void PlanFirstCheck(Job& job, std::optional<double> eta, TimePoint now);
   // Records whether the job was done at its first check (once per job).
@@ -176,8 +208,12 @@ class Engine {
   api::Transport& transport_;
   Clock& clock_;
   EngineOptions options_;
+  std::shared_ptr<const api::Protocol> protocol_;
   Random rng_;
   scheduler::RateLimiter limiter_;
+  scheduler::TokenBudget token_budget_;
+  scheduler::TokenEstimator token_estimator_;
+  scheduler::ProviderAllowance request_allowance_;  // x-ratelimit-remaining-requests
   scheduler::CircuitBreaker breaker_;
   scheduler::FirstCheckHistory first_checks_;
   StoreWorker worker_;
@@ -192,6 +228,7 @@ class Engine {
   std::optional<TimePoint> last_renew_;
   bool awaiting_share_ = false;  // share 0: renew every lease_retry until room is made
   std::uint64_t next_tag_ = 1;
+  std::int64_t posts_polled_ = 0;  // POSTs started before the last Poll (crash point)
   static constexpr std::uint64_t kProbeTag = 0;
   bool probe_in_flight_ = false;
 

@@ -21,6 +21,8 @@ std::string_view JobPhaseName(JobPhase phase) {
       return "to_fetch";
     case JobPhase::kFetching:
       return "fetching";
+    case JobPhase::kRecording:
+      return "recording";
   }
   return "?";
 }

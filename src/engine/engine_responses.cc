@@ -35,13 +35,15 @@ const char* EndpointName(Endpoint e) {
 
 bool Is2xx(int status) { return status >= 200 && status < 300; }
 
-Outcome OutcomeOf(const api::Response& r, const Clock& clock, Duration max_retry_after) {
+Outcome OutcomeOf(const api::Response& r, const api::Protocol& protocol, const Clock& clock,
+                  Duration max_retry_after) {
   Outcome o;
   o.endpoint = r.endpoint;
   o.transport = r.transport;
   o.http_status = r.http_status;
   if (r.retry_after)
     o.retry_after = scheduler::ParseRetryAfter(*r.retry_after, clock.WallNow(), max_retry_after);
+  protocol.Annotate(r, &o);
   return o;
 }
 
@@ -76,7 +78,11 @@ void Engine::OnResponse(const api::Response& r, TimePoint now) {
   const double ms = std::chrono::duration<double, std::milli>(r.latency).count();
   job.last_latency_ms = ms;
   stats_.latency.Add(ms);
-  Outcome outcome = OutcomeOf(r, clock_, options_.retry.max_retry_after);
+  Outcome outcome = OutcomeOf(r, *protocol_, clock_, options_.retry.max_retry_after);
+  if (r.endpoint == Endpoint::kSubmit && job.token_reservation != 0) {
+    token_budget_.MarkAnswered(job.token_reservation);
+  }
+  ApplyProviderLimits(r, &outcome, now);
   const bool ok = r.transport == TransportError::kNone && Is2xx(r.http_status);
   NotePending(now);
   pending_.requests.push_back(
@@ -90,7 +96,7 @@ void Engine::OnResponse(const api::Response& r, TimePoint now) {
     case Endpoint::kStatus:
       return OnStatusOk(r.tag, job, r, now);
     case Endpoint::kResult: {
-      auto result = api::ParseResultResponse(r.body);
+      auto result = protocol_->ParseResult(r.body);
       if (!result.ok()) {
         outcome.body_malformed = true;
         return OnFailure(r.tag, job, outcome, result.status().message(), now);
@@ -115,14 +121,15 @@ void Engine::OnProbeResponse(const api::Response& r, TimePoint now) {
 }
 
 void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now) {
-  auto parsed = api::ParseSubmitResponse(r.body);
+  auto parsed = protocol_->ParseSubmit(r.body);
   if (!parsed.ok()) {
-    Outcome o = OutcomeOf(r, clock_, options_.retry.max_retry_after);
+    Outcome o = OutcomeOf(r, *protocol_, clock_, options_.retry.max_retry_after);
     o.body_malformed = true;
     return OnFailure(tag, job, o, parsed.status().message(), now);
   }
   if (auto* result = std::get_if<api::ResultResponse>(&*parsed)) {
-    return OnResultOk(tag, job, *result, now);  // a synchronous server
+    RecordUsage(job, result->usage);
+    return OnResultOk(tag, job, *result, now);  // a synchronous server, or a chat reply
   }
   const api::SubmitAccepted& accepted = std::get<api::SubmitAccepted>(*parsed);
   const std::string& id = accepted.request_id;
@@ -148,9 +155,9 @@ void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
 }
 
 void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, TimePoint now) {
-  auto parsed = api::ParseStatusResponse(r.body);
+  auto parsed = protocol_->ParseStatus(r.body);
   if (!parsed.ok()) {
-    Outcome o = OutcomeOf(r, clock_, options_.retry.max_retry_after);
+    Outcome o = OutcomeOf(r, *protocol_, clock_, options_.retry.max_retry_after);
     o.body_malformed = true;
     return OnFailure(tag, job, o, parsed.status().message(), now);
   }
@@ -214,7 +221,12 @@ void Engine::OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& 
     Outcome o;
     o.endpoint = Endpoint::kResult;
     o.http_status = 200;
-    o.job_failed = true;
+    o.job_failed = result.problem == scheduler::ReplyProblem::kNone;
+    if (!o.job_failed) {  // a chat reply without usable code: its POST was the request
+      o.endpoint = Endpoint::kSubmit;
+      o.chat = true;
+      o.reply_problem = result.problem;
+    }
     return OnFailure(tag, job, o, msg.empty() ? "the API reported the job failed" : msg, now);
   }
   if (result.status == api::JobStatus::kCompleted) {
@@ -257,9 +269,14 @@ void Engine::OnFailure(std::uint64_t tag, Job& job, const Outcome& outcome,
                     outcome.http_status, endpoint);
       }
       Duration delay = d.delay;
-      if (!breaker_.ShouldCountAttempt()) {
-        delay = std::max(delay, breaker_.TimeUntilProbe(now));  // an outage: do not spend retries
-      } else {
+      const bool outage = !breaker_.ShouldCountAttempt();
+      if (outage) delay = std::max(delay, breaker_.TimeUntilProbe(now));
+      // An outage does not spend retries, except a submission to an API
+      // without idempotency: it may have been billed, and every billed
+      // attempt counts against api.max_retries (docs/reliability.md).
+      const bool may_be_billed =
+          !protocol_->idempotent_submit() && outcome.endpoint == Endpoint::kSubmit;
+      if (!outage || may_be_billed) {
         ++job.retries;
         ++stats_.retries;
       }
@@ -292,10 +309,15 @@ void Engine::StopRun(const Outcome& outcome, const std::string& what) {
     return;
   }
   fatal_ = StopReason::kFatal;
-  fatal_message_ = status == 404 ? api::NoApiMessage(options_.base_url,
-                                                     std::string("POST ") + options_.base_url +
-                                                         "/generate answered HTTP 404")
-                                 : what;
+  if (status == 404 && outcome.chat) {
+    // The server's error names what it lacks (usually the model).
+    fatal_message_ = what + " (check api.model and --base-url)";
+  } else if (status == 404) {
+    fatal_message_ = api::NoApiMessage(options_.base_url, std::string("POST ") + options_.base_url +
+                                                              "/generate answered HTTP 404");
+  } else {
+    fatal_message_ = what;
+  }
 }
 
 void Engine::Complete(std::uint64_t tag, Job& job, const api::ResultResponse& result) {
@@ -310,6 +332,15 @@ void Engine::Complete(std::uint64_t tag, Job& job, const api::ResultResponse& re
                 {"build_results", result.build_results},
                 {"analysis_results", result.analysis_results},
                 {"equivalency_result", result.equivalency_result}};
+  if (!result.reply_info.is_null()) {  // a chat reply: model, finish_reason, extraction rule
+    c.metadata["protocol"] = protocol_->name();
+    for (const auto& [key, value] : result.reply_info.items()) c.metadata[key] = value;
+    nlohmann::json usage = nlohmann::json::object();
+    if (result.usage.prompt_tokens) usage["prompt_tokens"] = *result.usage.prompt_tokens;
+    if (result.usage.completion_tokens)
+      usage["completion_tokens"] = *result.usage.completion_tokens;
+    c.metadata["usage"] = usage.empty() ? nlohmann::json() : usage;
+  }
   NotePending(clock_.Now());
   pending_.completions.push_back(std::move(c));
   ++stats_.completed;

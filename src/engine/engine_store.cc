@@ -5,6 +5,7 @@
 
 #include "engine/engine.h"
 #include "scheduler/poll_policy.h"
+#include "util/crash_point.h"
 
 namespace cnake::engine {
 
@@ -60,11 +61,23 @@ void Engine::OnCommitted(const StoreOutcome& outcome, TimePoint now) {
     if (db_error_.ok()) db_error_ = outcome.status;
     return;
   }
-  // Request ids are durable now: their first checks may go.
+  // Request ids are durable now: their first checks may go. Attempts are
+  // recorded now: send them (their rate and token budget was taken already).
   for (std::uint64_t tag : committing_) {
     auto it = jobs_.find(tag);
-    if (it == jobs_.end() || it->second.phase != JobPhase::kCommitting) continue;
+    if (it == jobs_.end()) continue;
     Job& job = it->second;
+    if (job.phase == JobPhase::kRecording) {
+      // Not after the loop has ended (FinishStoreWork): a recorded attempt
+      // that was never sent counts as interrupted on resume, which
+      // overcounts by one but never misses a billed call.
+      const bool loop_over =
+          fatal_ || !db_error_.ok() || (stop_deadline_ && now >= *stop_deadline_);
+      CrashPoint("after_attempt_recorded");
+      if (!loop_over) Send(tag, job, now);
+      continue;
+    }
+    if (job.phase != JobPhase::kCommitting) continue;
     Schedule(tag, job, job.first_check, std::max(now, job.first_check_due));
   }
   committing_.clear();

@@ -6,6 +6,9 @@
 //        |            +------------------------------------> final
 //        +--- lost job / transient failure (timer) <---- kToFetch -> kFetching
 //
+// A protocol without idempotency (the chat protocol) records each attempt
+// before its POST: kToSubmit -> kRecording -> (committed) -> kSubmitting.
+//
 // The engine changes a job's phase only through Engine::Transition, which
 // keeps the per-phase counts and, when asked, writes the entry's state.
 #pragma once
@@ -27,8 +30,9 @@ enum class JobPhase {
   kPolling,     // the status request is under way
   kToFetch,     // waits for its timer, then asks /results
   kFetching,    // the results request is under way
+  kRecording,   // the coming POST's attempt is being committed; it goes out right after
 };
-inline constexpr std::size_t kJobPhases = 7;
+inline constexpr std::size_t kJobPhases = 8;
 
 std::string_view JobPhaseName(JobPhase phase);
 // A request of the job is under way.
@@ -55,6 +59,11 @@ struct Job {
   int polls = 0;                  // checks that found the job not done
   int retries = 0;                // retries spent (the API attempt count is retries + 1)
   double last_latency_ms = 0;
+  // The token budget's reservation for the submission under way (0: none),
+  // and the size of its body, for the estimate and its correction.
+  std::uint64_t token_reservation = 0;
+  std::size_t request_bytes = 0;
+  bool reported_usage = false;  // an answer of this run reported the entry's usage
 };
 
 }  // namespace cnake::engine

@@ -41,6 +41,13 @@ struct Snapshot {
   std::int64_t requests = 0, retries = 0, throttled = 0, lost_jobs = 0;
   std::int64_t requests_by_endpoint[4] = {0, 0, 0, 0};  // submit, status, result, health
   double current_rpm = 0, configured_rpm = 0;
+  // Tokens the API reported for this run's requests (chat protocol), the
+  // configured budget (0: none), the interrupted attempts found on resume,
+  // and the cost at the configured prices (negative: no prices set).
+  std::int64_t prompt_tokens = 0, completion_tokens = 0, entries_with_usage = 0;
+  double configured_tpm = 0;
+  std::int64_t interrupted_attempts = 0;
+  double cost = -1;
   std::string breaker_state = "closed";
   double rate_wait_seconds = 0, breaker_open_seconds = 0;
   double elapsed_seconds = 0;

@@ -34,7 +34,19 @@ nlohmann::json SnapshotJson(const Snapshot& s) {
             {"p90", s.latency.Quantile(0.9)},
             {"p99", s.latency.Quantile(0.99)},
             {"count", s.latency.count}}},
-          {"recent_errors", errors}};
+          {"recent_errors", errors},
+          // The names of report::TokensJson (stored batches).
+          {"tokens",
+           {{"prompt", s.prompt_tokens},
+            {"completion", s.completion_tokens},
+            {"total", s.prompt_tokens + s.completion_tokens},
+            {"per_entry", s.entries_with_usage > 0
+                              ? static_cast<double>(s.prompt_tokens + s.completion_tokens) /
+                                    static_cast<double>(s.entries_with_usage)
+                              : 0.0},
+            {"interrupted_attempts", s.interrupted_attempts},
+            {"tokens_per_minute", s.configured_tpm},
+            {"cost", s.cost >= 0 ? nlohmann::json(s.cost) : nlohmann::json()}}}};
 }
 
 std::string PrometheusMetrics(const Snapshot& s) {
@@ -50,6 +62,10 @@ std::string PrometheusMetrics(const Snapshot& s) {
     o << "cnake_requests_total{endpoint=\"" << endpoints[i] << "\"} " << s.requests_by_endpoint[i]
       << "\n";
   }
+  o << "# HELP cnake_tokens_total Tokens the API reported, by kind (chat protocol).\n"
+    << "# TYPE cnake_tokens_total counter\n"
+    << "cnake_tokens_total{kind=\"prompt\"} " << s.prompt_tokens << "\n"
+    << "cnake_tokens_total{kind=\"completion\"} " << s.completion_tokens << "\n";
   o << "# HELP cnake_request_latency_seconds API request latency.\n"
     << "# TYPE cnake_request_latency_seconds histogram\n";
   std::int64_t cumulative = 0;

@@ -1,6 +1,6 @@
 #include "engine/submission.h"
 
-#include "config/prompt_template.h"
+#include "engine/idempotency.h"
 
 namespace cnake::engine {
 namespace {
@@ -14,24 +14,23 @@ nlohmann::json JsonColumn(const std::string& text) {
 
 }  // namespace
 
-api::GenerateInput SubmissionInput(const Entry& entry, const std::string& batch_id,
-                                   const std::string& prompt_template) {
-  api::GenerateInput in;
-  in.prompt =
-      ExpandPromptTemplate(prompt_template, {{"description", entry.description.value_or("")},
-                                             {"id", entry.id},
-                                             {"tags", entry.tags_json.value_or("")}});
-  in.source_code = entry.code;
-  in.source_id = entry.id;
+api::SubmitInput SubmissionInput(const Entry& entry, const std::string& batch_id) {
+  api::SubmitInput in;
   in.batch_id = batch_id;
+  in.entry_id = entry.id;
+  in.code = entry.code;
+  in.description = entry.description.value_or("");
+  in.tags = entry.tags_json.value_or("");
+  in.submission_seq = entry.submission_seq;
+  in.idempotency_key = IdempotencyKey(batch_id, entry.id, entry.submission_seq);
   // Nothing that changes between retries of one submission (like the
   // attempt number) goes in here.
-  in.extra_metadata = {{"submission", entry.submission_seq}};
-  if (entry.description) in.extra_metadata["description"] = *entry.description;
-  if (entry.tags_json) in.extra_metadata["tags"] = JsonColumn(*entry.tags_json);
+  in.metadata = {{"submission", entry.submission_seq}};
+  if (entry.description) in.metadata["description"] = *entry.description;
+  if (entry.tags_json) in.metadata["tags"] = JsonColumn(*entry.tags_json);
   // Under its own name, so that keys of the user's metadata can never
   // replace source_id or batch_id.
-  if (entry.metadata_json) in.extra_metadata["metadata"] = JsonColumn(*entry.metadata_json);
+  if (entry.metadata_json) in.metadata["metadata"] = JsonColumn(*entry.metadata_json);
   return in;
 }
 

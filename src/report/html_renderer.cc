@@ -203,7 +203,22 @@ class HtmlRenderer final : public Renderer {
          << " s; circuit breaker open: " << Fixed(s.waits.circuit_breaker_open_seconds, 1) << " s";
     if (s.waits.reason) out_ << " (" << Text(*s.waits.reason) << ")";
     out_ << ".</p>\n";
+    if (s.tokens) TokenNote(*s.tokens);
     PageEnd(out_);
+  }
+
+  // The chat protocol's reported tokens (token_figures.h).
+  void TokenNote(const SummaryDoc::Tokens& tokens) {
+    const nlohmann::json t = TokensJson(tokens.totals, tokens.prices);
+    out_ << "<p class=\"note\">Tokens: " << Int(tokens.totals.prompt_tokens) << " prompt + "
+         << Int(tokens.totals.completion_tokens) << " completion = " << Int(tokens.totals.total())
+         << " (" << Fixed(t["per_entry"].get<double>(), 0) << " per entry)";
+    if (t["cost"].is_number()) out_ << "; cost " << Fixed(t["cost"].get<double>(), 4);
+    if (tokens.totals.interrupted > 0) {
+      out_ << "; " << Int(tokens.totals.interrupted)
+           << " attempts interrupted (sent, answer never recorded)";
+    }
+    out_ << ".</p>\n";
   }
 
   void Errors(const ErrorsDoc& errors) override {

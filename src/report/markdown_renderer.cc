@@ -90,7 +90,22 @@ class MarkdownRenderer final : public Renderer {
     };
     md_.TableRow({"paused on Retry-After (s)", wait(s.waits.rate_limit_seconds)});
     md_.TableRow({"circuit breaker open (s)", wait(s.waits.circuit_breaker_open_seconds)});
+    if (s.tokens) TokenRows(*s.tokens);
     md_.EndTable();
+  }
+
+  // The chat protocol's reported tokens (token_figures.h), in the key figures.
+  void TokenRows(const SummaryDoc::Tokens& tokens) {
+    const nlohmann::json t = TokensJson(tokens.totals, tokens.prices);
+    md_.TableRow({"prompt tokens", std::to_string(tokens.totals.prompt_tokens)});
+    md_.TableRow({"completion tokens", std::to_string(tokens.totals.completion_tokens)});
+    md_.TableRow({"tokens per entry", fmt::format("{:.0f}", t["per_entry"].get<double>())});
+    if (t["cost"].is_number()) {
+      md_.TableRow({"cost", fmt::format("{:.4f}", t["cost"].get<double>())});
+    }
+    if (tokens.totals.interrupted > 0) {
+      md_.TableRow({"interrupted attempts", std::to_string(tokens.totals.interrupted)});
+    }
   }
 
   void Histogram(const SummaryDoc& s) {

@@ -24,7 +24,8 @@ Status CheckScope(Queries& queries, const Scope& scope) {
 }
 
 Status Summary(Queries& queries, const ReportRequest& req, Renderer& renderer) {
-  CNAKE_ASSIGN_OR_RETURN(SummaryDoc summary, BuildSummary(queries, req.scope, req.generated_at));
+  CNAKE_ASSIGN_OR_RETURN(SummaryDoc summary,
+                         BuildSummary(queries, req.scope, req.generated_at, req.prices));
   std::optional<ErrorsDoc> errors;
   if (renderer.SummaryShowsErrors()) {
     CNAKE_ASSIGN_OR_RETURN(errors, BuildErrorReport(queries, req.scope, req.generated_at));

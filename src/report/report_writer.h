@@ -16,6 +16,7 @@
 #include <string>
 
 #include "report/report_types.h"
+#include "report/token_figures.h"
 #include "store/queries.h"
 #include "util/status.h"
 
@@ -26,6 +27,9 @@ struct ReportRequest {
   ReportType type = ReportType::kSummary;
   ReportFormat format = ReportFormat::kJson;
   std::string generated_at;  // ISO 8601, written into the report
+  // The configured token prices: the cost of a batch that stored none, and
+  // of every batch together (summary_report.h).
+  TokenPrices prices;
 };
 
 // Errors: kNotFound (unknown batch), kIoError (the stream failed), the

@@ -69,7 +69,9 @@ class ReportWriterTest : public ::testing::Test {
         "$$, 'b1', '\"<b>bad\"</b> & ' || chr(1), 'http_500', "
         "TIMESTAMP '2026-01-01 10:00:06', 500)");
     Exec(
-        "INSERT INTO api_requests VALUES "
+        "INSERT INTO api_requests "
+        "(batch_id, entry_id, attempt, endpoint, http_status, latency_ms, error_type, occurred_at) "
+        "VALUES "
         "('b1', 'a', 1, 'submit', 200, 3.0, NULL, TIMESTAMP '2026-01-01 10:00:00.5'), "
         "('b1', 'b', 1, 'submit', 503, 7.0, 'http_503', TIMESTAMP '2026-01-01 10:00:01'), "
         "('b1', 'b', 2, 'submit', 429, 70.0, 'http_429', TIMESTAMP '2026-01-01 10:00:02'), "

@@ -136,6 +136,21 @@ ordered_json TimelineJson(const SummaryDoc::Timeline& t) {
   return {{"start", Opt(t.start)}, {"bucket_seconds", t.bucket_seconds}, {"buckets", buckets}};
 }
 
+// The scope's reported tokens, priced as summary_report.h says.
+Result<std::optional<SummaryDoc::Tokens>> ReadTokens(Queries& queries, const Scope& scope,
+                                                     const std::vector<ReportBatchRow>& batches,
+                                                     const TokenPrices& configured) {
+  CNAKE_ASSIGN_OR_RETURN(TokenTotalsRow totals, queries.TokenTotals(scope.batch_id.value_or("")));
+  if (totals.total() <= 0 && totals.interrupted <= 0) return std::optional<SummaryDoc::Tokens>();
+  std::optional<nlohmann::json> options;
+  if (scope.batch_id && batches.size() == 1 && batches[0].options_json) {
+    nlohmann::json parsed = nlohmann::json::parse(*batches[0].options_json, nullptr, false);
+    if (!parsed.is_discarded()) options = std::move(parsed);
+  }
+  return std::optional<SummaryDoc::Tokens>(
+      SummaryDoc::Tokens{totals, PricesFor(options, configured)});
+}
+
 }  // namespace
 
 std::optional<double> SummaryDoc::success_rate() const {
@@ -145,7 +160,7 @@ std::optional<double> SummaryDoc::success_rate() const {
 }
 
 Result<SummaryDoc> BuildSummary(Queries& queries, const Scope& scope,
-                                const std::string& generated_at) {
+                                const std::string& generated_at, const TokenPrices& prices) {
   SummaryDoc doc;
   doc.header = {generated_at, scope.batch_id};
   CNAKE_ASSIGN_OR_RETURN(doc.batches, queries.ReportBatches(scope));
@@ -158,6 +173,7 @@ Result<SummaryDoc> BuildSummary(Queries& queries, const Scope& scope,
   doc.attempts = SumAttempts(std::move(attempts));
   doc.waits = SumWaits(doc.batches);
   CNAKE_ASSIGN_OR_RETURN(doc.timeline, ReadTimeline(queries, scope));
+  CNAKE_ASSIGN_OR_RETURN(doc.tokens, ReadTokens(queries, scope, doc.batches, prices));
   return doc;
 }
 
@@ -174,28 +190,33 @@ ordered_json SummaryJson(const SummaryDoc& doc) {
     distribution.push_back({{"attempts", r.attempts}, {"entries", r.entries}});
   }
   const Performance& perf = doc.performance;
-  return {{"report_type", ReportTypeName(ReportType::kSummary)},
-          {"schema_version", kReportSchemaVersion},
-          {"generated_at", doc.header.generated_at},
-          {"batch_id", Opt(doc.header.batch_id)},
-          {"batches", std::move(batches)},
-          {"entries",
-           {{"total", doc.entries.total()}, {"finished", perf.finished}, {"by_state", by_state}}},
-          {"success_rate", Opt(doc.success_rate())},
-          {"wall_time_seconds", perf.wall_time_seconds},
-          {"throughput_entries_per_second", Opt(perf.entries_per_second)},
-          {"requests", RequestsJson(doc.requests)},
-          {"latency_ms", LatencyJson(perf.latency)},
-          {"latency_histogram_ms", HistogramJson(perf.latency)},
-          {"attempts",
-           {{"mean", Opt(doc.attempts.mean)},
-            {"max", Opt(doc.attempts.max)},
-            {"distribution", std::move(distribution)}}},
-          {"waits",
-           {{"rate_limit_seconds", Opt(doc.waits.rate_limit_seconds)},
-            {"circuit_breaker_open_seconds", Opt(doc.waits.circuit_breaker_open_seconds)},
-            {"reason", Opt(doc.waits.reason)}}},
-          {"timeline", TimelineJson(doc.timeline)}};
+  ordered_json j = {
+      {"report_type", ReportTypeName(ReportType::kSummary)},
+      {"schema_version", kReportSchemaVersion},
+      {"generated_at", doc.header.generated_at},
+      {"batch_id", Opt(doc.header.batch_id)},
+      {"batches", std::move(batches)},
+      {"entries",
+       {{"total", doc.entries.total()}, {"finished", perf.finished}, {"by_state", by_state}}},
+      {"success_rate", Opt(doc.success_rate())},
+      {"wall_time_seconds", perf.wall_time_seconds},
+      {"throughput_entries_per_second", Opt(perf.entries_per_second)},
+      {"requests", RequestsJson(doc.requests)},
+      {"latency_ms", LatencyJson(perf.latency)},
+      {"latency_histogram_ms", HistogramJson(perf.latency)},
+      {"attempts",
+       {{"mean", Opt(doc.attempts.mean)},
+        {"max", Opt(doc.attempts.max)},
+        {"distribution", std::move(distribution)}}},
+      {"waits",
+       {{"rate_limit_seconds", Opt(doc.waits.rate_limit_seconds)},
+        {"circuit_breaker_open_seconds", Opt(doc.waits.circuit_breaker_open_seconds)},
+        {"reason", Opt(doc.waits.reason)}}},
+      {"timeline", TimelineJson(doc.timeline)}};
+  if (doc.tokens) {
+    j["tokens"] = ordered_json::parse(TokensJson(doc.tokens->totals, doc.tokens->prices).dump());
+  }
+  return j;
 }
 
 }  // namespace cnake::report

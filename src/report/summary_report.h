@@ -14,6 +14,7 @@
 
 #include "report/performance.h"
 #include "report/report_types.h"
+#include "report/token_figures.h"
 #include "store/queries.h"
 #include "util/status.h"
 
@@ -48,14 +49,25 @@ struct SummaryDoc {
     std::vector<TimelineBucket> buckets;
   } timeline;
 
+  // The tokens the API reported (chat protocol) and the prices that cost
+  // them: one batch's stored prices, else (and for every batch together)
+  // the configured ones. nullopt when no request in scope reported usage
+  // and no attempt was interrupted (every CnakeCharmer batch).
+  struct Tokens {
+    TokenTotalsRow totals;
+    TokenPrices prices;
+  };
+  std::optional<Tokens> tokens;
+
   // completed / (completed + failed); nullopt when nothing finished.
   std::optional<double> success_rate() const;
 };
 
 // Errors: kNotFound when scope.batch_id names no batch; the store's errors.
-// `generated_at` is an ISO 8601 time written into the document as is.
+// `generated_at` is an ISO 8601 time written into the document as is;
+// `prices` are the configured token prices.
 Result<SummaryDoc> BuildSummary(Queries& queries, const Scope& scope,
-                                const std::string& generated_at);
+                                const std::string& generated_at, const TokenPrices& prices = {});
 
 // The JSON document (docs/schemas/summary.schema.json).
 nlohmann::ordered_json SummaryJson(const SummaryDoc& doc);

@@ -89,13 +89,19 @@ TEST(SystemicHints, FromDatabaseUsesTheNewestRequestsAndTheBatchOptions) {
                     "\"requests_per_minute\": 120}', TIMESTAMP '2026-01-01 00:00:00');")
           .ok());
   // 200 old successes, then 60 refusals: systemic in the last 100.
-  ASSERT_TRUE(conn->Execute("INSERT INTO api_requests SELECT 'b1', 'e', 1, 'submit', 200, 1, "
+  ASSERT_TRUE(conn->Execute("INSERT INTO api_requests "
+                            "(batch_id, entry_id, attempt, endpoint, http_status, latency_ms, "
+                            "error_type, occurred_at) SELECT 'b1', 'e', 1, 'submit', 200, 1, "
                             "NULL, TIMESTAMP '2026-01-01 00:00:00' + INTERVAL (i) SECOND FROM "
                             "range(200) t(i);"
-                            "INSERT INTO api_requests SELECT 'b1', 'e', 1, 'submit', NULL, 1, "
+                            "INSERT INTO api_requests "
+                            "(batch_id, entry_id, attempt, endpoint, http_status, latency_ms, "
+                            "error_type, occurred_at) SELECT 'b1', 'e', 1, 'submit', NULL, 1, "
                             "'connection_refused', TIMESTAMP '2026-01-01 01:00:00' + INTERVAL (i) "
                             "SECOND FROM range(60) t(i);"
-                            "INSERT INTO api_requests SELECT 'b2', 'e', 1, 'submit', 429, 1, "
+                            "INSERT INTO api_requests "
+                            "(batch_id, entry_id, attempt, endpoint, http_status, latency_ms, "
+                            "error_type, occurred_at) SELECT 'b2', 'e', 1, 'submit', 429, 1, "
                             "'http_429', TIMESTAMP '2026-01-01 02:00:00' FROM range(500) t(i);")
                   .ok());
   DuckDbQueries queries(*conn, TableNames{});

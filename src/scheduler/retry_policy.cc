@@ -56,6 +56,16 @@ Verdict EvaluateSuccessBody(const Outcome& o) {
   if (o.body_malformed) return Transient("malformed_response");
   if (o.job_failed) return Permanent("job_failed");
   if (o.missing_python) return Permanent("missing_python");
+  switch (o.reply_problem) {
+    case ReplyProblem::kNone:
+      break;
+    case ReplyProblem::kTruncated:
+      return Permanent("truncated_reply");
+    case ReplyProblem::kNoCode:
+      return Permanent("no_code_in_reply");
+    case ReplyProblem::kRefused:
+      return Permanent("refused");
+  }
   return {ErrorClass::kNone, ""};
 }
 
@@ -71,13 +81,22 @@ Verdict Evaluate4xx(const Outcome& o) {
       if (o.endpoint == Endpoint::kStatus || o.endpoint == Endpoint::kResult) {
         return {ErrorClass::kLostJob, "lost_job"};
       }
+      // A chat completion has no job id: its 404 means the model or the path
+      // does not exist, and every other entry would get the same answer.
+      if (o.chat && o.endpoint == Endpoint::kSubmit) return {ErrorClass::kFatal, "not_found"};
       // POST {base}/generate and GET {base}/health name no job: a 404 there
       // means nothing is served at the base URL (a wrong path), and no
       // entry can succeed. Stopping keeps every entry unfailed.
       return {ErrorClass::kFatal, HttpType(s)};
+    case 402:  // payment required (OpenRouter: no credits left): every request would get it
+      return {ErrorClass::kFatal, "quota_exhausted"};
+    case 429:  // too many requests
+      // OpenAI answers 429 also when the account has no credit left: waiting
+      // does not help, and every request would be refused.
+      if (o.quota_exhausted) return {ErrorClass::kFatal, "quota_exhausted"};
+      return Transient(HttpType(s));
     case 408:  // request timeout
     case 425:  // too early
-    case 429:  // too many requests
       return Transient(HttpType(s));
     default:
       return Permanent(HttpType(s));

@@ -27,6 +27,14 @@ enum class TransportError {
   kOther,
 };
 
+// Why a chat reply that arrived whole (2xx, valid JSON) holds no usable code.
+enum class ReplyProblem {
+  kNone,
+  kTruncated,  // finish_reason "length": cut at max_tokens      -> "truncated_reply"
+  kNoCode,     // no fenced block, and the text does not look like code -> "no_code_in_reply"
+  kRefused,    // a refusal, or finish_reason "content_filter"   -> "refused"
+};
+
 // Everything the decision needs to know about one request. `http_status` is 0
 // when no response arrived. The body flags are only meaningful for a 2xx.
 struct Outcome {
@@ -37,6 +45,11 @@ struct Outcome {
   bool job_failed = false;              // the API reported status "failed"
   bool missing_python = false;          // a result without generated_code.python
   std::optional<Duration> retry_after;  // already parsed and clamped
+  // The chat protocol (api.protocol = openai): the submission is the whole
+  // job, there are no job ids to lose, and nothing makes a retry idempotent.
+  bool chat = false;
+  ReplyProblem reply_problem = ReplyProblem::kNone;  // 2xx chat reply without usable code
+  bool quota_exhausted = false;  // a 429 whose error object says "insufficient_quota"
 };
 
 enum class ErrorClass {

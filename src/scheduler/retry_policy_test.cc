@@ -45,6 +45,7 @@ Expected ExpectedForStatus(Endpoint e, int s) {
   const std::string http = "http_" + std::to_string(s);
   static const std::set<int> kTransient4xx = {408, 425, 429};
   if (s == 401 || s == 403) return {ErrorClass::kFatal, "auth"};
+  if (s == 402) return {ErrorClass::kFatal, "quota_exhausted"};
   if (s == 404 && (e == Endpoint::kStatus || e == Endpoint::kResult)) {
     return {ErrorClass::kLostJob, "lost_job"};
   }
@@ -292,6 +293,67 @@ TEST(DecideTest, LostJobResubmitsWithBackoffAndIsBounded) {
   const Decision last = Decide(o, kPolicy.max_retries, kPolicy, 1.0);
   EXPECT_EQ(last.action, Action::kFailEntry);
   EXPECT_EQ(last.error_type, "lost_job");
+}
+
+// The chat protocol's rows (README, decision table): the same table, with
+// the differences a protocol without job ids and without idempotency needs.
+Outcome Chat(int status) {
+  Outcome o = Http(Endpoint::kSubmit, status);
+  o.chat = true;
+  return o;
+}
+
+TEST(ChatDecisionTest, UnusableRepliesFailTheEntryWithTheirOwnType) {
+  const std::pair<ReplyProblem, const char*> rows[] = {
+      {ReplyProblem::kTruncated, "truncated_reply"},
+      {ReplyProblem::kNoCode, "no_code_in_reply"},
+      {ReplyProblem::kRefused, "refused"}};
+  for (const auto& [problem, type] : rows) {
+    Outcome o = Chat(200);
+    o.reply_problem = problem;
+    const Decision d = Decide(o, 0, kPolicy, 0.5);
+    EXPECT_EQ(d.action, Action::kFailEntry) << type;
+    EXPECT_EQ(d.error_class, ErrorClass::kPermanent) << type;
+    EXPECT_EQ(d.error_type, type);
+    o.body_malformed = true;  // a malformed body says nothing about the reply
+    EXPECT_EQ(ErrorType(o), "malformed_response");
+    o.body_malformed = false;
+    o.http_status = 502;  // the status decides on an error status
+    EXPECT_EQ(ErrorType(o), "http_502");
+  }
+}
+
+TEST(ChatDecisionTest, NotFoundOnTheCompletionStopsTheRun) {
+  const Decision d = Decide(Chat(404), 0, kPolicy, 0.5);
+  EXPECT_EQ(d.action, Action::kStopRun);
+  EXPECT_EQ(d.error_type, "not_found");
+  // Without the chat flag a 404 on submit stops the run as http_404 (no
+  // CnakeCharmer API at the base URL).
+  EXPECT_EQ(Decide(Http(Endpoint::kSubmit, 404), 0, kPolicy, 0.5).action, Action::kStopRun);
+  EXPECT_EQ(Decide(Http(Endpoint::kSubmit, 404), 0, kPolicy, 0.5).error_type, "http_404");
+  // The health check of the chat protocol (GET /models) keeps the old row.
+  Outcome probe = Chat(404);
+  probe.endpoint = Endpoint::kHealth;
+  EXPECT_EQ(Decide(probe, 0, kPolicy, 0.5).error_type, "http_404");
+}
+
+TEST(ChatDecisionTest, QuotaExhaustionStopsTheRunOtherThrottlingRetries) {
+  Outcome quota = Chat(429);
+  quota.quota_exhausted = true;
+  EXPECT_EQ(Decide(quota, 0, kPolicy, 0.5).action, Action::kStopRun);
+  EXPECT_EQ(ErrorType(quota), "quota_exhausted");
+  EXPECT_FALSE(IndicatesOutage(quota));
+  EXPECT_EQ(Decide(Chat(429), 0, kPolicy, 0.5).action, Action::kRetry);
+  for (int s : {500, 502, 503, 504}) {
+    EXPECT_EQ(Decide(Chat(s), 0, kPolicy, 0.5).action, Action::kRetry) << s;
+  }
+  for (int s : {400, 413, 422}) {
+    EXPECT_EQ(Decide(Chat(s), 0, kPolicy, 0.5).action, Action::kFailEntry) << s;
+  }
+  for (int s : {401, 403}) EXPECT_EQ(Decide(Chat(s), 0, kPolicy, 0.5).error_type, "auth") << s;
+  Outcome timeout = Chat(0);
+  timeout.transport = TransportError::kTimeout;
+  EXPECT_EQ(Decide(timeout, 0, kPolicy, 0.5).action, Action::kRetry);
 }
 
 TEST(DecideTest, NamesAreStable) {

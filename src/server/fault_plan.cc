@@ -37,7 +37,11 @@ constexpr const char* kFaultNames[] = {nullptr,
                                        "huge_request_id",
                                        "job_failed",
                                        "job_never_completes",
-                                       "job_lost"};
+                                       "job_lost",
+                                       "no_fence",
+                                       "prose",
+                                       "length",
+                                       "insufficient_quota"};
 static_assert(std::size(kFaultNames) == static_cast<size_t>(Fault::kCount));
 
 constexpr const char* kEndpointNames[] = {"generate", "status", "results", "health"};
@@ -220,6 +224,7 @@ bool FaultCreatesJob(Fault fault) {
     case Fault::kRedirect:
     case Fault::kEvilRequestId:
     case Fault::kHugeRequestId:
+    case Fault::kInsufficientQuota:
       return false;
     default:
       return true;

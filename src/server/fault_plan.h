@@ -60,6 +60,11 @@ enum class Fault {
   kJobFailed,          // generate only
   kJobNeverCompletes,  // generate only
   kJobLost,            // generate only
+  // Chat replies (--protocol openai; no effect on the CnakeCharmer contract):
+  kNoFence,            // generate only: the code without a fenced block
+  kProse,              // generate only: prose before and after the fenced code
+  kLength,             // generate only: cut in half, finish_reason "length"
+  kInsufficientQuota,  // generate only: 429 whose error says the quota is used up
   kCount,
 };
 

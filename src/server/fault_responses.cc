@@ -5,6 +5,7 @@
 #include <memory>
 #include <thread>
 
+#include "server/chat_contract.h"
 #include "server/contract.h"
 #include "server/gzip_bomb.h"
 #include "server/socket_control.h"
@@ -75,12 +76,23 @@ std::string Poisoned(const FaultContext& ctx, json body, const std::string& extr
   if (ctx.endpoint == Endpoint::kResults && body.contains("generated_code") &&
       body["generated_code"].is_object()) {
     body["generated_code"]["python"] = body["generated_code"].value("python", "") + extra;
+  } else if (body.contains("choices") && body["choices"].is_array() && !body["choices"].empty() &&
+             body["choices"][0].contains("message")) {
+    json& message = body["choices"][0]["message"];
+    message["content"] = message.value("content", "") + extra;
   } else if (body.contains("request_id") && body["request_id"].is_string()) {
     body["request_id"] = body["request_id"].get<std::string>() + extra;
   } else {
     body["note"] = extra;
   }
   return Dump(body);
+}
+
+// The error body in the protocol's shape: FastAPI's {"detail"} or OpenAI's
+// {"error": {"message", "type", "param", "code"}}.
+json ErrorBody(const FaultContext& ctx, std::string_view detail, std::string_view openai_type,
+               const json& openai_code = nullptr) {
+  return ctx.openai ? OpenAiError(detail, openai_type, nullptr, openai_code) : DetailJson(detail);
 }
 
 int StatusFault(Fault fault, const FaultContext& ctx, httplib::Response* res) {
@@ -93,9 +105,23 @@ int StatusFault(Fault fault, const FaultContext& ctx, httplib::Response* res) {
       res->set_header("Retry-After", as_date ? FormatHttpDate(ctx.clock->WallNow() +
                                                               std::chrono::seconds(p.retry_after_s))
                                              : std::to_string(p.retry_after_s));
-      SetJson(res, 429, DetailJson("Too Many Requests"));
+      if (ctx.openai) {  // as OpenAI: the headers say what ran out and when it is back
+        res->set_header("x-ratelimit-remaining-requests", "0");
+        res->set_header("x-ratelimit-reset-requests",
+                        FormatResetDuration(std::chrono::seconds(p.retry_after_s)));
+      }
+      SetJson(res, 429,
+              ctx.openai ? OpenAiError("Rate limit reached for requests", "requests", nullptr,
+                                       "rate_limit_exceeded")
+                         : DetailJson("Too Many Requests"));
       return 429;
     }
+    case Fault::kInsufficientQuota:
+      SetJson(res, 429,
+              OpenAiError("You exceeded your current quota, please check your plan and billing "
+                          "details.",
+                          "insufficient_quota", nullptr, "insufficient_quota"));
+      return 429;
     case Fault::kStatus500:
       // Starlette's ServerErrorMiddleware answers plain text, not JSON.
       res->status = 500;
@@ -110,7 +136,7 @@ int StatusFault(Fault fault, const FaultContext& ctx, httplib::Response* res) {
       return 502;
     case Fault::kStatus503:
       res->set_header("Retry-After", std::to_string(ctx.params->retry_after_s));
-      SetJson(res, 503, DetailJson("Service Unavailable"));
+      SetJson(res, 503, ErrorBody(ctx, "Service Unavailable", "server_error"));
       return 503;
     case Fault::kStatus504:
       res->status = 504;
@@ -121,15 +147,19 @@ int StatusFault(Fault fault, const FaultContext& ctx, httplib::Response* res) {
       return 504;
     case Fault::kStatus401:
       res->set_header("WWW-Authenticate", "Bearer");
-      SetJson(res, 401, DetailJson("Not authenticated"));
+      SetJson(res, 401, ErrorBody(ctx, "Not authenticated", "invalid_request_error",
+                                  "invalid_api_key"));
       return 401;
     case Fault::kStatus400:
-      SetJson(res, 400, DetailJson("Bad Request"));
+      SetJson(res, 400, ErrorBody(ctx, "Bad Request", "invalid_request_error"));
       return 400;
     case Fault::kStatus422:
       SetJson(res, 422,
-              ValidationError(json::array({"body"}), "Value error, injected validation failure",
-                              "value_error"));
+              ctx.openai ? OpenAiError("Value error, injected validation failure",
+                                       "invalid_request_error")
+                         : ValidationError(json::array({"body"}),
+                                           "Value error, injected validation failure",
+                                           "value_error"));
       return 422;
     default:
       return -1;

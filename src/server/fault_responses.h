@@ -20,6 +20,9 @@ struct FaultContext {
   uint64_t decision_hash = 0;
   Clock* clock = nullptr;
   StopSignal* stop = nullptr;
+  // The openai protocol: error bodies are OpenAI's {"error": {...}}, and a
+  // 429 carries x-ratelimit-* headers saying the requests ran out.
+  bool openai = false;
 };
 
 // Fills `res` for `fault` (which must not be kNone or a job fault). May block

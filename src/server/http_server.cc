@@ -6,28 +6,16 @@
 
 #include <csignal>
 
+#include "server/chat_contract.h"
 #include "server/contract.h"
 #include "server/fault_responses.h"
 #include "server/hashing.h"
+#include "server/http_call.h"
 #include "translate/translator.h"
 
 namespace cnake::server {
 
 using nlohmann::json;
-
-struct HttpServer::Call {
-  Call(Endpoint e, const httplib::Request& rq, httplib::Response& rs)
-      : endpoint(e), req(rq), res(rs) {
-    entry.method = rq.method;
-    entry.path = rq.path;
-  }
-  Endpoint endpoint;
-  const httplib::Request& req;
-  httplib::Response& res;
-  RequestLogEntry entry;
-  std::shared_ptr<const Scenario> scenario;
-  Decision decision;
-};
 
 namespace {
 
@@ -96,6 +84,10 @@ HttpServer::HttpServer(ServerOptions options, JobEngine* engine, FaultController
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_fd_ = sock;
   });
+  if (options_.protocol == ServeProtocol::kOpenAi) {
+    budget_ = std::make_unique<RateBudget>(options_.rpm_limit, options_.tpm_limit, engine->clock(),
+                                           options_.limit_window);
+  }
   InstallRoutes();
   InstallAdminRoutes();
 }
@@ -146,6 +138,22 @@ std::string HttpServer::BaseUrl() const {
 }
 
 void HttpServer::InstallRoutes() {
+  if (options_.protocol == ServeProtocol::kOpenAi) {
+    InstallChatRoutes();
+  } else {
+    InstallContractRoutes();
+  }
+  http_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    HandleLibraryError(req, res);
+  });
+  http_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.status = 500;
+        res.set_content("Internal Server Error", "text/plain; charset=utf-8");
+      });
+}
+
+void HttpServer::InstallContractRoutes() {
   const std::string& base = options_.base_path;
   http_->Post(base + "/generate", [this](const httplib::Request& req, httplib::Response& res) {
     HandleGenerate(req, res);
@@ -182,15 +190,6 @@ void HttpServer::InstallRoutes() {
   http_->Put(base + "/generate", not_allowed("POST"));
   http_->Post(base + R"(/(status|results)/([^/]+))", not_allowed("GET"));
   http_->Post(base + "/health", not_allowed("GET"));
-
-  http_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-    HandleLibraryError(req, res);
-  });
-  http_->set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        res.status = 500;
-        res.set_content("Internal Server Error", "text/plain; charset=utf-8");
-      });
 }
 
 void HttpServer::HandleLibraryError(const httplib::Request& req, httplib::Response& res) {
@@ -214,7 +213,9 @@ void HttpServer::HandleLibraryError(const httplib::Request& req, httplib::Respon
       detail = "Range Not Satisfiable";
       break;
   }
-  res.set_content(Dump(DetailJson(detail)), kJsonType);
+  const bool openai = options_.protocol == ServeProtocol::kOpenAi;
+  res.set_content(Dump(openai ? OpenAiError(detail, "invalid_request_error") : DetailJson(detail)),
+                  kJsonType);
   if (res.status >= 0 && res.status < static_cast<int>(responses_.size())) responses_[res.status]++;
   if (log_ != nullptr && req.path.rfind(options_.base_path, 0) == 0) {
     RequestLogEntry entry;
@@ -241,6 +242,7 @@ bool HttpServer::AdminAllowed(const httplib::Request& req) const {
 }
 
 bool HttpServer::PreFault(Call& call, std::string_view key, uint32_t attempt) {
+  if (log_ != nullptr) call.entry.received = log_->Now();
   requests_[static_cast<size_t>(call.endpoint)]++;
   call.entry.attempt = attempt;
   call.scenario = faults_->Current();
@@ -255,9 +257,7 @@ bool HttpServer::PreFault(Call& call, std::string_view key, uint32_t attempt) {
   faults_->CountInjected(fault);
   call.entry.fault = fault;
   if (FaultCreatesJob(fault)) return false;  // processed first, damaged in Finish()
-  FaultContext ctx{&call.req,          &call.scenario->params, call.endpoint,
-                   call.decision.hash, engine_->clock(),       &stop_};
-  call.entry.status = ApplyFault(fault, ctx, 200, json::object(), &call.res);
+  call.entry.status = ApplyFault(fault, FaultContextFor(call), 200, json::object(), &call.res);
   Log(call);
   return true;
 }
@@ -265,9 +265,7 @@ bool HttpServer::PreFault(Call& call, std::string_view key, uint32_t attempt) {
 void HttpServer::Finish(Call& call, int status, const json& body) {
   const Fault fault = call.entry.fault;
   if (fault != Fault::kNone && !IsJobFault(fault)) {
-    FaultContext ctx{&call.req,          &call.scenario->params, call.endpoint,
-                     call.decision.hash, engine_->clock(),       &stop_};
-    status = ApplyFault(fault, ctx, status, body, &call.res);
+    status = ApplyFault(fault, FaultContextFor(call), status, body, &call.res);
   } else {
     call.res.status = status;
     call.res.set_content(Dump(body), kJsonType);
@@ -344,16 +342,29 @@ void HttpServer::HandleGenerate(const httplib::Request& req, httplib::Response& 
   // Synchronous deployments answer with the finished result.
   const JobSnapshot& job = submitted->job;
   if (job.fate == JobFate::kNeverCompletes || job.fate == JobFate::kLost) {
-    FaultContext ctx{
-        &req, &call.scenario->params, call.endpoint, call.decision.hash, engine_->clock(), &stop_};
     const Fault shown = job.fate == JobFate::kLost ? Fault::kStatus500 : Fault::kHang;
-    call.entry.status = ApplyFault(shown, ctx, 200, json::object(), &res);
+    call.entry.status = ApplyFault(shown, FaultContextFor(call), 200, json::object(), &res);
     return Log(call);
   }
   return Finish(call, 200, WaitForSyncResult(*submitted, call));
 }
 
+FaultContext HttpServer::FaultContextFor(const Call& call) {
+  FaultContext ctx{&call.req,          &call.scenario->params, call.endpoint,
+                   call.decision.hash, engine_->clock(),       &stop_};
+  ctx.openai = options_.protocol == ServeProtocol::kOpenAi;
+  return ctx;
+}
+
 json HttpServer::WaitForSyncResult(const SubmitResult& submitted, Call& call) {
+  const JobSnapshot job = WaitForJob(submitted);
+  if (job.state == JobState::kCompleted && job.output) {
+    call.entry.python_sha256 = job.output->python_sha256;
+  }
+  return ResultsJson(job);
+}
+
+JobSnapshot HttpServer::WaitForJob(const SubmitResult& submitted) {
   Clock* clock = engine_->clock();
   for (MonoTime now = clock->Now(); now < submitted.job.finish; now = clock->Now()) {
     const auto left =
@@ -371,10 +382,7 @@ json HttpServer::WaitForSyncResult(const SubmitResult& submitted, Call& call) {
     job->progress = 100.0;
     job->eta_seconds.reset();
   }
-  if (job->state == JobState::kCompleted && job->output) {
-    call.entry.python_sha256 = job->output->python_sha256;
-  }
-  return ResultsJson(*job);
+  return *job;
 }
 
 void HttpServer::HandleLookup(Endpoint endpoint, const httplib::Request& req,

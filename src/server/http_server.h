@@ -13,10 +13,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "server/delay_spec.h"
 #include "server/fault_controller.h"
 #include "server/job_engine.h"
+#include "server/rate_budget.h"
 #include "server/request_log.h"
 #include "server/stop_signal.h"
 #include "util/status.h"
@@ -29,7 +31,12 @@ struct Response;
 
 namespace cnake::server {
 
+struct FaultContext;  // fault_responses.h
+
 enum class ServeMode { kAsync, kSync };
+// The API the server speaks: the CnakeCharmer contract, or OpenAI chat
+// completions (docs/api.md, "The reference server in openai mode").
+enum class ServeProtocol { kCnakeCharmer, kOpenAi };
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -44,6 +51,14 @@ struct ServerOptions {
   DelaySpec delay;       // unless the active scenario sets one
   std::string tls_cert;  // both set: HTTPS
   std::string tls_key;
+  ServeProtocol protocol = ServeProtocol::kCnakeCharmer;
+  // openai: the model ids GET /models lists and chat completions accept.
+  std::vector<std::string> models = {"cnake-charmer-translator"};
+  // openai: the request and token budget per window (a minute unless
+  // limit_window says otherwise) reported in x-ratelimit-* headers and
+  // enforced with 429s; 0 = none.
+  std::int64_t rpm_limit = 0, tpm_limit = 0;
+  Micros limit_window = std::chrono::minutes(1);
 };
 
 class HttpServer {
@@ -72,7 +87,15 @@ class HttpServer {
   struct Call;  // per-request state shared by the handlers
 
   void InstallRoutes();
+  void InstallContractRoutes();
   void InstallAdminRoutes();
+  // chat_routes.cc: the openai protocol.
+  void InstallChatRoutes();
+  void HandleChat(const httplib::Request& req, httplib::Response& res);
+  void HandleModels(const httplib::Request& req, httplib::Response& res);
+  FaultContext FaultContextFor(const Call& call);
+  // Waits until a submitted job is due and returns it as it is then.
+  JobSnapshot WaitForJob(const SubmitResult& submitted);
   void HandleGenerate(const httplib::Request& req, httplib::Response& res);
   void HandleLookup(Endpoint endpoint, const httplib::Request& req, httplib::Response& res);
   void HandleHealth(const httplib::Request& req, httplib::Response& res);
@@ -95,6 +118,7 @@ class HttpServer {
   JobEngine* const engine_;
   FaultController* const faults_;
   RequestLog* const log_;
+  std::unique_ptr<RateBudget> budget_;  // openai mode
   std::unique_ptr<httplib::Server> http_;
   StopSignal stop_;
   std::thread thread_;

@@ -213,9 +213,11 @@ TEST(HttpServerTest, RequestLogHasOneCorrectLinePerRequest) {
     ASSERT_TRUE(line.is_object());
     for (const char* key :
          {"time", "mono_ms", "method", "path", "idempotency_key", "source_sha256", "source_id",
-          "batch_id", "status", "request_id", "fault", "python_sha256"}) {
+          "batch_id", "status", "request_id", "fault", "python_sha256", "received_mono_ms"}) {
       EXPECT_TRUE(line.contains(key)) << key;
     }
+    ASSERT_TRUE(line["received_mono_ms"].is_number()) << line;
+    EXPECT_LE(line["received_mono_ms"].get<long>(), line["mono_ms"].get<long>()) << line;
     EXPECT_EQ(line["time"].get<std::string>().size(), 24u);  // 2024-01-01T00:00:00.000Z
   }
   EXPECT_EQ(lines[0]["method"], "POST");

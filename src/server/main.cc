@@ -56,11 +56,33 @@ int main(int argc, char** argv) {
   size_t capacity = 4;
   double retention_s = 3600;
   std::string scenario_path, request_log_path, api_key_file, admin_token_file;
+  std::string protocol = "cnakecharmer";
+  std::vector<std::string> models;
   bool quiet = false;
   app.add_option("--host", options.host, "Address to bind")->capture_default_str();
   app.add_option("--port", options.port, "Port to bind, 0 for any free port")
       ->capture_default_str();
-  app.add_option("--base-path", options.base_path, "API path prefix")->capture_default_str();
+  auto* base_path = app.add_option("--base-path", options.base_path,
+                                   "API path prefix (default /api, or /v1 with --protocol openai)");
+  app.add_option("--protocol", protocol,
+                 "cnakecharmer: the CnakeCharmer contract; openai: chat completions and models")
+      ->check(CLI::IsMember({"cnakecharmer", "openai"}))
+      ->capture_default_str();
+  app.add_option("--model", models,
+                 "openai: a model id to serve (repeatable; default cnake-charmer-translator)");
+  app.add_option("--rpm-limit", options.rpm_limit,
+                 "openai: requests per minute before 429 (x-ratelimit-* headers); 0 = none")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--tpm-limit", options.tpm_limit,
+                 "openai: tokens per minute before 429 (x-ratelimit-* headers); 0 = none")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  double limit_window_s = 60;
+  app.add_option("--limit-window", limit_window_s,
+                 "openai: seconds the --rpm-limit and --tpm-limit budgets refill in (tests)")
+      ->check(CLI::Range(0.001, 86400.0))
+      ->capture_default_str();
   app.add_option("--mode", mode, "async: POST /generate returns a request_id; sync: the result")
       ->check(CLI::IsMember({"async", "sync"}))
       ->capture_default_str();
@@ -109,6 +131,14 @@ int main(int argc, char** argv) {
   }
 
   options.mode = mode == "sync" ? ServeMode::kSync : ServeMode::kAsync;
+  options.limit_window = Micros(static_cast<int64_t>(limit_window_s * 1e6));
+  if (protocol == "openai") {
+    options.protocol = ServeProtocol::kOpenAi;
+    if (base_path->count() == 0) options.base_path = "/v1";
+    if (!models.empty()) options.models = models;
+  } else if (!models.empty() || options.rpm_limit > 0 || options.tpm_limit > 0) {
+    return Fail("--model, --rpm-limit and --tpm-limit go with --protocol openai");
+  }
   auto delay_spec = DelaySpec::Parse(delay);
   if (!delay_spec.ok()) return Fail("--delay: " + delay_spec.status().message());
   options.delay = *delay_spec;
@@ -150,8 +180,8 @@ int main(int argc, char** argv) {
   }
   std::printf("listening on %s\n", server.BaseUrl().c_str());
   std::fflush(stdout);
-  spdlog::info("mode={} delay={} capacity={} auth={} admin={}", mode, options.delay.ToString(),
-               capacity, options.api_key.empty() ? "off" : "bearer",
+  spdlog::info("protocol={} mode={} delay={} capacity={} auth={} admin={}", protocol, mode,
+               options.delay.ToString(), capacity, options.api_key.empty() ? "off" : "bearer",
                options.admin_token.empty() ? "loopback" : "token");
 
   int signal_number = 0;

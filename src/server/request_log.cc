@@ -39,6 +39,13 @@ nlohmann::json RequestLog::ToJson(const RequestLogEntry& e) const {
   j["time"] = FormatRfc3339Millis(clock_->WallNow());
   j["mono_ms"] =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_->Now() - start_).count();
+  // received_mono_ms: arrival; mono_ms: when the answer was logged (after
+  // the injected latency and the work).
+  j["received_mono_ms"] =
+      e.received ? nlohmann::json(
+                       std::chrono::duration_cast<std::chrono::milliseconds>(*e.received - start_)
+                           .count())
+                 : nlohmann::json();
   j["method"] = e.method;
   j["path"] = e.path;
   j["status"] = e.status;
@@ -53,6 +60,12 @@ nlohmann::json RequestLog::ToJson(const RequestLogEntry& e) const {
   j["latency_ms"] =
       e.latency.count() == 0 ? nlohmann::json() : nlohmann::json(e.latency.count() / 1000);
   j["attempt"] = e.attempt;
+  j["model"] = opt(e.model);
+  auto count = [](const std::optional<int64_t>& v) -> nlohmann::json {
+    return v ? nlohmann::json(*v) : nlohmann::json();
+  };
+  j["prompt_tokens"] = count(e.prompt_tokens);
+  j["completion_tokens"] = count(e.completion_tokens);
   return j;
 }
 

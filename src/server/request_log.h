@@ -32,6 +32,12 @@ struct RequestLogEntry {
   Micros latency{0};
   uint32_t attempt = 0;
   bool job_created = false;
+  // openai mode: the requested model and the usage the answer reported.
+  std::optional<std::string> model;
+  std::optional<int64_t> prompt_tokens, completion_tokens;
+  // When the request arrived (before any injected delay); unset for answers
+  // the HTTP library produced itself.
+  std::optional<MonoTime> received;
 };
 
 class RequestLog {
@@ -43,6 +49,8 @@ class RequestLog {
   RequestLog& operator=(const RequestLog&) = delete;
 
   void Write(const RequestLogEntry& entry);
+  // The log's clock, for RequestLogEntry::received.
+  MonoTime Now() const { return clock_->Now(); }
   // The JSON object Write() would emit, without the trailing newline.
   nlohmann::json ToJson(const RequestLogEntry& entry) const;
 

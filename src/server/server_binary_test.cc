@@ -79,9 +79,34 @@ TEST(ServerBinaryTest, PortZeroFirstLineAndCleanSigterm) {
   fclose(child.out);
 }
 
+TEST(ServerBinaryTest, OpenAiProtocolServesV1ByDefault) {
+  Child child = Spawn({"--port", "0", "--quiet", "--protocol", "openai", "--model", "a", "--model",
+                       "b", "--threads", "8"},
+                      {});
+  char line[256] = {};
+  ASSERT_NE(fgets(line, sizeof(line), child.out), nullptr);
+  std::smatch m;
+  const std::string first(line);
+  ASSERT_TRUE(
+      std::regex_match(first, m, std::regex(R"(listening on (http://127\.0\.0\.1:\d+/v1)\n)")))
+      << first;
+  const nlohmann::json models = testing::Get(std::string(m[1]) + "/models").Json();
+  ASSERT_EQ(models["data"].size(), 2u);
+  EXPECT_EQ(models["data"][1]["id"], "b");
+  ASSERT_EQ(kill(child.pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  fclose(child.out);
+}
+
 TEST(ServerBinaryTest, BadFlagsExitWithUsageError) {
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--delay", "whenever"}, {"--mode", "turbo"}, {"--no-such-flag"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--delay", "whenever"},
+                                               {"--mode", "turbo"},
+                                               {"--no-such-flag"},
+                                               {"--protocol", "grpc"},
+                                               {"--model", "m"},  // goes with --protocol openai
+                                               {"--protocol", "openai", "--limit-window", "0"}}) {
     Child child = Spawn(args, {});
     int status = 0;
     ASSERT_EQ(waitpid(child.pid, &status, 0), child.pid);

@@ -32,6 +32,17 @@ struct ResultRow {
   std::optional<std::string> description;
 };
 
+// Tokens the API reported (chat protocol), summed over a batch's request log
+// (or every batch's). Zero for batches run with the CnakeCharmer protocol,
+// whose answers report no usage.
+struct TokenTotalsRow {
+  std::int64_t prompt_tokens = 0, completion_tokens = 0;
+  std::int64_t requests_with_usage = 0;  // requests that reported any usage
+  std::int64_t entries_with_usage = 0;   // distinct entries among them
+  std::int64_t interrupted = 0;          // attempts logged as "interrupted" (sent, never answered)
+  std::int64_t total() const { return prompt_tokens + completion_tokens; }
+};
+
 class Queries {
  public:
   virtual ~Queries() = default;
@@ -46,6 +57,8 @@ class Queries {
   // batch_id is empty).
   virtual Result<std::vector<RequestOutcomeRow>> RecentOutcomes(const std::string& batch_id,
                                                                 std::size_t limit) = 0;
+  // Reported tokens of one batch (or of all when batch_id is empty).
+  virtual Result<TokenTotalsRow> TokenTotals(const std::string& batch_id) = 0;
   // The stored options of one batch (or of the newest batch when batch_id is
   // empty); nullopt when there is none or it holds none.
   virtual Result<std::optional<nlohmann::json>> LatestBatchOptions(const std::string& batch_id) = 0;

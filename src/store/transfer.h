@@ -51,6 +51,7 @@ struct RequestRow {
   std::optional<std::int64_t> attempt, http_status;
   std::optional<double> latency_ms;
   std::string occurred_at;
+  std::optional<std::int64_t> prompt_tokens, completion_tokens;  // chat protocol's usage
 };
 
 // One page of rows; any of the lists may be empty.

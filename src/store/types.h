@@ -186,6 +186,9 @@ struct RequestLog {
   double latency_ms = 0;
   std::string error_type;
   SystemTimePoint occurred_at{};
+  // Tokens the API reported for this request (chat protocol); nullopt when
+  // it reported none. Stored in api_requests.prompt_tokens / completion_tokens.
+  std::optional<std::int64_t> prompt_tokens, completion_tokens;
 };
 
 struct WriteGroup {

@@ -75,7 +75,9 @@ class ReportBrowserTest : public ::testing::Test {
                   " ELSE 'job ' || i || ' failed after ' || (i * 7) || ' ms' END, "
                   "'job_failed', TIMESTAMP '2026-01-01 10:00:00' + INTERVAL (i) SECOND, 200 FROM "
                   "range(0, 300, 9) t(i);"
-                  "INSERT INTO api_requests SELECT 'b1', 'entry-' || i, 1, 'submit', CASE WHEN "
+                  "INSERT INTO api_requests "
+                  "(batch_id, entry_id, attempt, endpoint, http_status, latency_ms, error_type, "
+                  "occurred_at) SELECT 'b1', 'entry-' || i, 1, 'submit', CASE WHEN "
                   "i % 10 = 0 THEN 429 ELSE 200 END, (i * 37) % 3000, CASE WHEN i % 10 = 0 THEN "
                   "'http_429' END, TIMESTAMP '2026-01-01 10:00:00' + INTERVAL (i) SECOND FROM "
                   "range(600) t(i);")

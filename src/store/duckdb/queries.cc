@@ -74,6 +74,29 @@ Result<std::vector<std::string>> DuckDbQueries::RecentErrors(const std::string& 
   return out;
 }
 
+Result<TokenTotalsRow> DuckDbQueries::TokenTotals(const std::string& batch_id) {
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult r,
+      conn_.QueryWith("SELECT CAST(coalesce(sum(prompt_tokens), 0) AS BIGINT), "
+                      "CAST(coalesce(sum(completion_tokens), 0) AS BIGINT), "
+                      "count(*) FILTER (WHERE prompt_tokens IS NOT NULL OR "
+                      "completion_tokens IS NOT NULL), "
+                      "count(DISTINCT entry_id) FILTER (WHERE prompt_tokens IS NOT NULL OR "
+                      "completion_tokens IS NOT NULL), "
+                      "count(*) FILTER (WHERE error_type = 'interrupted') "
+                      "FROM api_requests WHERE CAST($1 AS VARCHAR) IS NULL OR batch_id = $1",
+                      OptionalBatch(batch_id)));
+  TokenTotalsRow row;
+  if (auto chunk = r.NextChunk(); chunk && chunk->size() > 0) {
+    row.prompt_tokens = chunk->GetInt64(0, 0);
+    row.completion_tokens = chunk->GetInt64(1, 0);
+    row.requests_with_usage = chunk->GetInt64(2, 0);
+    row.entries_with_usage = chunk->GetInt64(3, 0);
+    row.interrupted = chunk->GetInt64(4, 0);
+  }
+  return row;
+}
+
 Result<std::vector<RequestOutcomeRow>> DuckDbQueries::RecentOutcomes(const std::string& batch_id,
                                                                      std::size_t limit) {
   CNAKE_ASSIGN_OR_RETURN(

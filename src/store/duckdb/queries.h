@@ -20,6 +20,7 @@ class DuckDbQueries final : public Queries {
                                                 std::size_t limit) override;
   Result<std::vector<RequestOutcomeRow>> RecentOutcomes(const std::string& batch_id,
                                                         std::size_t limit) override;
+  Result<TokenTotalsRow> TokenTotals(const std::string& batch_id) override;
   Result<std::optional<nlohmann::json>> LatestBatchOptions(const std::string& batch_id) override;
   Status ForEachResult(const std::function<Status(const ResultRow&)>& row) override;
   Result<std::int64_t> ExportParquet(const std::string& path) override;

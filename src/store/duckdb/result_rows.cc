@@ -121,9 +121,10 @@ Status AppendRequestLogs(db::Connection& conn, const std::string& batch_id,
   if (requests.empty()) return Status::Ok();
   CNAKE_ASSIGN_OR_RETURN(
       db::Appender app,
-      db::Appender::CreateFor(conn, "api_requests",
-                              {"batch_id", "entry_id", "attempt", "endpoint", "http_status",
-                               "latency_ms", "error_type", "occurred_at"}));
+      db::Appender::CreateFor(
+          conn, "api_requests",
+          {"batch_id", "entry_id", "attempt", "endpoint", "http_status", "latency_ms", "error_type",
+           "occurred_at", "prompt_tokens", "completion_tokens"}));
   for (const RequestLog& r : requests) {
     CNAKE_RETURN_IF_ERROR(app.Append(batch_id));
     CNAKE_RETURN_IF_ERROR(app.Append(r.entry_id));
@@ -141,6 +142,8 @@ Status AppendRequestLogs(db::Connection& conn, const std::string& batch_id,
       CNAKE_RETURN_IF_ERROR(app.Append(r.error_type));
     }
     CNAKE_RETURN_IF_ERROR(app.Append(r.occurred_at));
+    CNAKE_RETURN_IF_ERROR(app.Append(r.prompt_tokens));
+    CNAKE_RETURN_IF_ERROR(app.Append(r.completion_tokens));
     CNAKE_RETURN_IF_ERROR(app.EndRow());
   }
   return app.Close();

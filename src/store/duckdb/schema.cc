@@ -161,7 +161,9 @@ std::vector<TableSpec> SchemaTables(const TableNames& names) {
        {Col("batch_id", "VARCHAR", kVarchar), Col("entry_id", "VARCHAR", kVarchar),
         Col("attempt", "INTEGER", kInt), Col("endpoint", "VARCHAR", kVarchar),
         Col("http_status", "INTEGER", kInt), Col("latency_ms", "DOUBLE", kDouble),
-        Col("error_type", "VARCHAR", kVarchar), Col("occurred_at", "TIMESTAMP", kTime, now)}},
+        Col("error_type", "VARCHAR", kVarchar), Col("occurred_at", "TIMESTAMP", kTime, now),
+        // Tokens the API reported (chat protocol); NULL when it reported none.
+        Col("prompt_tokens", "BIGINT", kInt), Col("completion_tokens", "BIGINT", kInt)}},
       // Entry changes committed but not yet folded into the entries table
       // (store/duckdb/journal.h); empty between runs.
       {"cnake_journal",

@@ -22,7 +22,11 @@ namespace cnake {
 
 // 2: the cnake_journal table; cython_entries.key_batch_id (adoption keeps an
 // entry's Idempotency-Key; a client that does not know it must not run a
-// batch of this database).
+// batch of this database); api_requests.prompt_tokens and completion_tokens
+// (the chat protocol's usage; an older client's appender would not fill
+// them). One version for all three: no client with a version 2 of its own
+// was released, and the version is only a guard against older clients;
+// Migrate adds whatever table or column is missing by its presence.
 inline constexpr int kSchemaVersion = 2;
 
 struct ColumnSpec {

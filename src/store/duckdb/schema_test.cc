@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "store/table_names.h"
 #include "testing/temp_dir.h"
 
@@ -53,6 +55,41 @@ TEST(SchemaTest, FreshDatabaseGetsDesignTablesAndVersion) {
             "id,total_entries,processed_entries,successful_entries,failed_entries,status,options,"
             "started_at,completed_at,updated_at,stop_reason,retry_after_wait_seconds,"
             "breaker_open_seconds");
+}
+
+// Version 1 had no token columns: a database written by it gains them (NULL
+// for its rows) and its version moves to 2, the same version 2 that added
+// the journal table and key_batch_id.
+TEST(SchemaTest, AVersionOneDatabaseGainsTheTokenColumns) {
+  testing::TempDir dir;
+  Db d = OpenDb(dir.File("a.duckdb"));
+  ASSERT_TRUE(d.conn
+                  .Execute("CREATE TABLE api_requests (batch_id VARCHAR, entry_id VARCHAR, attempt "
+                           "INTEGER, endpoint VARCHAR, http_status INTEGER, latency_ms DOUBLE, "
+                           "error_type VARCHAR, occurred_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"
+                           "INSERT INTO api_requests VALUES ('b', 'e', 1, 'generate', 200, 3, "
+                           "NULL, TIMESTAMP '2026-01-01 00:00:00');"
+                           "CREATE TABLE cnake_meta (key VARCHAR PRIMARY KEY, value VARCHAR);"
+                           "INSERT INTO cnake_meta VALUES ('schema_version', '1')")
+                  .ok());
+  auto report = Migrate(d.conn, {});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->from_version, 1);
+  for (const char* column : {"api_requests.prompt_tokens", "api_requests.completion_tokens"}) {
+    EXPECT_NE(std::find(report->added_columns.begin(), report->added_columns.end(), column),
+              report->added_columns.end())
+        << column;
+  }
+  EXPECT_EQ(One(d.conn, "SELECT value FROM cnake_meta WHERE key='schema_version'"), "2");
+  EXPECT_EQ(kSchemaVersion, 2);
+  EXPECT_EQ(One(d.conn,
+                "SELECT coalesce(prompt_tokens, -1)::VARCHAR || '/' || "
+                "coalesce(completion_tokens, -1)::VARCHAR FROM api_requests"),
+            "-1/-1");
+  EXPECT_EQ(One(d.conn,
+                "SELECT count(*)::VARCHAR FROM information_schema.tables WHERE "
+                "table_name = 'cnake_journal'"),
+            "1");
 }
 
 TEST(SchemaTest, MigrationIsIdempotent) {

@@ -183,7 +183,8 @@ Status ReadRequests(db::Connection& conn, const TransferSink& sink) {
         db::QueryResult r,
         conn.QueryWith(fmt::format("SELECT rowid, batch_id, entry_id, endpoint, error_type, "
                                    "CAST(attempt AS BIGINT), CAST(http_status AS BIGINT), "
-                                   "CAST(latency_ms AS DOUBLE), {} FROM api_requests WHERE rowid "
+                                   "CAST(latency_ms AS DOUBLE), {}, CAST(prompt_tokens AS BIGINT), "
+                                   "CAST(completion_tokens AS BIGINT) FROM api_requests WHERE rowid "
                                    "> $1 ORDER BY rowid LIMIT $2",
                                    Micros("occurred_at")),
                        after, static_cast<std::int64_t>(kTransferPage)));
@@ -200,6 +201,8 @@ Status ReadRequests(db::Connection& conn, const TransferSink& sink) {
         q.http_status = OptInt(*c, 6, i);
         if (!c->IsNull(7, i)) q.latency_ms = c->GetDouble(7, i);
         q.occurred_at = std::string(c->GetString(8, i));
+        q.prompt_tokens = OptInt(*c, 9, i);
+        q.completion_tokens = OptInt(*c, 10, i);
         page.requests.push_back(std::move(q));
       }
     }
@@ -214,7 +217,7 @@ Status WriteRequests(db::Connection& conn, const std::vector<RequestRow>& rows) 
   CNAKE_RETURN_IF_ERROR(conn.Execute(
       "CREATE OR REPLACE TEMP TABLE cnake_transfer_requests (batch_id VARCHAR, entry_id VARCHAR, "
       "attempt INTEGER, endpoint VARCHAR, http_status INTEGER, latency_ms DOUBLE, error_type "
-      "VARCHAR, occurred_at VARCHAR)"));
+      "VARCHAR, occurred_at VARCHAR, prompt_tokens BIGINT, completion_tokens BIGINT)"));
   {
     CNAKE_ASSIGN_OR_RETURN(db::Appender app,
                            db::Appender::Create(conn, "cnake_transfer_requests", "main", "temp"));
@@ -227,14 +230,17 @@ Status WriteRequests(db::Connection& conn, const std::vector<RequestRow>& rows) 
       CNAKE_RETURN_IF_ERROR(app.Append(q.latency_ms));
       CNAKE_RETURN_IF_ERROR(app.Append(q.error_type));
       CNAKE_RETURN_IF_ERROR(app.Append(OrNull(q.occurred_at)));
+      CNAKE_RETURN_IF_ERROR(app.Append(q.prompt_tokens));
+      CNAKE_RETURN_IF_ERROR(app.Append(q.completion_tokens));
       CNAKE_RETURN_IF_ERROR(app.EndRow());
     }
     CNAKE_RETURN_IF_ERROR(app.Close());
   }
   return conn.Execute(
       "INSERT INTO api_requests (batch_id, entry_id, attempt, endpoint, http_status, latency_ms, "
-      "error_type, occurred_at) SELECT s.batch_id, s.entry_id, s.attempt, s.endpoint, "
-      "s.http_status, s.latency_ms, s.error_type, CAST(s.occurred_at AS TIMESTAMP) FROM "
+      "error_type, occurred_at, prompt_tokens, completion_tokens) SELECT s.batch_id, s.entry_id, "
+      "s.attempt, s.endpoint, s.http_status, s.latency_ms, s.error_type, CAST(s.occurred_at AS "
+      "TIMESTAMP), s.prompt_tokens, s.completion_tokens FROM "
       "temp.cnake_transfer_requests s WHERE NOT EXISTS (SELECT 1 FROM api_requests a WHERE "
       "a.batch_id IS NOT DISTINCT FROM s.batch_id AND a.entry_id IS NOT DISTINCT FROM s.entry_id "
       "AND a.attempt IS NOT DISTINCT FROM s.attempt AND a.endpoint IS NOT DISTINCT FROM "

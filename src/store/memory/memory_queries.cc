@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "util/time_format.h"
 
@@ -44,6 +45,24 @@ Result<std::vector<std::string>> MemoryQueries::RecentErrors(const std::string& 
       out.push_back(it->entry_id + ": " + it->error_type + ": " + it->message);
   }
   return out;
+}
+
+Result<TokenTotalsRow> MemoryQueries::TokenTotals(const std::string& batch_id) {
+  std::lock_guard lock(store_.mu_);
+  TokenTotalsRow row;
+  std::set<std::string> entries;
+  for (std::size_t i = 0; i < store_.requests_.size(); ++i) {
+    if (!batch_id.empty() && store_.request_batches_[i] != batch_id) continue;
+    const RequestLog& r = store_.requests_[i];
+    if (r.error_type == "interrupted") ++row.interrupted;
+    if (!r.prompt_tokens && !r.completion_tokens) continue;
+    row.prompt_tokens += r.prompt_tokens.value_or(0);
+    row.completion_tokens += r.completion_tokens.value_or(0);
+    ++row.requests_with_usage;
+    entries.insert(r.entry_id);
+  }
+  row.entries_with_usage = static_cast<std::int64_t>(entries.size());
+  return row;
 }
 
 Result<std::vector<RequestOutcomeRow>> MemoryQueries::RecentOutcomes(const std::string& batch_id,

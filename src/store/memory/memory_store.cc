@@ -371,6 +371,8 @@ Status MemoryStore::ReadAll(const TransferSink& sink) {
       q.attempt = r.attempt;
       if (r.http_status) q.http_status = r.http_status;
       q.latency_ms = r.latency_ms;
+      q.prompt_tokens = r.prompt_tokens;
+      q.completion_tokens = r.completion_tokens;
       all.requests.push_back(std::move(q));
     }
   }
@@ -398,7 +400,9 @@ Status MemoryStore::WriteAll(const TransferChunk& chunk) {
                          static_cast<int>(q.http_status.value_or(0)),
                          q.latency_ms.value_or(0),
                          q.error_type.value_or(""),
-                         {}});
+                         {},
+                         q.prompt_tokens,
+                         q.completion_tokens});
     request_batches_.push_back(q.batch_id.value_or(""));
   }
   for (const ErrorRow& e : chunk.errors) {

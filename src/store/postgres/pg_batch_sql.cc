@@ -142,8 +142,10 @@ Status InsertErrors(Connection& conn, const std::string& batch_id, const WriteGr
 
 Status InsertRequestLogs(Connection& conn, const std::string& batch_id, const WriteGroup& g) {
   if (g.requests.empty()) return Status::Ok();
-  Column ids, attempts, endpoints, statuses, latencies, types, times;
+  Column ids, attempts, endpoints, statuses, latencies, types, times, prompt, completion;
   for (const RequestLog& r : g.requests) {
+    prompt.push_back(Int(r.prompt_tokens));
+    completion.push_back(Int(r.completion_tokens));
     ids.push_back(r.entry_id);
     attempts.push_back(Int(r.attempt));
     endpoints.push_back(r.endpoint);
@@ -156,10 +158,12 @@ Status InsertRequestLogs(Connection& conn, const std::string& batch_id, const Wr
   }
   return conn.Execute(
       "INSERT INTO api_requests (batch_id, entry_id, attempt, endpoint, http_status, latency_ms, "
-      "error_type, occurred_at) SELECT $1, i, a, e, s, l, t, o FROM unnest($2::text[], "
-      "$3::integer[], $4::text[], $5::integer[], $6::double precision[], $7::text[], "
-      "$8::timestamptz[]) AS g(i, a, e, s, l, t, o)",
-      Args(batch_id, ids, attempts, endpoints, statuses, latencies, types, times));
+      "error_type, occurred_at, prompt_tokens, completion_tokens) SELECT $1, i, a, e, s, l, t, "
+      "o, pt, ct FROM unnest($2::text[], $3::integer[], $4::text[], $5::integer[], "
+      "$6::double precision[], $7::text[], $8::timestamptz[], $9::bigint[], $10::bigint[]) "
+      "AS g(i, a, e, s, l, t, o, pt, ct)",
+      Args(batch_id, ids, attempts, endpoints, statuses, latencies, types, times, prompt,
+           completion));
 }
 
 }  // namespace

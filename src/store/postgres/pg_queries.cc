@@ -86,6 +86,27 @@ Result<std::vector<RequestOutcomeRow>> PostgresQueries::RecentOutcomes(const std
   return out;
 }
 
+Result<TokenTotalsRow> PostgresQueries::TokenTotals(const std::string& batch_id) {
+  CNAKE_ASSIGN_OR_RETURN(
+      pg::QueryResult r,
+      store_.Read("SELECT coalesce(sum(prompt_tokens), 0)::bigint, "
+                  "coalesce(sum(completion_tokens), 0)::bigint, count(*) FILTER (WHERE "
+                  "prompt_tokens IS NOT NULL OR completion_tokens IS NOT NULL), count(DISTINCT "
+                  "entry_id) FILTER (WHERE prompt_tokens IS NOT NULL OR completion_tokens IS NOT "
+                  "NULL), count(*) FILTER (WHERE error_type = 'interrupted') FROM api_requests "
+                  "WHERE $1::text IS NULL OR batch_id = $1",
+                  Args(OptionalBatch(batch_id))));
+  TokenTotalsRow row;
+  if (r.rows() > 0) {
+    row.prompt_tokens = r.GetInt64(0, 0);
+    row.completion_tokens = r.GetInt64(0, 1);
+    row.requests_with_usage = r.GetInt64(0, 2);
+    row.entries_with_usage = r.GetInt64(0, 3);
+    row.interrupted = r.GetInt64(0, 4);
+  }
+  return row;
+}
+
 Result<std::optional<nlohmann::json>> PostgresQueries::LatestBatchOptions(
     const std::string& batch_id) {
   CNAKE_ASSIGN_OR_RETURN(

@@ -62,7 +62,8 @@ Status ReadRequests(PostgresStore& store, const TransferSink& sink) {
         store.Read("SELECT batch_id, entry_id, endpoint, error_type, attempt, http_status, "
                    "latency_ms, coalesce(" +
                        Micros("occurred_at") +
-                       ", ''), occurred_at::text, ctid::text FROM api_requests WHERE $1::text IS "
+                       ", ''), occurred_at::text, ctid::text, prompt_tokens, completion_tokens "
+                       "FROM api_requests WHERE $1::text IS "
                        "NULL OR (occurred_at, ctid) > ($1::timestamptz, $2::tid) ORDER BY "
                        "occurred_at, ctid LIMIT $3",
                    Args(after_time, after_tid, kTransferPage)));
@@ -78,6 +79,8 @@ Status ReadRequests(PostgresStore& store, const TransferSink& sink) {
       q.http_status = OptInt(r, i, 5);
       if (!r.IsNull(i, 6)) q.latency_ms = r.GetDouble(i, 6);
       q.occurred_at = std::string(r.Get(i, 7));
+      q.prompt_tokens = OptInt(r, i, 10);
+      q.completion_tokens = OptInt(r, i, 11);
       page.requests.push_back(std::move(q));
     }
     CNAKE_RETURN_IF_ERROR(sink(page));
@@ -294,8 +297,10 @@ Status WriteErrors(pg::Connection& conn, const std::vector<ErrorRow>& rows) {
 // Rows equal to one already there are skipped: copying twice adds nothing.
 Status WriteRequests(pg::Connection& conn, const std::vector<RequestRow>& rows) {
   if (rows.empty()) return Status::Ok();
-  Column batch, entry, attempt, endpoint, status, latency, type, occurred;
+  Column batch, entry, attempt, endpoint, status, latency, type, occurred, prompt, completion;
   for (const RequestRow& q : rows) {
+    prompt.push_back(Int(q.prompt_tokens));
+    completion.push_back(Int(q.completion_tokens));
     batch.push_back(q.batch_id);
     entry.push_back(q.entry_id);
     attempt.push_back(Int(q.attempt));
@@ -307,13 +312,14 @@ Status WriteRequests(pg::Connection& conn, const std::vector<RequestRow>& rows) 
   }
   return conn.Execute(
       "INSERT INTO api_requests (batch_id, entry_id, attempt, endpoint, http_status, latency_ms, "
-      "error_type, occurred_at) SELECT a, b, c, d, e, f, g, h FROM unnest($1::text[], $2::text[], "
-      "$3::integer[], $4::text[], $5::integer[], $6::double precision[], $7::text[], "
-      "$8::timestamptz[]) AS s(a, b, c, d, e, f, g, h) WHERE NOT EXISTS (SELECT 1 FROM "
+      "error_type, occurred_at, prompt_tokens, completion_tokens) SELECT a, b, c, d, e, f, g, h, "
+      "i, j FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::integer[], "
+      "$6::double precision[], $7::text[], $8::timestamptz[], $9::bigint[], $10::bigint[]) AS "
+      "s(a, b, c, d, e, f, g, h, i, j) WHERE NOT EXISTS (SELECT 1 FROM "
       "api_requests x WHERE x.batch_id IS NOT DISTINCT FROM s.a AND x.entry_id IS NOT DISTINCT "
       "FROM s.b AND x.attempt IS NOT DISTINCT FROM s.c AND x.endpoint IS NOT DISTINCT FROM s.d "
       "AND x.occurred_at IS NOT DISTINCT FROM s.h)",
-      Args(batch, entry, attempt, endpoint, status, latency, type, occurred));
+      Args(batch, entry, attempt, endpoint, status, latency, type, occurred, prompt, completion));
 }
 
 }  // namespace

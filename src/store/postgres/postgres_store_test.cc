@@ -9,7 +9,10 @@
 
 #include <thread>
 
+#include "store/duckdb/duckdb_store.h"
+#include "store/transfer.h"
 #include "testing/pg_database.h"
+#include "testing/temp_dir.h"
 
 namespace cnake {
 namespace {
@@ -219,6 +222,47 @@ TEST_F(PostgresStoreTest, CommitMovesTheCountersByTheEntriesItMadeFinal) {
   auto errors = store->queries().RecentErrors("b1", 5);
   ASSERT_TRUE(errors.ok());
   EXPECT_EQ(*errors, std::vector<std::string>{"e101: http_400: bad"});
+}
+
+TEST_F(PostgresStoreTest, ReportedTokensAreSummedAndSurviveACopyToDuckDbAndBack) {
+  CNAKE_PG_DATABASE(db);
+  auto store = Open(db.url());
+  Seed(*store, 2);
+  Claim(*store, 2);
+  auto a = Runner(*store, "a");
+  ASSERT_EQ(a->Lease(2)->size(), 2u);
+  WriteGroup g;
+  RequestLog with_usage{"e100", 1, "chat", 200, 30, "", RealClock().WallNow()};
+  with_usage.prompt_tokens = 120;
+  with_usage.completion_tokens = 45;
+  g.requests.push_back(with_usage);
+  with_usage.attempt = 2;
+  with_usage.prompt_tokens = 100;
+  with_usage.completion_tokens = 5;
+  g.requests.push_back(with_usage);
+  g.requests.push_back({"e101", 1, "chat", 0, 0, "interrupted", RealClock().WallNow()});
+  ASSERT_TRUE(a->Commit(g).ok());
+  auto totals = store->queries().TokenTotals("b1");
+  ASSERT_TRUE(totals.ok()) << totals.status().ToString();
+  EXPECT_EQ(totals->prompt_tokens, 220);
+  EXPECT_EQ(totals->completion_tokens, 50);
+  EXPECT_EQ(totals->requests_with_usage, 2);
+  EXPECT_EQ(totals->entries_with_usage, 1);
+  EXPECT_EQ(totals->interrupted, 1);
+  EXPECT_EQ(store->queries().TokenTotals("other")->total(), 0);
+
+  testing::TempDir dir;
+  auto duck = DuckDbStore::Open({dir.File("copy.duckdb"), {}, {}});
+  ASSERT_TRUE(duck.ok()) << duck.status().ToString();
+  ASSERT_TRUE(CopyStore(*store, **duck).ok());
+  auto copied = (*duck)->queries().TokenTotals("b1");
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(copied->prompt_tokens, 220);
+  EXPECT_EQ(copied->completion_tokens, 50);
+  CNAKE_PG_DATABASE(back);
+  auto again = Open(back.url());
+  ASSERT_TRUE(CopyStore(**duck, *again).ok());
+  EXPECT_EQ(again->queries().TokenTotals("")->completion_tokens, 50);
 }
 
 TEST_F(PostgresStoreTest, CountersStayExactUnderConcurrentCommits) {
