@@ -90,10 +90,17 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r,
   const std::string counts = fmt::format("batch {}: {} — {} completed, {} failed, {} left of {}",
                                          s.batch_id, engine::StopReasonName(r.reason), s.completed,
                                          s.failed, s.total - s.finished(), s.total);
+  // Every request spends rate-limit budget: under a tight --rpm, requests
+  // per entry is what the throughput is.
+  const std::int64_t finished_now = s.finished() - s.finished_at_start;
+  const std::string per_entry =
+      finished_now > 0
+          ? fmt::format(", {:.2f} per entry", static_cast<double>(s.requests) / finished_now)
+          : std::string();
   const std::string requests = fmt::format(
-      "requests: {} (generate {}, status {}, results {}), retries {}, 429s {}, lost jobs {}",
+      "requests: {} (generate {}, status {}, results {}){}, retries {}, 429s {}, lost jobs {}",
       s.requests, s.requests_by_endpoint[0], s.requests_by_endpoint[1], s.requests_by_endpoint[2],
-      s.retries, s.throttled, s.lost_jobs);
+      per_entry, s.retries, s.throttled, s.lost_jobs);
   if (perf.ok()) {
     const auto ms = [](const std::optional<double>& v) {
       return v ? report::FormatMs(*v) : std::string("n/a");
@@ -107,6 +114,13 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r,
   } else {
     *ctx.out << fmt::format("{} after {:.1f}s\n{}\n", counts, s.elapsed_seconds, requests);
     *ctx.err << "throughput and latency unavailable: " << perf.status().message() << "\n";
+  }
+  if (s.rate_limited_seconds >= 1 && s.elapsed_seconds > 0) {
+    *ctx.out << fmt::format(
+        "rate-limited {:.0f}% of the run ({:.0f} s waiting for the {:.0f} requests/min limit); "
+        "raise --rpm if the API allows more\n",
+        100 * std::min(1.0, s.rate_limited_seconds / s.elapsed_seconds), s.rate_limited_seconds,
+        s.configured_rpm);
   }
   if (!r.database_error.ok()) {
     PrintError(ctx, r.database_error);
@@ -271,8 +285,16 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
     if (!store.shared()) live.emplace(ctx, eng, batch_id);
     ProgressPrinter printer = MakePrinter(ctx, flags);
     if (ctx.signals) {
-      ctx.signals->SetHandler([&eng](int count, int) {
-        if (count >= 2) _exit(kExitInterrupted);  // committed state stays resumable
+      // 1st: finish what is in flight (up to the grace). 2nd: stop now, and
+      // still record the batch as interrupted and remove the run file. 3rd:
+      // exit at once; committed state stays resumable either way.
+      ctx.signals->SetHandler([&eng, &batch_id](int count, int) {
+        if (count >= 3) _exit(kExitInterrupted);
+        if (count == 2) {
+          spdlog::warn("batch={} stopping now: requests in flight are abandoned (resume polls or "
+                       "re-sends them under the same key); Ctrl-C again to exit at once",
+                       batch_id);
+        }
         eng.RequestStop(engine::StopReason::kInterrupted);
       });
     }

@@ -3,7 +3,6 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "cli/terminal_line.h"
 #include "report/json_log_formatter.h"
 #include "util/time_format.h"
 
@@ -20,6 +20,20 @@ namespace {
 
 // The time as everywhere else (util/time_format.h): UTC, with its "Z".
 const std::string kTextPattern = std::string(kIsoUtcSpdlogTime) + " [%l] %v";
+
+// stderr, around the live progress line (cli/terminal_line.h): a record
+// erases the line first, so it never lands on the same line.
+class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    auto line = TerminalLine::Stderr().ClearForRecord(stderr);
+    std::fwrite(formatted.data(), 1, formatted.size(), stderr);
+    std::fflush(stderr);
+  }
+  void flush_() override { std::fflush(stderr); }
+};
 
 // The log file, opened with the first line written to it: logging.file has a
 // default (./processing.log), and a command that logs nothing (`stats`,
@@ -88,7 +102,7 @@ Status CheckWritable(const std::string& path) {
 
 Status SetUpLogging(const LoggingConfig& config) {
   std::vector<spdlog::sink_ptr> sinks;
-  sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  sinks.push_back(std::make_shared<StderrSink>());
   if (!config.file.empty()) {
     CNAKE_RETURN_IF_ERROR(CheckWritable(config.file));
     sinks.push_back(std::make_shared<LazyRotatingFileSink>(config.file));

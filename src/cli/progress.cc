@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <vector>
+
+#include "cli/terminal_line.h"
 
 namespace cnake::cli {
 namespace {
@@ -12,15 +16,63 @@ namespace {
 constexpr auto kLogInterval = std::chrono::seconds(5);
 constexpr auto kTtyInterval = std::chrono::milliseconds(200);
 
-std::string Eta(double seconds) {
-  if (seconds < 0) return "--";
-  auto s = static_cast<long>(seconds + 0.5);
+// One part of the line. Parts with a higher `drop_order` are left out first
+// when the line is too wide; 0 is never left out.
+struct Part {
+  std::string text;
+  std::size_t columns;  // visible: text without its colour codes
+  int drop_order;
+};
+
+Part Plain(std::string text, int drop_order) {
+  const std::size_t columns = text.size();
+  return {std::move(text), columns, drop_order};
+}
+
+std::vector<Part> Parts(const engine::Snapshot& s, bool color, std::optional<double> eta) {
+  const char* green = color ? "\033[32m" : "";
+  const char* red = color ? "\033[31m" : "";
+  const char* yellow = color ? "\033[33m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  std::vector<Part> parts;
+  parts.push_back(Plain(fmt::format("{}/{} done", s.finished(), s.total), 0));
+  const std::string states = fmt::format("{} ok / {} failed / {} retrying", s.completed, s.failed,
+                                         s.retrying);
+  parts.push_back({fmt::format("{}{} ok{} / {}{} failed{} / {}{} retrying{}", green, s.completed,
+                               reset, red, s.failed, reset, yellow, s.retrying, reset),
+                   states.size(), 1});
+  if (s.phase == engine::RunPhase::kStopping) parts.push_back(Plain("stopping", 0));
+  if (s.breaker_state != "closed") {
+    parts.push_back(Plain(fmt::format("API down? breaker {}", s.breaker_state), 0));
+  }
+  if (s.rate_limited) {
+    parts.push_back(Plain(fmt::format("rate-limited: {:.0f} rpm", s.current_rpm), 0));
+  }
+  if (eta) parts.push_back(Plain("ETA " + FormatDuration(*eta), 2));
+  parts.push_back(Plain("elapsed " + FormatDuration(s.elapsed_seconds), 3));
+  parts.push_back(Plain(fmt::format("{:.1f}/s", s.entries_per_second), 4));
+  parts.push_back(Plain(fmt::format("{} in flight", s.jobs_in_flight), 5));
+  parts.push_back(Plain(fmt::format("{} retries", s.retries), 6));
+  if (!s.rate_limited) parts.push_back(Plain(fmt::format("{:.0f} rpm", s.current_rpm), 7));
+  return parts;
+}
+
+constexpr std::size_t kSeparator = 3;  // " | "
+
+std::size_t Columns(const std::vector<Part>& parts) {
+  std::size_t n = 0;
+  for (const Part& p : parts) n += p.columns;
+  return parts.empty() ? 0 : n + kSeparator * (parts.size() - 1);
+}
+
+}  // namespace
+
+std::string FormatDuration(double seconds) {
+  auto s = static_cast<long>(std::max(0.0, seconds) + 0.5);
   if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
   if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
   return fmt::format("{}s", s);
 }
-
-}  // namespace
 
 ProgressMode DefaultProgressMode() {
   return isatty(STDERR_FILENO) ? ProgressMode::kTty : ProgressMode::kLog;
@@ -40,18 +92,42 @@ bool ParseProgressMode(const std::string& text, ProgressMode& mode) {
   return true;
 }
 
-std::string ProgressLine(const engine::Snapshot& s, bool color) {
-  const char* green = color ? "\033[32m" : "";
-  const char* red = color ? "\033[31m" : "";
-  const char* yellow = color ? "\033[33m" : "";
-  const char* reset = color ? "\033[0m" : "";
-  std::string line = fmt::format(
-      "{}/{} done | {}ok {}{} / {}failed {}{} / {}retrying {}{} | {:.1f}/s | ETA {} | {:.0f} rpm | "
-      "{} in flight",
-      s.finished(), s.total, green, s.completed, reset, red, s.failed, reset, yellow, s.retrying,
-      reset, s.entries_per_second, Eta(s.eta_seconds()), s.current_rpm, s.jobs_in_flight);
-  if (s.breaker_state != "closed") line += fmt::format(" | API down? breaker {}", s.breaker_state);
-  if (s.phase == engine::RunPhase::kStopping) line += " | stopping";
+std::optional<double> EtaEstimator::Update(TimePoint now, const engine::Snapshot& s) {
+  samples_.emplace_back(now, s.finished());
+  while (samples_.size() > 2 && samples_[1].first <= now - kWindow) samples_.pop_front();
+  const std::int64_t left = s.total - s.finished();
+  if (left <= 0) return 0.0;
+  if (s.phase == engine::RunPhase::kStopping || s.breaker_state != "closed") return std::nullopt;
+  const auto& [since, finished_then] = samples_.front();
+  const double seconds = std::chrono::duration<double>(now - since).count();
+  const std::int64_t finished = s.finished() - finished_then;
+  if (s.elapsed_seconds < std::chrono::duration<double>(kWarmUp).count() || finished <= 0 ||
+      seconds <= 0) {
+    return std::nullopt;
+  }
+  return static_cast<double>(left) * seconds / static_cast<double>(finished);
+}
+
+std::string ProgressLine(const engine::Snapshot& s, bool color, std::optional<double> eta_seconds,
+                         int width) {
+  std::vector<Part> parts = Parts(s, color, eta_seconds);
+  while (width > 0 && Columns(parts) > static_cast<std::size_t>(width)) {
+    auto last = std::max_element(parts.begin(), parts.end(), [](const Part& a, const Part& b) {
+      return a.drop_order < b.drop_order;
+    });
+    if (last == parts.end() || last->drop_order == 0) break;
+    parts.erase(last);
+  }
+  std::string line;
+  for (const Part& p : parts) line += (line.empty() ? "" : " | ") + p.text;
+  if (width > 0 && Columns(parts) > static_cast<std::size_t>(width)) {
+    // Only the parts that are never left out remain: plain text, cut.
+    line.clear();
+    for (const Part& p : parts) {
+      if (p.drop_order == 0) line += (line.empty() ? "" : " | ") + p.text;
+    }
+    line.resize(std::min(line.size(), static_cast<std::size_t>(width)));
+  }
   return line;
 }
 
@@ -64,6 +140,8 @@ std::string ProgressJson(const engine::Snapshot& s) {
                       {"entries_per_second", s.entries_per_second},
                       {"eta_seconds", s.eta_seconds()},
                       {"current_rpm", s.current_rpm},
+                      {"rate_limited", s.rate_limited},
+                      {"retries", s.retries},
                       {"breaker", s.breaker_state},
                       {"elapsed_seconds", s.elapsed_seconds}};
   for (EntryState state : kAllEntryStates) j[std::string(EntryStateName(state))] = s.Count(state);
@@ -84,12 +162,15 @@ void ProgressPrinter::Update(const engine::Snapshot& s) {
       return;
     case ProgressMode::kTty:
       if (!final && drew_ && now - last_ < kTtyInterval) return;
-      out_ << "\r\033[K" << ProgressLine(s, color_) << std::flush;
+      // One column short of the width: a line that fills it would wrap on
+      // some terminals, and the next redraw would start a line too low.
+      TerminalLine::Stderr().Draw(out_,
+                                  ProgressLine(s, color_, eta_.Update(now, s), TerminalWidth() - 1));
       drew_ = true;
       break;
     case ProgressMode::kLog:
       if (!final && drew_ && now - last_ < kLogInterval) return;
-      out_ << ProgressLine(s, false) << "\n" << std::flush;
+      out_ << ProgressLine(s, false, eta_.Update(now, s)) << "\n" << std::flush;
       drew_ = true;
       break;
   }
@@ -97,7 +178,7 @@ void ProgressPrinter::Update(const engine::Snapshot& s) {
 }
 
 void ProgressPrinter::Finish() {
-  if (mode_ == ProgressMode::kTty && drew_) out_ << "\n" << std::flush;
+  if (mode_ == ProgressMode::kTty && drew_) TerminalLine::Stderr().Finish(out_);
 }
 
 }  // namespace cnake::cli

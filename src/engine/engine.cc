@@ -90,6 +90,7 @@ Status Engine::Start() {
   if (done.size() > 1) OnRenewed(done[1]);
   CopyCounts(done.front().counts, stats_);
   finished_before_ = done.front().counts.finished();
+  stats_.finished_at_start = finished_before_;
   return Status::Ok();
 }
 
@@ -111,6 +112,11 @@ RunSummary Engine::Run(const ProgressSink& on_progress) {
     CollectStoreWork(now);
     if (!db_error_.ok() || fatal_) break;
     if (stop_deadline_ && now >= *stop_deadline_) break;
+    if (stop_requests_.load() > 1) {
+      spdlog::info("batch {}: stopping now; {} requests in flight abandoned", options_.batch_id,
+                   transport_.in_flight());
+      break;
+    }
     Admit(now);
     if (Done()) break;
     Turn(now, on_progress);
@@ -183,6 +189,11 @@ bool Engine::Backpressured() const {
 }
 
 void Engine::Dispatch(TimePoint now) {
+  // Held again below if a due request still waits for the limit.
+  if (rate_held_since_) {
+    rate_held_total_ += now - *rate_held_since_;
+    rate_held_since_.reset();
+  }
   if (Backpressured()) return;
   if (breaker_.ProbeDue(now) && !probe_in_flight_ && limiter_.TryAcquire(now)) SendProbe(now);
   while (!timers_.empty() && timers_.top().due <= now) {
@@ -197,8 +208,10 @@ void Engine::Dispatch(TimePoint now) {
       timers_.pop();  // no new submissions while stopping
       continue;
     }
-    if (!breaker_.AllowsDispatch() || !BudgetsAllow(job, now) || !limiter_.TryAcquire(now)) {
-      break;
+    if (!breaker_.AllowsDispatch() || !BudgetsAllow(job, now)) break;
+    if (!limiter_.TryAcquire(now)) {
+      if (!limiter_.paused(now) && !rate_held_since_) rate_held_since_ = now;
+      return;
     }
     timers_.pop();
     TakeBudgets(job, now);
@@ -293,6 +306,11 @@ void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force)
   stats_.throttled = limiter_.throttles();
   stats_.breaker_state = scheduler::CircuitStateName(breaker_.state());
   stats_.rate_wait_seconds = std::chrono::duration<double>(limiter_.total_paused(now)).count();
+  stats_.rate_limited = rate_held_since_.has_value();
+  stats_.rate_limited_seconds =
+      std::chrono::duration<double>(rate_held_total_ +
+                                    (rate_held_since_ ? now - *rate_held_since_ : Duration{}))
+          .count();
   stats_.breaker_open_seconds =
       std::chrono::duration<double>(breaker_.total_open_time(now)).count();
   stats_.elapsed_seconds = std::chrono::duration<double>(now - started_).count();

@@ -115,6 +115,10 @@ class Engine {
   RunSummary Run(const ProgressSink& on_progress);
 
   // 1st call: stop submitting, finish in-flight jobs within shutdown_grace.
+  // 2nd call: stop now. Requests in flight are abandoned; what they did is
+  // not lost (a committed request_id is polled on resume; an uncommitted
+  // POST is sent again with the same Idempotency-Key) and Run() still
+  // commits what the store worker holds before it returns.
   // Thread-safe; wakes the loop.
   void RequestStop(StopReason why);
   Snapshot CurrentSnapshot() const;
@@ -231,6 +235,11 @@ class Engine {
   std::int64_t posts_polled_ = 0;  // POSTs started before the last Poll (crash point)
   static constexpr std::uint64_t kProbeTag = 0;
   bool probe_in_flight_ = false;
+  // Since when a due request has waited for the request-rate limit alone
+  // (not the breaker, a budget or an API pause): the progress line's
+  // "rate-limited" and the summary's share of the run.
+  std::optional<TimePoint> rate_held_since_;
+  Duration rate_held_total_{};
 
   WriteGroup pending_;  // changes not handed to the worker yet
   TimePoint first_pending_{};

@@ -535,6 +535,59 @@ TEST_P(EngineTest, ResumePollsStoredRequestIdsInsteadOfPostingAgain) {
   for (const auto& [entry, posts] : api_.posts_per_entry) EXPECT_EQ(posts, 1) << entry;
 }
 
+// Issue 21: a second Ctrl-C stops at once instead of waiting out the grace
+// for jobs that will not finish in it; nothing it abandons is paid twice.
+TEST_P(EngineTest, ASecondStopReturnsAtOnceAndResumePostsNothingTwice) {
+  Seed(3);
+  std::string batch = Claim(3);
+  api_.polls_to_complete = 1000;  // jobs that outlast the grace
+  {
+    EngineOptions o = Options(batch);
+    o.shutdown_grace = std::chrono::seconds(10);
+    auto work = Work(batch);
+    Engine engine(*work, transport_, clock_, o);
+    int polls = 0;
+    api_.fault = [&](const api::Request& req, int) -> std::optional<api::Response> {
+      if (req.endpoint == Endpoint::kStatus && ++polls == 3) {
+        engine.RequestStop(StopReason::kInterrupted);
+        engine.RequestStop(StopReason::kInterrupted);
+      }
+      return std::nullopt;
+    };
+    const TimePoint start = clock_.Now();
+    RunSummary r = engine.Run(nullptr);
+    EXPECT_EQ(r.reason, StopReason::kInterrupted);
+    EXPECT_EQ(r.final.completed, 0);
+    EXPECT_LT(clock_.Now() - start, std::chrono::seconds(1)) << "it waited for the grace";
+    EXPECT_TRUE(work->Release().ok());
+  }
+  for (const Entry& e : backend_->Entries()) EXPECT_TRUE(e.request_id) << e.id;
+  api_.fault = nullptr;
+  api_.polls_to_complete = 1;
+  RunSummary r = RunBatch(Options(batch));
+  EXPECT_EQ(r.final.completed, 3);
+  for (const auto& [entry, posts] : api_.posts_per_entry) EXPECT_EQ(posts, 1) << entry;
+}
+
+// Issue 21, item 9: the run knows when the request-rate limit is what holds
+// it back, for the progress line and the summary.
+TEST_P(EngineTest, TimeHeldBackByTheRateLimitIsCountedOnlyWhenItHoldsBack) {
+  Seed(6);
+  EngineOptions slow = Options(Claim(3));
+  slow.rate.requests_per_minute = 60;  // 1/s: 3 entries cost about 6 requests
+  slow.rate.burst = 1;
+  bool seen_limited = false;
+  RunSummary r = RunBatch(slow, [&](const Snapshot& s) { seen_limited |= s.rate_limited; });
+  EXPECT_EQ(r.final.completed, 3);
+  EXPECT_TRUE(seen_limited);
+  EXPECT_GE(r.final.rate_limited_seconds, 2.0);
+  EXPECT_LE(r.final.rate_limited_seconds, r.final.elapsed_seconds);
+  RunSummary fast = RunBatch(Options(Claim(3)));
+  EXPECT_EQ(fast.final.completed, 3);
+  // 60,000/min with a burst of 50: at most the odd millisecond.
+  EXPECT_LT(fast.final.rate_limited_seconds, 0.1);
+}
+
 // A batch whose run died (recorded running, no runner) strands its entries;
 // a new batch adopts them (issue 21): those with a request id are polled,
 // never posted again; the others are posted under the old batch's key.

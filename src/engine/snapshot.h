@@ -35,6 +35,7 @@ struct Snapshot {
   RunPhase phase = RunPhase::kRunning;
   std::int64_t total = 0, pending = 0, submitted = 0, processing = 0, retrying = 0, completed = 0,
                failed = 0;
+  std::int64_t finished_at_start = 0;   // of the batch, when this run started
   std::int64_t jobs_in_flight = 0;      // POSTed (or holding a job), not yet final
   std::int64_t requests_in_flight = 0;  // HTTP exchanges under way
   std::int64_t queued = 0;              // claimed entries waiting for a job slot
@@ -50,6 +51,11 @@ struct Snapshot {
   double cost = -1;
   std::string breaker_state = "closed";
   double rate_wait_seconds = 0, breaker_open_seconds = 0;
+  // A due request is waiting for the request-rate limit (configured_rpm or
+  // this runner's share of it) and nothing else; and for how long, summed,
+  // this run was held back that way.
+  bool rate_limited = false;
+  double rate_limited_seconds = 0;
   double elapsed_seconds = 0;
   double entries_per_second = 0;
   LatencyHistogram latency;

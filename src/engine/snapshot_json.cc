@@ -25,6 +25,8 @@ nlohmann::json SnapshotJson(const Snapshot& s) {
           {"configured_rpm", s.configured_rpm},
           {"breaker", s.breaker_state},
           {"rate_wait_seconds", s.rate_wait_seconds},
+          {"rate_limited", s.rate_limited},
+          {"rate_limited_seconds", s.rate_limited_seconds},
           {"breaker_open_seconds", s.breaker_open_seconds},
           {"elapsed_seconds", s.elapsed_seconds},
           {"entries_per_second", s.entries_per_second},
@@ -89,6 +91,9 @@ std::string PrometheusMetrics(const Snapshot& s) {
   gauge("cnake_rate_limit_rpm", "Current request rate limit (requests per minute).", s.current_rpm);
   gauge("cnake_rate_limit_wait_seconds", "Time dispatch was paused by 429/Retry-After.",
         s.rate_wait_seconds);
+  gauge("cnake_rate_limited_seconds",
+        "Time a due request waited for the configured request rate alone.",
+        s.rate_limited_seconds);
   gauge("cnake_retries", "Retries scheduled.", static_cast<double>(s.retries));
   gauge("cnake_circuit_breaker_open", "1 when the circuit breaker is not closed.",
         s.breaker_state == "closed" ? 0 : 1);

@@ -111,6 +111,9 @@ void KeyFigures(std::ostream& out, const SummaryDoc& s) {
   Card(out, "wall time (s)", fmt::format("{:.1f}", perf.wall_time_seconds));
   Card(out, "entries/s", perf.entries_per_second ? FormatRate(*perf.entries_per_second) : kNone);
   Card(out, "API requests", Int(s.requests.total));
+  if (auto per_entry = s.requests_per_entry()) {
+    Card(out, "requests per entry", Fixed(*per_entry, 2));
+  }
   Card(out, "429 responses", Int(s.requests.http_429));
   Card(out, "latency p50/p90/p99 (ms)",
        Ms(lat.p50_ms) + " / " + Ms(lat.p90_ms) + " / " + Ms(lat.p99_ms));

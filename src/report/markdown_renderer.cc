@@ -77,6 +77,9 @@ class MarkdownRenderer final : public Renderer {
     md_.TableRow({"throughput (entries/s)",
                   perf.entries_per_second ? FormatRate(*perf.entries_per_second) : ""});
     md_.TableRow({"API requests", std::to_string(s.requests.total)});
+    if (auto per_entry = s.requests_per_entry()) {
+      md_.TableRow({"requests per entry", fmt::format("{:.2f}", *per_entry)});
+    }
     md_.TableRow({"failed requests", std::to_string(s.requests.failed)});
     md_.TableRow({"429 responses", std::to_string(s.requests.http_429)});
     md_.TableRow({"latency p50 (ms)", Ms(lat.p50_ms)});

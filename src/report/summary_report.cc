@@ -98,7 +98,7 @@ ordered_json BatchJson(const ReportBatchRow& b) {
           {"breaker_open_seconds", Opt(b.breaker_open_seconds)}};
 }
 
-ordered_json RequestsJson(const RequestTotals& r) {
+ordered_json RequestsJson(const RequestTotals& r, std::optional<double> per_entry) {
   ordered_json by_endpoint = ordered_json::object(), by_status = ordered_json::object();
   for (const auto& [endpoint, n] : r.by_endpoint) by_endpoint[endpoint] = n;
   for (const auto& [status, n] : r.by_http_status) {
@@ -107,6 +107,7 @@ ordered_json RequestsJson(const RequestTotals& r) {
   return {{"total", r.total},
           {"failed", r.failed},
           {"http_429", r.http_429},
+          {"per_entry", Opt(per_entry)},
           {"by_endpoint", std::move(by_endpoint)},
           {"by_http_status", std::move(by_status)}};
 }
@@ -152,6 +153,12 @@ Result<std::optional<SummaryDoc::Tokens>> ReadTokens(Queries& queries, const Sco
 }
 
 }  // namespace
+
+std::optional<double> SummaryDoc::requests_per_entry() const {
+  const std::int64_t finished = entries.finished();
+  if (finished <= 0) return std::nullopt;
+  return static_cast<double>(requests.total) / static_cast<double>(finished);
+}
 
 std::optional<double> SummaryDoc::success_rate() const {
   const std::int64_t finished = entries.finished();
@@ -201,7 +208,7 @@ ordered_json SummaryJson(const SummaryDoc& doc) {
       {"success_rate", Opt(doc.success_rate())},
       {"wall_time_seconds", perf.wall_time_seconds},
       {"throughput_entries_per_second", Opt(perf.entries_per_second)},
-      {"requests", RequestsJson(doc.requests)},
+      {"requests", RequestsJson(doc.requests, doc.requests_per_entry())},
       {"latency_ms", LatencyJson(perf.latency)},
       {"latency_histogram_ms", HistogramJson(perf.latency)},
       {"attempts",

@@ -61,6 +61,9 @@ struct SummaryDoc {
 
   // completed / (completed + failed); nullopt when nothing finished.
   std::optional<double> success_rate() const;
+  // Logged requests per finished entry: every request spends rate-limit
+  // budget, so under a tight --rpm this is what throughput is.
+  std::optional<double> requests_per_entry() const;
 };
 
 // Errors: kNotFound when scope.batch_id names no batch; the store's errors.

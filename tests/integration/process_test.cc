@@ -298,6 +298,34 @@ TEST_F(ProcessTest, SigintStopsGracefullyAndResumeFinishes) {
   for (const auto& [entry, p] : PostsPerEntry()) EXPECT_EQ(p.jobs_created, 1) << entry;
 }
 
+// Issue 21, item 8: a second Ctrl-C does not wait for jobs that outlast the
+// grace, yet the batch is still recorded as interrupted, the run file goes,
+// and one line says what happened; resume then pays for nothing twice.
+TEST_F(ProcessTest, ASecondSigintStopsAtOnceAndStillRecordsTheBatchAsInterrupted) {
+  ReferenceServer server({"--delay", "fixed:8s", "--capacity", "8", "--request-log", Log()});
+  ImportEntries(6);
+  auto child = Background({"process", "--batch-size", "6", "--max-concurrent", "4"}, server.url(),
+                          {{"CNAKE_PROCESSING_SHUTDOWN_GRACE", "60"}});
+  ASSERT_TRUE(WaitForRunFile());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  child->Signal(SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  child->Signal(SIGINT);
+  EXPECT_EQ(child->Wait(), 130);
+  std::string err;
+  for (const auto& line : testing::ReadLines(dir_.File("client.err"))) err += line + "\n";
+  EXPECT_NE(err.find("stopping now: requests in flight are abandoned"), std::string::npos) << err;
+  EXPECT_EQ(Query("SELECT status FROM batch_jobs"), "interrupted");
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "0")
+      << "it waited for the 8 s jobs";
+  EXPECT_FALSE(fs::exists(Db() + ".run"));
+  ProcessResult r = Client({"resume", "--batch-id", Query("SELECT id FROM batch_jobs")},
+                           server.url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "6");
+  for (const auto& [entry, p] : PostsPerEntry()) EXPECT_EQ(p.jobs_created, 1) << entry;
+}
+
 TEST_F(ProcessTest, StatusAndCancelFromASecondProcessWhileRunning) {
   ReferenceServer server({"--delay", "fixed:300ms", "--capacity", "2"});
   ImportEntries(40);
