@@ -48,11 +48,12 @@ asan_tests() {
   # processes the tests start with an exact environment.
   local -x ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   local -x UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  # The soak-sized checks (RecoveryTest: 40 fault cases at rate 0.5; the peak-RSS
-  # comparison, a known open promise in docs/reliability.md) run in scripts/soak.sh.
+  # The soak-sized checks run in scripts/soak.sh: RecoveryTest (40 fault cases at
+  # rate 0.5) and the memory bound of promise 6 (PeakMemory*: at 1,000,000
+  # entries, and an ASan build's shadow memory is not the client's).
   # shellcheck disable=SC2086
   (cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 600 \
-    -E "${CTEST_EXCLUDE:-RecoveryTest|PeakMemoryDoesNotGrow}" ${CTEST_ARGS:-})
+    -E "${CTEST_EXCLUDE:-RecoveryTest|PeakMemory}" ${CTEST_ARGS:-})
 }
 
 section "ASan+UBSan tests" asan_tests

@@ -6,9 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "store/duckdb/duckdb_store.h"
 #include "util/sha256.h"
@@ -67,11 +70,12 @@ testing::ProcessResult ReliabilityTest::Client(std::vector<std::string> args,
 }
 
 RunResult ReliabilityTest::ClientMeasured(std::vector<std::string> args, const std::string& url,
-                                          const std::map<std::string, std::string>& extra) {
+                                          const std::map<std::string, std::string>& extra,
+                                          std::chrono::milliseconds sample_every) {
   args.insert(args.begin(), kClient);
   auto env = Env(url);
   for (const auto& [k, v] : extra) env[k] = v;
-  return RunMeasured(args, env, dir_.path().string());
+  return RunMeasured(args, env, dir_.path().string(), sample_every);
 }
 
 std::unique_ptr<testing::ChildProcess> ReliabilityTest::Background(
@@ -195,8 +199,23 @@ void ReliabilityTest::ExpectOneKeyAndAtMostOneJobPerEntry() const {
   }
 }
 
+namespace {
+
+// RssAnon of a running process in kB, -1 when it cannot be read.
+long RssAnonKb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("RssAnon:", 0) == 0) return std::atol(line.c_str() + 8);
+  }
+  return -1;
+}
+
+}  // namespace
+
 RunResult RunMeasured(const std::vector<std::string>& argv,
-                      const std::map<std::string, std::string>& env, const std::string& cwd) {
+                      const std::map<std::string, std::string>& env, const std::string& cwd,
+                      std::chrono::milliseconds sample_every) {
   RunResult result;
   const std::string out_path = cwd + "/measured.out", err_path = cwd + "/measured.err";
   std::vector<std::string> env_strings;
@@ -220,7 +239,19 @@ RunResult RunMeasured(const std::vector<std::string>& argv,
   }
   int status = 0;
   rusage usage{};
-  while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  const auto start = std::chrono::steady_clock::now();
+  while (sample_every.count() > 0) {
+    const pid_t done = wait4(pid, &status, WNOHANG, &usage);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+    if (const long kb = RssAnonKb(pid); kb >= 0) {
+      result.anon_kb.emplace_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), kb);
+    }
+    std::this_thread::sleep_for(sample_every);
+  }
+  if (sample_every.count() == 0) {
+    while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    }
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.max_rss_kb = usage.ru_maxrss;

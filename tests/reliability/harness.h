@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "testing/child_process.h"
@@ -49,6 +51,8 @@ struct RunResult {
   int exit_code = -1;
   std::string out, err;
   long max_rss_kb = 0;  // peak resident set size of the client (wait4)
+  // With a sampling interval: (seconds since start, RssAnon kB) while it ran.
+  std::vector<std::pair<double, long>> anon_kb;
 };
 
 class ReliabilityTest : public ::testing::Test {
@@ -59,8 +63,10 @@ class ReliabilityTest : public ::testing::Test {
   testing::ProcessResult Client(std::vector<std::string> args, const std::string& url,
                                 const std::map<std::string, std::string>& extra = {});
   // Runs the client and measures its peak RSS.
+  // With `sample_every` > 0, also samples its anonymous memory (RunResult::anon_kb).
   RunResult ClientMeasured(std::vector<std::string> args, const std::string& url,
-                           const std::map<std::string, std::string>& extra = {});
+                           const std::map<std::string, std::string>& extra = {},
+                           std::chrono::milliseconds sample_every = {});
   std::unique_ptr<testing::ChildProcess> Background(
       std::vector<std::string> args, const std::string& url,
       const std::map<std::string, std::string>& extra = {});
@@ -87,7 +93,8 @@ class ReliabilityTest : public ::testing::Test {
 
 // Runs argv with env and returns exit code, output and the peak RSS.
 RunResult RunMeasured(const std::vector<std::string>& argv,
-                      const std::map<std::string, std::string>& env, const std::string& cwd);
+                      const std::map<std::string, std::string>& env, const std::string& cwd,
+                      std::chrono::milliseconds sample_every = {});
 
 // SHA-256 of a file's bytes (hex), "" when it cannot be read.
 std::string FileSha256(const std::string& path);

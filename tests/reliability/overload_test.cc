@@ -4,9 +4,13 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <map>
+#include <string>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "config/config.h"
 #include "harness.h"
 #include "scheduler/circuit_breaker.h"
 
@@ -119,26 +123,56 @@ TEST_F(OverloadTest, InFlightJobsNeverExceedTheCap) {
   EXPECT_GE(stats["max_outstanding_jobs"].get<int>(), 2) << stats.dump();
 }
 
-// Peak RSS does not grow with the number of entries (CI: 1,000 vs 4,000;
-// soak: CNAKE_TEST_MEMORY_LARGE=100000).
-TEST_F(OverloadTest, PeakMemoryDoesNotGrowWithTheNumberOfEntries) {
-  const int small = 1000, large = EnvInt("CNAKE_TEST_MEMORY_LARGE", 4000);
+// DuckDB's size syntax as duckdb.memory_limit takes it (KB, MB, GB: powers of
+// 1000; KiB, MiB, GiB: of 1024), in kB of 1024 bytes.
+long SizeKb(const std::string& size) {
+  std::size_t digits = 0;
+  const double n = std::stod(size, &digits);
+  const std::string unit = size.substr(digits);
+  const std::map<std::string, double> kBytes = {{"KB", 1e3},         {"MB", 1e6},
+                                                {"GB", 1e9},         {"KiB", 1024.0},
+                                                {"MiB", 1024.0 * 1024}, {"GiB", 1024.0 * 1024 * 1024}};
+  return static_cast<long>(n * kBytes.at(unit) / 1024);
+}
+
+// Promise 6 as issue 21 restated it (docs/reliability.md): peak RSS at most
+// duckdb.memory_limit + 96 MiB at any batch size up to 1,000,000 entries, and
+// anonymous memory flat after a 60 s warm-up: over any 100 s it moves by at
+// most 8 MiB. With the defaults a user runs (only --max-concurrent and --rpm
+// set). CI leaves it out (ASan's shadow memory is not the client's); the
+// soak runs it at CNAKE_TEST_MEMORY_ENTRIES=1000000, where the windows bite.
+TEST_F(OverloadTest, PeakMemoryStaysUnderTheDuckDbLimitPlus96MiBAndAnonMemoryIsFlat) {
+  const int n = EnvInt("CNAKE_TEST_MEMORY_ENTRIES", 4000);
+  const long limit_kb = SizeKb(Config().duckdb.memory_limit);
+  constexpr long kAllowanceKb = 96 * 1024, kDriftKb = 8 * 1024;
+  constexpr double kWarmUpS = 60, kWindowS = 100;
   ReferenceServer server({"--mode", "sync"});
-  std::map<int, long> rss;
-  for (int n : {small, large}) {
-    std::filesystem::remove(Db());
-    ImportEntries(n);
-    auto r = ClientMeasured({"process", "--batch-size", std::to_string(n), "--max-concurrent", "16",
-                             "--rpm", "1000000", "--progress", "none"},
-                            server.url(), {{"CNAKE_PROCESSING_RATE_LIMIT_BURST", "1000"}});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    ASSERT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), std::to_string(n));
-    rss[n] = r.max_rss_kb;
+  ImportEntries(n);
+  auto r = ClientMeasured({"process", "--batch-size", std::to_string(n), "--max-concurrent", "16",
+                           "--rpm", "1000000", "--progress", "none"},
+                          server.url(), {}, std::chrono::milliseconds(500));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), std::to_string(n));
+  RecordProperty("entries", n);
+  RecordProperty("peak_rss_kb", static_cast<int>(r.max_rss_kb));
+  RecordProperty("bound_kb", static_cast<int>(limit_kb + kAllowanceKb));
+  EXPECT_LE(r.max_rss_kb, limit_kb + kAllowanceKb)
+      << "duckdb.memory_limit " << Config().duckdb.memory_limit << " = " << limit_kb << " kB";
+  long worst = 0;
+  int windows = 0;
+  for (std::size_t i = 0; i < r.anon_kb.size(); ++i) {
+    if (r.anon_kb[i].first < kWarmUpS) continue;
+    for (std::size_t j = i; j < r.anon_kb.size(); ++j) {
+      if (r.anon_kb[j].first < r.anon_kb[i].first + kWindowS) continue;
+      ++windows;
+      worst = std::max(worst, std::abs(r.anon_kb[j].second - r.anon_kb[i].second));
+      break;
+    }
   }
-  RecordProperty("rss_kb_small", static_cast<int>(rss[small]));
-  RecordProperty("rss_kb_large", static_cast<int>(rss[large]));
-  // A few MB: the batch itself (ids, codes) is loaded per claim group, not held.
-  EXPECT_LE(rss[large] - rss[small], 8 * 1024) << rss[small] << " kB vs " << rss[large] << " kB";
+  RecordProperty("windows", windows);
+  RecordProperty("worst_drift_kb", static_cast<int>(worst));
+  EXPECT_LE(worst, kDriftKb) << windows << " windows of " << kWindowS << " s";
+  if (n >= 100000) EXPECT_GT(windows, 0) << "a run this long has 100 s windows after warm-up";
 }
 
 }  // namespace
