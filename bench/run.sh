@@ -15,7 +15,7 @@
 #   CEILING_CONCURRENCY  64       client max_concurrent = wrk connections
 #   WRK_DURATION         10s
 #   LATENCY_ENTRIES      20000    LATENCY_CONCURRENCY 256   LATENCY_DELAY_MS 200
-#   RATE_RPM             3000     RATE_SECONDS 60           RATE_BURST 5
+#   RATE_RPM             3000     RATE_SECONDS 60   (burst: the client's default, 5)
 #   MEMORY_SIZES         "10000 100000 1000000"   (sync mode)
 #   STORE_QUERY_ENTRIES  1000000  WRITER_ENTRIES 100000  WRITER_ROWS 4096  WRITER_GROUP 64
 #   BENCH_OUT            BUILD_DIR/bench-results
@@ -51,7 +51,7 @@ LATENCY_CONCURRENCY=${LATENCY_CONCURRENCY:-256}
 LATENCY_DELAY_MS=${LATENCY_DELAY_MS:-200}
 RATE_RPM=${RATE_RPM:-3000}
 RATE_SECONDS=${RATE_SECONDS:-60}
-RATE_BURST=${RATE_BURST:-5}
+RATE_BURST=5  # the client's default processing.rate_limit.burst, which the run keeps
 MEMORY_SIZES=${MEMORY_SIZES:-"10000 100000 1000000"}
 STORE_QUERY_ENTRIES=${STORE_QUERY_ENTRIES:-1000000}
 WRITER_ENTRIES=${WRITER_ENTRIES:-100000}
@@ -191,8 +191,7 @@ rate() {
   start_server "$work" rate --threads 512 --delay fixed:0ms --capacity 1024 \
     --request-log "$work/rate.log"
   bench_locked bash -c '
-    env CNAKE_API_BASE_URL="$1" CNAKE_PROCESSING_POLL_INTERVAL=0.001 \
-      CNAKE_PROCESSING_RATE_LIMIT_BURST="$2" "$3" process --db-path "$4" --batch-size "$5" \
+    env CNAKE_API_BASE_URL="$1" "$3" process --db-path "$4" --batch-size "$5" \
       --max-concurrent 64 --rpm "$6" --progress none >"$7.out" 2>"$7.err" &
     pid=$!
     sleep "$8"
