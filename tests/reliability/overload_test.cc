@@ -169,6 +169,18 @@ TEST_F(OverloadTest, PeakMemoryStaysUnderTheDuckDbLimitPlus96MiBAndAnonMemoryIsF
       break;
     }
   }
+  // Growth or spikes: the range after warm-up and where it ended.
+  long low = 0, high = 0, first = 0;
+  for (const auto& [t, kb] : r.anon_kb) {
+    if (t < kWarmUpS) continue;
+    if (first == 0) first = low = high = kb;
+    low = std::min(low, kb);
+    high = std::max(high, kb);
+  }
+  RecordProperty("anon_kb_after_warm_up", static_cast<int>(first));
+  RecordProperty("anon_kb_min", static_cast<int>(low));
+  RecordProperty("anon_kb_max", static_cast<int>(high));
+  if (!r.anon_kb.empty()) RecordProperty("anon_kb_last", static_cast<int>(r.anon_kb.back().second));
   RecordProperty("windows", windows);
   RecordProperty("worst_drift_kb", static_cast<int>(worst));
   EXPECT_LE(worst, kDriftKb) << windows << " windows of " << kWindowS << " s";
