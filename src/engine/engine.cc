@@ -80,6 +80,8 @@ Snapshot Engine::CurrentSnapshot() const {
 // the session.
 Status Engine::Start() {
   started_ = clock_.Now();
+  rate_window_start_ = started_;
+  rate_window_requests_ = stats_.requests;
   worker_.PostCounts();
   worker_.PostRenew();
   last_renew_ = started_;
@@ -188,10 +190,21 @@ bool Engine::Backpressured() const {
   return commit_in_flight_ && pending_.size() >= options_.max_pending_changes;
 }
 
+void Engine::UpdateNearRateLimit(TimePoint now) {
+  const Duration span = now - rate_window_start_;
+  if (span < std::chrono::seconds(1)) return;
+  const double per_minute = static_cast<double>(stats_.requests - rate_window_requests_) * 60 /
+                            std::chrono::duration<double>(span).count();
+  near_rate_limit_ = per_minute >= 0.8 * limiter_.current_rpm();
+  rate_window_start_ = now;
+  rate_window_requests_ = stats_.requests;
+}
+
 void Engine::Dispatch(TimePoint now) {
+  UpdateNearRateLimit(now);
   // Held again below if a due request still waits for the limit.
   if (rate_held_since_) {
-    rate_held_total_ += now - *rate_held_since_;
+    if (near_rate_limit_) rate_held_total_ += now - *rate_held_since_;
     rate_held_since_.reset();
   }
   if (Backpressured()) return;
@@ -306,10 +319,10 @@ void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force)
   stats_.throttled = limiter_.throttles();
   stats_.breaker_state = scheduler::CircuitStateName(breaker_.state());
   stats_.rate_wait_seconds = std::chrono::duration<double>(limiter_.total_paused(now)).count();
-  stats_.rate_limited = rate_held_since_.has_value();
+  const bool held = rate_held_since_ && near_rate_limit_;
+  stats_.rate_limited = held;
   stats_.rate_limited_seconds =
-      std::chrono::duration<double>(rate_held_total_ +
-                                    (rate_held_since_ ? now - *rate_held_since_ : Duration{}))
+      std::chrono::duration<double>(rate_held_total_ + (held ? now - *rate_held_since_ : Duration{}))
           .count();
   stats_.breaker_open_seconds =
       std::chrono::duration<double>(breaker_.total_open_time(now)).count();

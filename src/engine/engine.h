@@ -135,6 +135,7 @@ class Engine {
   void Turn(TimePoint now, const ProgressSink& on_progress);
   void Admit(TimePoint now);
   void Dispatch(TimePoint now);
+  void UpdateNearRateLimit(TimePoint now);
   // Whether a due job's request fits the token budget and what the provider
   // said is left (engine_billed.cc); TakeBudgets takes it.
   bool BudgetsAllow(const Job& job, TimePoint now) const;
@@ -240,6 +241,13 @@ class Engine {
   // "rate-limited" and the summary's share of the run.
   std::optional<TimePoint> rate_held_since_;
   Duration rate_held_total_{};
+  // A wait for the limit holds the run back only while the run sends at 80%
+  // of the limiter's rate or more, judged over windows of at least 1 s: at a
+  // very high --rpm the small default burst makes requests wait microseconds
+  // without limiting anything.
+  bool near_rate_limit_ = false;
+  TimePoint rate_window_start_{};
+  std::int64_t rate_window_requests_ = 0;
 
   WriteGroup pending_;  // changes not handed to the worker yet
   TimePoint first_pending_{};
