@@ -29,7 +29,7 @@ Part Plain(std::string text, int drop_order) {
   return {std::move(text), columns, drop_order};
 }
 
-std::vector<Part> Parts(const engine::Snapshot& s, bool color, std::optional<double> eta) {
+std::vector<Part> Parts(const engine::Snapshot& s, bool color) {
   const char* green = color ? "\033[32m" : "";
   const char* red = color ? "\033[31m" : "";
   const char* yellow = color ? "\033[33m" : "";
@@ -48,7 +48,7 @@ std::vector<Part> Parts(const engine::Snapshot& s, bool color, std::optional<dou
   if (s.rate_limited) {
     parts.push_back(Plain(fmt::format("rate-limited: {:.0f} rpm", s.current_rpm), 0));
   }
-  if (eta) parts.push_back(Plain("ETA " + FormatDuration(*eta), 2));
+  if (s.eta_seconds) parts.push_back(Plain("ETA " + FormatDuration(*s.eta_seconds), 2));
   parts.push_back(Plain("elapsed " + FormatDuration(s.elapsed_seconds), 3));
   parts.push_back(Plain(fmt::format("{:.1f}/s", s.entries_per_second), 4));
   parts.push_back(Plain(fmt::format("{} in flight", s.jobs_in_flight), 5));
@@ -92,25 +92,8 @@ bool ParseProgressMode(const std::string& text, ProgressMode& mode) {
   return true;
 }
 
-std::optional<double> EtaEstimator::Update(TimePoint now, const engine::Snapshot& s) {
-  samples_.emplace_back(now, s.finished());
-  while (samples_.size() > 2 && samples_[1].first <= now - kWindow) samples_.pop_front();
-  const std::int64_t left = s.total - s.finished();
-  if (left <= 0) return 0.0;
-  if (s.phase == engine::RunPhase::kStopping || s.breaker_state != "closed") return std::nullopt;
-  const auto& [since, finished_then] = samples_.front();
-  const double seconds = std::chrono::duration<double>(now - since).count();
-  const std::int64_t finished = s.finished() - finished_then;
-  if (s.elapsed_seconds < std::chrono::duration<double>(kWarmUp).count() || finished <= 0 ||
-      seconds <= 0) {
-    return std::nullopt;
-  }
-  return static_cast<double>(left) * seconds / static_cast<double>(finished);
-}
-
-std::string ProgressLine(const engine::Snapshot& s, bool color, std::optional<double> eta_seconds,
-                         int width) {
-  std::vector<Part> parts = Parts(s, color, eta_seconds);
+std::string ProgressLine(const engine::Snapshot& s, bool color, int width) {
+  std::vector<Part> parts = Parts(s, color);
   while (width > 0 && Columns(parts) > static_cast<std::size_t>(width)) {
     auto last = std::max_element(parts.begin(), parts.end(), [](const Part& a, const Part& b) {
       return a.drop_order < b.drop_order;
@@ -138,7 +121,7 @@ std::string ProgressJson(const engine::Snapshot& s) {
                       {"total", s.total},
                       {"jobs_in_flight", s.jobs_in_flight},
                       {"entries_per_second", s.entries_per_second},
-                      {"eta_seconds", s.eta_seconds()},
+                      {"eta_seconds", s.eta_seconds.value_or(-1)},  // -1: unknown
                       {"current_rpm", s.current_rpm},
                       {"rate_limited", s.rate_limited},
                       {"retries", s.retries},
@@ -164,13 +147,12 @@ void ProgressPrinter::Update(const engine::Snapshot& s) {
       if (!final && drew_ && now - last_ < kTtyInterval) return;
       // One column short of the width: a line that fills it would wrap on
       // some terminals, and the next redraw would start a line too low.
-      TerminalLine::Stderr().Draw(out_,
-                                  ProgressLine(s, color_, eta_.Update(now, s), TerminalWidth() - 1));
+      TerminalLine::Stderr().Draw(out_, ProgressLine(s, color_, TerminalWidth() - 1));
       drew_ = true;
       break;
     case ProgressMode::kLog:
       if (!final && drew_ && now - last_ < kLogInterval) return;
-      out_ << ProgressLine(s, false, eta_.Update(now, s)) << "\n" << std::flush;
+      out_ << ProgressLine(s, false) << "\n" << std::flush;
       drew_ = true;
       break;
   }

@@ -327,6 +327,7 @@ void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force)
   stats_.breaker_open_seconds =
       std::chrono::duration<double>(breaker_.total_open_time(now)).count();
   stats_.elapsed_seconds = std::chrono::duration<double>(now - started_).count();
+  stats_.eta_seconds = eta_.Update(now, stats_);
   {
     std::lock_guard lock(published_mu_);
     published_ = stats_;

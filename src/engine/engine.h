@@ -34,6 +34,7 @@
 #include "api/api_messages.h"
 #include "api/protocol.h"
 #include "api/transport.h"
+#include "engine/eta_estimator.h"
 #include "engine/job.h"
 #include "engine/snapshot.h"
 #include "engine/store_worker.h"
@@ -268,6 +269,7 @@ class Engine {
   TimePoint started_{};
   std::int64_t finished_before_ = 0;
   TimePoint last_publish_{};
+  EtaEstimator eta_;
   Snapshot stats_;  // engine-thread copy
   mutable std::mutex published_mu_;
   Snapshot published_;

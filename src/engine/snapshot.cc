@@ -53,11 +53,4 @@ std::int64_t Snapshot::Count(EntryState state) const {
   return 0;
 }
 
-double Snapshot::eta_seconds() const {
-  const std::int64_t left = total - finished();
-  if (left <= 0) return 0;
-  if (entries_per_second <= 0) return -1;
-  return static_cast<double>(left) / entries_per_second;
-}
-
 }  // namespace cnake::engine

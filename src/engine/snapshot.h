@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 
 #include "store/states.h"
@@ -64,8 +65,9 @@ struct Snapshot {
   static constexpr std::size_t kRecentErrors = 10;
   std::int64_t finished() const { return completed + failed; }
   std::int64_t Count(EntryState state) const;
-  // Seconds until done at the current rate; negative when unknown.
-  double eta_seconds() const;
+  // Seconds until done, from the entries finished over the last 30 s
+  // (engine/eta_estimator.h); nullopt while unknown.
+  std::optional<double> eta_seconds;
 };
 
 }  // namespace cnake::engine

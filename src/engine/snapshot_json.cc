@@ -30,7 +30,7 @@ nlohmann::json SnapshotJson(const Snapshot& s) {
           {"breaker_open_seconds", s.breaker_open_seconds},
           {"elapsed_seconds", s.elapsed_seconds},
           {"entries_per_second", s.entries_per_second},
-          {"eta_seconds", s.eta_seconds()},
+          {"eta_seconds", s.eta_seconds.value_or(-1)},  // -1: unknown
           {"latency_ms",
            {{"p50", s.latency.Quantile(0.5)},
             {"p90", s.latency.Quantile(0.9)},
