@@ -73,19 +73,20 @@ auto PostgresWorkSession::Retrying(const char* what, Op op) -> decltype(op()) {
   }
 }
 
-Result<std::vector<Entry>> PostgresWorkSession::LeasePass(bool with_request_id, std::size_t limit) {
+Result<std::vector<Entry>> PostgresWorkSession::LeasePass(bool with_request_id, std::size_t limit,
+                                                         const std::string& as_of) {
   const std::string sql = fmt::format(
       "UPDATE {0} e SET lease_owner = $2 FROM (SELECT x.id FROM {0} x WHERE x.batch_id = $1 "
       "AND {1} AND x.request_id IS {2}NULL AND NOT (x.id = ANY($3::text[])) "
       "AND (x.lease_owner IS NULL OR x.lease_owner = $2 OR NOT EXISTS (SELECT 1 FROM "
-      "cnake_runners r WHERE r.id = x.lease_owner AND r.expires_at > now())) "
+      "cnake_runners r WHERE r.id = x.lease_owner AND r.expires_at > $5::timestamptz)) "
       "ORDER BY x.id LIMIT $4 FOR UPDATE OF x SKIP LOCKED) p WHERE e.id = p.id RETURNING {3}",
       QuoteIdentifier(options_.tables.entries), UnfinishedSql("x"), with_request_id ? "NOT " : "",
       EntryColumns("e"));
   const std::vector<std::string> held(handed_out_.begin(), handed_out_.end());
   CNAKE_ASSIGN_OR_RETURN(QueryResult r,
                          conn_.Query(sql, Args(options_.batch_id, options_.runner.id, held,
-                                               static_cast<std::int64_t>(limit))));
+                                               static_cast<std::int64_t>(limit), as_of)));
   std::vector<Entry> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(ReadEntry(r, i));
   std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.id < b.id; });
@@ -93,11 +94,18 @@ Result<std::vector<Entry>> PostgresWorkSession::LeasePass(bool with_request_id, 
 }
 
 Result<std::vector<Entry>> PostgresWorkSession::Lease(std::size_t limit) {
+  // Both passes judge other runners' leases at one instant of the server's
+  // clock: with now() in each, a lease lapsing between them handed out the
+  // entries without a request_id first.
+  CNAKE_ASSIGN_OR_RETURN(QueryResult clock, Retrying("leasing entries", [&] {
+                           return conn_.Query("SELECT now()::text");
+                         }));
+  const std::string as_of(clock.Get(0, 0));
   std::vector<Entry> out;
   for (const bool with_request_id : {true, false}) {
     if (out.size() >= limit) break;
     CNAKE_ASSIGN_OR_RETURN(std::vector<Entry> pass, Retrying("leasing entries", [&] {
-                             return LeasePass(with_request_id, limit - out.size());
+                             return LeasePass(with_request_id, limit - out.size(), as_of);
                            }));
     for (Entry& e : pass) {
       handed_out_.insert(e.id);

@@ -61,7 +61,8 @@ class PostgresWorkSession final : public WorkSession {
   template <typename Op>
   auto Retrying(const char* what, Op op) -> decltype(op());
   Status Reconnect(const Status& cause);
-  Result<std::vector<Entry>> LeasePass(bool with_request_id, std::size_t limit);
+  Result<std::vector<Entry>> LeasePass(bool with_request_id, std::size_t limit,
+                                       const std::string& as_of);
   Status CommitOnce(const WriteGroup& group);
   RunnerTiming Timing() const;
 
