@@ -12,6 +12,13 @@
 //       rows, GROUP per transaction, ROWS in all, on a table of ENTRIES
 //       entries), against a bare DuckDB appender loop inserting the same
 //       python rows with the same grouping into an identical database.
+//   store_bench session PATH GROUP
+//       What a run at zero job latency asks of the store, on the database at
+//       PATH (changed in place: pass a copy): claim every unprocessed entry,
+//       open a work session, lease in the engine's pages of 512, then commit
+//       groups as the engine does (GROUP submissions with their request logs,
+//       plus the completions and result requests of the previous GROUP), and
+//       release. Prints the process's CPU ms per entry for each phase.
 //   store_bench queries PATH BATCH_ID REPEAT
 //       In-process times of what `stats` and `status` run (Store::Open,
 //       GetStatistics, the status queries) against the bare SQL they need.
@@ -22,6 +29,7 @@
 // Output: one "key: value" line per figure, for bench/run.sh to parse.
 #include <fmt/format.h>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -29,6 +37,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -289,6 +298,93 @@ int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
   return 0;
 }
 
+double CpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// One engine commit: submissions of `next`, completions of `done`.
+WriteGroup EngineGroup(const std::vector<Entry>& next, const std::vector<Entry>& done,
+                       const std::string& batch, const std::string& python,
+                       std::int64_t& seq) {
+  WriteGroup g;
+  const SystemTimePoint now = std::chrono::system_clock::now();
+  for (const Entry& e : next) {
+    g.submitted.push_back({e.id, fmt::format("5282238b-3d82-40f5-82b6-{:012d}", seq), 1, 1});
+    g.requests.push_back({e.id, 1, "generate", 202, 0.3, "", now});
+    ++seq;
+  }
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    g.completions.push_back({done[i].id, python, ResultMetadata(batch, seq), 1});
+    g.requests.push_back({done[i].id, 1, "results", 200, 0.4, "", now});
+  }
+  return g;
+}
+
+int Session(const std::string& path, std::size_t group) {
+  const std::string python = "def f(x):\n    return x * 2\n\n\nprint(f(21))\n";
+  const double c0 = CpuSeconds();
+  StorePtr store = OpenStore(path);
+  const std::string batch = fmt::format("b-bench-session-{}", static_cast<long>(::getpid()));
+  ClaimOptions claim;
+  claim.limit = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t claimed = Check(
+      store->ClaimNewBatch({batch, nlohmann::json::object(), std::chrono::system_clock::now()},
+                           claim),
+      "claim");
+  const double c1 = CpuSeconds();
+  auto work = Check(store->OpenWork(batch, {"bench", "localhost", ::getpid()}), "open work");
+  std::vector<Entry> leased;
+  double lease_cpu = 0, commit_cpu = 0;
+  auto lease_more = [&] {
+    const double t = CpuSeconds();
+    auto page = Check(work->Lease(512), "lease");
+    lease_cpu += CpuSeconds() - t;
+    for (Entry& e : page) leased.push_back(std::move(e));
+    return !page.empty();
+  };
+  std::int64_t seq = 0, commits = 0;
+  std::size_t next = 0;
+  std::vector<Entry> in_flight;
+  const auto t0 = Clock::now();
+  while (true) {
+    if (next + group > leased.size()) lease_more();
+    std::vector<Entry> batch_next(leased.begin() + static_cast<std::ptrdiff_t>(next),
+                                  leased.begin() + static_cast<std::ptrdiff_t>(
+                                                       std::min(leased.size(), next + group)));
+    next += batch_next.size();
+    if (batch_next.empty() && in_flight.empty()) break;
+    const double t = CpuSeconds();
+    Check(work->Commit(EngineGroup(batch_next, in_flight, batch, python, seq)), "commit");
+    commit_cpu += CpuSeconds() - t;
+    ++commits;
+    in_flight = std::move(batch_next);
+  }
+  const double c2 = CpuSeconds();
+  Check(work->Release(), "release");
+  const double release_cpu = CpuSeconds() - c2;
+  const double wall = SecondsSince(t0);
+  auto counts = Check(store->CountBatch(batch), "count");
+  if (counts.completed != claimed) {
+    std::fprintf(stderr, "store_bench: %lld completed of %lld\n",
+                 static_cast<long long>(counts.completed), static_cast<long long>(claimed));
+    return 1;
+  }
+  const double n = static_cast<double>(claimed);
+  std::printf("session_entries: %lld\nsession_group: %zu\nsession_commits: %lld\n",
+              static_cast<long long>(claimed), group, static_cast<long long>(commits));
+  std::printf("session_open_claim_cpu_ms_per_entry: %.4f\n", (c1 - c0) * 1e3 / n);
+  std::printf("session_lease_cpu_ms_per_entry: %.4f\n", lease_cpu * 1e3 / n);
+  std::printf("session_commit_cpu_ms_per_entry: %.4f\n", commit_cpu * 1e3 / n);
+  std::printf("session_commit_cpu_ms_per_commit: %.3f\n", commit_cpu * 1e3 / commits);
+  std::printf("session_release_cpu_ms_per_entry: %.4f\n", release_cpu * 1e3 / n);
+  std::printf("session_total_cpu_ms_per_entry: %.4f\n", (CpuSeconds() - c0) * 1e3 / n);
+  std::printf("session_wall_s: %.3f\n", wall);
+  return 0;
+}
+
 // Runs `sql` and reads every row, as a caller would.
 void Drain(db::Connection& conn, const std::string& sql) {
   auto r = Check(conn.Query(sql), "query");
@@ -357,6 +453,7 @@ int Usage() {
   std::fprintf(stderr,
                "usage: store_bench make-db PATH N CODE_FILE [--processed]\n"
                "       store_bench writer ENTRIES ROWS GROUP CODE_FILE\n"
+               "       store_bench session PATH GROUP\n"
                "       store_bench queries PATH BATCH_ID REPEAT\n"
                "       store_bench bare PATH SQL...\n");
   return 2;
@@ -375,6 +472,7 @@ int main(int argc, char** argv) {
   if (a[0] == "writer" && a.size() == 5) {
     return Writer(std::stoll(a[1]), std::stoll(a[2]), std::stoll(a[3]), a[4]);
   }
+  if (a[0] == "session" && a.size() == 3) return Session(a[1], std::stoul(a[2]));
   if (a[0] == "queries" && a.size() == 4) return Queries(a[1], a[2], std::stoi(a[3]));
   if (a[0] == "bare" && a.size() >= 3) return Bare(a[1], {a.begin() + 2, a.end()});
   return Usage();

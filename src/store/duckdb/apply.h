@@ -1,11 +1,17 @@
 // Applying folded entry changes (store/entry_change.h) to the entries table.
 //
-// One UPDATE per kind of change, by literal ids when the ids compare byte by
-// byte (no join: entry_changes.h says why), else, or for entries the literal
-// form missed, joined with a staged copy of the changes. Only unfinished
-// entries change, so a final entry is never moved back and the row counts
-// are exact transitions. Internal to src/store/duckdb; runs in the caller's
+// The changes are staged in a temp table with an appender and applied by one
+// UPDATE joined with it. Only unfinished entries change, so a final entry is
+// never moved back. Internal to src/store/duckdb; runs in the caller's
 // transaction.
+//
+// Why one join per fold: the journal (journal.h) folds every few thousand
+// entries, so the join's cost (one scan of the id column, and ~17 buffer
+// handles DuckDB's eviction queue keeps per hash join: docs/reliability.md,
+// promise 6) is paid a few hundred times in a 1,000,000-entry run. The
+// literal-id UPDATEs this replaced avoided the join but carried a CASE
+// branch per entry and scanned the table once per 256 entries: they were
+// half the store's CPU per entry (docs/benchmarks.md).
 #pragma once
 
 #include <string>
@@ -16,13 +22,8 @@
 
 namespace cnake {
 
-// How many entries the changes took from unfinished to completed / failed.
-struct Transitions {
-  std::int64_t completed = 0, failed = 0;
-};
-
 // `entries` is the quoted entries table.
-Result<Transitions> ApplyEntryChanges(db::Connection& conn, const std::string& entries,
-                                      const std::vector<EntryChange>& changes, bool bytewise_ids);
+Status ApplyEntryChanges(db::Connection& conn, const std::string& entries,
+                         const std::vector<EntryChange>& changes);
 
 }  // namespace cnake

@@ -29,6 +29,11 @@ std::string ClaimCandidatesSql(const TableNames& tables, const ClaimOptions& opt
       EntryFilterSql());
 }
 
+// How many entries a group takes from unfinished to completed / failed.
+struct Transitions {
+  std::int64_t completed = 0, failed = 0;
+};
+
 // How many of the final changes find their entry unfinished, so that the
 // fold moves it (the batch counters move by these).
 Result<Transitions> CountTransitions(db::Connection& conn, const TableNames& tables,
@@ -172,7 +177,7 @@ Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::st
   plan.failed = moved.failed;
   CNAKE_RETURN_IF_ERROR(CommitChanges(conn, tables, batch_id, group, changes, plan));
   return FoldJournal(conn, tables, changes,
-                     plan.first_seq + static_cast<std::int64_t>(changes.size()) - 1, bytewise_ids);
+                     plan.first_seq + static_cast<std::int64_t>(changes.size()) - 1);
 }
 
 Result<BatchCounts> CountBatchSql(db::Connection& conn, const TableNames& tables,

@@ -3,40 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
 
 #include "store/duckdb/duckdb_store.h"
 
 namespace cnake {
 namespace {
-
-std::string SqlInt(std::optional<std::int64_t> v) { return v ? std::to_string(*v) : "NULL"; }
-std::string SqlBool(bool v) { return v ? "TRUE" : "FALSE"; }
-
-// One field over all changes: the common literal when every entry has the
-// same value, else a CASE on the entry's id.
-using FieldValue = std::function<std::optional<std::string>(const EntryChange&)>;
-
-std::optional<std::string> CaseOnId(const std::string& id_column,
-                                    const std::vector<EntryChange>& changes,
-                                    const std::vector<std::string>& id_literals,
-                                    const FieldValue& value) {
-  std::vector<std::string> values;
-  values.reserve(changes.size());
-  for (const EntryChange& e : changes) {
-    auto v = value(e);
-    if (!v) return std::nullopt;
-    values.push_back(std::move(*v));
-  }
-  if (std::all_of(values.begin(), values.end(), [&](const auto& v) { return v == values[0]; })) {
-    return values[0];
-  }
-  std::string out = "CASE " + id_column;
-  for (std::size_t i = 0; i < changes.size(); ++i) {
-    out += " WHEN " + id_literals[i] + " THEN " + values[i];
-  }
-  return out + " END";
-}
 
 }  // namespace
 
@@ -84,45 +55,6 @@ ChangeFields StagedFields() {
           .attempts = "g.attempts",
           .last_error = "g.last_error",
           .python_id = "g.python_id"};
-}
-
-std::optional<ChangeFields> LiteralFields(const std::string& entries,
-                                          const std::vector<EntryChange>& changes) {
-  std::vector<std::string> ids;
-  ids.reserve(changes.size());
-  for (const EntryChange& e : changes) {
-    auto literal = db::SqlStringLiteral(e.entry_id);
-    if (!literal) return std::nullopt;
-    ids.push_back(std::move(*literal));
-  }
-  const std::string id_column = entries + ".id";
-  ChangeFields f;
-  auto field = [&](std::string& out, const FieldValue& value) {
-    auto sql = CaseOnId(id_column, changes, ids, value);
-    if (sql) out = std::move(*sql);
-    return sql.has_value();
-  };
-  auto text = [](const std::string& v) { return db::SqlStringLiteral(v); };
-  const bool ok =
-      field(f.kind,
-            [&](const EntryChange& e) { return text(std::string(ChangeKindCode(e.kind))); }) &&
-      field(f.state,
-            [&](const EntryChange& e) { return text(std::string(EntryStateName(e.state))); }) &&
-      field(f.submitted, [](const EntryChange& e) { return SqlBool(e.submitted); }) &&
-      field(f.request_id, [&](const EntryChange& e) { return text(e.request_id); }) &&
-      field(f.clear_request_id, [](const EntryChange& e) { return SqlBool(e.clear_request_id); }) &&
-      field(f.submission_seq, [](const EntryChange& e) { return SqlInt(e.submission_seq); }) &&
-      field(f.attempts, [](const EntryChange& e) { return SqlInt(e.attempts); }) &&
-      field(f.last_error,
-            [&](const EntryChange& e) -> std::optional<std::string> {
-              return e.last_error ? text(*e.last_error) : std::optional<std::string>("NULL");
-            }) &&
-      field(f.python_id, [&](const EntryChange& e) -> std::optional<std::string> {
-        // Computed from the id, not a CASE with a branch per entry.
-        return e.kind == ChangeKind::kCompleted ? PythonIdSql(id_column) : "NULL";
-      });
-  if (!ok) return std::nullopt;
-  return f;
 }
 
 std::optional<std::string> IdFilterSql(const std::string& column,

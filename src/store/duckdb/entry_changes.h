@@ -1,14 +1,16 @@
-// The SQL that applies a folded write group (store/entry_change.h) to the
-// entries table without a join.
+// The SQL that applies folded entry changes (store/entry_change.h) to the
+// entries table, and the id filters the per-commit statements on the results
+// table use without a join.
 //
-// Why without a join: every hash join DuckDB runs registers ~17 buffer
-// handles that its eviction queue keeps alive long after the query ends, so a
-// join per commit made the client's heap grow with the number of commits
-// (~2.8 KB per join; bare-DuckDB replay and figures in docs/reliability.md,
-// promise 6). Literal id lists, written as list_contains() so that DuckDB's
-// IN-clause rewrite does not turn them back into a join, and byte-order
-// bounds on the id, which let the scan skip row groups by their min/max, keep
-// the heap flat and cost no more than the join did.
+// Why without a join per commit: every hash join DuckDB runs registers ~17
+// buffer handles that its eviction queue keeps alive long after the query
+// ends, so a join per commit made the client's heap grow with the number of
+// commits (~2.8 KB per join; bare-DuckDB replay and figures in
+// docs/reliability.md, promise 6). Literal id lists, written as
+// list_contains() so that DuckDB's IN-clause rewrite does not turn them back
+// into a join, and byte-order bounds on the id, which let the scan skip row
+// groups by their min/max, keep the heap flat. The entries table itself is
+// updated only at a fold, once per few thousand entries, by a join (apply.h).
 #pragma once
 
 #include <optional>
@@ -26,16 +28,14 @@ namespace cnake {
 const std::string& UnfinishedEntrySql();
 
 // The value of each per-entry field as a SQL expression: a column of the
-// staged group table ("g.state"), or a CASE over the entry's id.
+// staged group table ("g.state").
 struct ChangeFields {
   std::string kind, state, submitted, request_id, clear_request_id, submission_seq, attempts,
       last_error, python_id;
 };
 
 // "UPDATE <entries> SET ... <from_where> AND <unfinished>": moves only
-// unfinished entries, so when every change it applies has the same kind, the
-// number of rows it updated is the number of entries that made that
-// transition.
+// unfinished entries, so a final entry is never moved back.
 //
 // No RETURNING: DuckDB binds every column into an UPDATE that returns rows,
 // the primary key included, and then runs it as a delete plus an insert of
@@ -47,12 +47,6 @@ std::string EntryUpdateSql(const std::string& entries, const ChangeFields& g,
 
 // Fields read from the group table staged as temp.cnake_group, alias g.
 ChangeFields StagedFields();
-
-// Fields as CASE <entries>.id WHEN '<id>' THEN <value> ... END (a plain
-// literal when every entry has the same value); nullopt when a value or an id
-// cannot be a SQL literal (a NUL byte).
-std::optional<ChangeFields> LiteralFields(const std::string& entries,
-                                          const std::vector<EntryChange>& changes);
 
 // "list_contains([<ids>], <column>) AND <column> BETWEEN '<min>' AND '<max>'",
 // or nullopt when an id has a NUL byte. The bounds compare bytes, so the

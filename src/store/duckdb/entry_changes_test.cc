@@ -1,5 +1,6 @@
-// The two ways CommitGroup applies a group (literal ids, join with the staged
-// group) against real DuckDB files: they must leave the same rows behind.
+// CommitGroup against real DuckDB files, with the results table's statements
+// by literal ids (bytewise) and by IN lists: both must leave the same rows
+// behind, and entries are updated in place by the fold's join.
 #include "store/duckdb/entry_changes.h"
 
 #include <gtest/gtest.h>
@@ -25,29 +26,6 @@ TEST(IdFilterSqlTest, ListsEveryIdAndBoundsThemByByteOrder) {
 TEST(IdFilterSqlTest, AnIdWithANulByteCannotBeALiteral) {
   using namespace std::string_view_literals;
   EXPECT_FALSE(IdFilterSql("id", {"a", "b\0c"sv}));
-}
-
-TEST(LiteralFieldsTest, SharedValuesAreLiteralsAndDifferingOnesACaseOnTheId) {
-  std::vector<EntryChange> changes(2);
-  changes[0].entry_id = "e1";
-  changes[0].attempts = 1;
-  changes[0].state = EntryState::kSubmitted;
-  changes[1].entry_id = "e'2";
-  changes[1].attempts = 3;
-  changes[1].state = EntryState::kSubmitted;
-  auto f = LiteralFields("\"t\"", changes);
-  ASSERT_TRUE(f);
-  EXPECT_EQ(f->state, "'submitted'");
-  EXPECT_EQ(f->kind, "'p'");
-  EXPECT_EQ(f->last_error, "NULL");
-  EXPECT_EQ(f->attempts, "CASE \"t\".id WHEN 'e1' THEN 1 WHEN 'e''2' THEN 3 END");
-}
-
-TEST(LiteralFieldsTest, AValueWithANulByteFallsBackToTheJoin) {
-  std::vector<EntryChange> changes(1);
-  changes[0].entry_id = "e1";
-  changes[0].last_error = std::string("bad\0byte", 8);
-  EXPECT_FALSE(LiteralFields("t", changes));
 }
 
 // One database per path, seeded and claimed the same way.
@@ -209,25 +187,17 @@ TEST_F(CommitPathTest, BothPathsUpdateEntriesInPlace) {
   }
 }
 
-// The literal statements exist to keep DuckDB from running a hash join per
-// commit (each one leaves buffer handles alive). The same ids as an IN list
-// do get one: DuckDB rewrites a constant IN list into a join.
-TEST_F(CommitPathTest, LiteralStatementsRunWithoutAHashJoin) {
+// The literal id filters exist to keep DuckDB from running a hash join per
+// commit on the results table (each one leaves buffer handles alive). The
+// same ids as an IN list do get one: DuckDB rewrites a constant IN list into
+// a join.
+TEST_F(CommitPathTest, LiteralIdFiltersRunWithoutAHashJoin) {
   std::vector<std::string> ids;
   for (int i = 0; i < 64; ++i) ids.push_back("h" + std::to_string(i));
   Db db = Open("plan.duckdb", ids);
-  std::vector<EntryChange> changes(ids.size());
-  std::vector<std::string_view> views;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    changes[i].entry_id = ids[i];
-    changes[i].kind = ChangeKind::kCompleted;
-    changes[i].attempts = static_cast<std::int64_t>(i % 3);
-    views.push_back(ids[i]);
-  }
-  auto fields = LiteralFields("cython_entries", changes);
-  auto by_entry = IdFilterSql("cython_entries.id", views);
+  std::vector<std::string_view> views(ids.begin(), ids.end());
   auto by_python = IdFilterSql("id", views);
-  ASSERT_TRUE(fields && by_entry && by_python);
+  ASSERT_TRUE(by_python);
   auto plan = [&](const std::string& sql) {  // EXPLAIN's second column is the plan
     auto r = db.store->connection().Query("EXPLAIN " + sql);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -237,9 +207,6 @@ TEST_F(CommitPathTest, LiteralStatementsRunWithoutAHashJoin) {
     }
     return out;
   };
-  const std::string update = plan(EntryUpdateSql("cython_entries", *fields, "WHERE " + *by_entry));
-  ASSERT_NE(update.find("UPDATE"), std::string::npos) << update;  // a plan, not an error
-  EXPECT_EQ(update.find("HASH_JOIN"), std::string::npos) << update;
   const std::string del = plan("DELETE FROM python_entries WHERE " + *by_python);
   ASSERT_NE(del.find("DELETE"), std::string::npos) << del;
   EXPECT_EQ(del.find("HASH_JOIN"), std::string::npos) << del;
@@ -248,9 +215,10 @@ TEST_F(CommitPathTest, LiteralStatementsRunWithoutAHashJoin) {
   EXPECT_NE(in_list.find("HASH_JOIN"), std::string::npos) << in_list;
 }
 
-// Even if the literal form is used where its byte-order bounds miss entries
-// (here: ids declared COLLATE NOCASE), the join catches the rest.
-TEST_F(CommitPathTest, EntriesTheLiteralUpdateMissesAreUpdatedByTheJoin) {
+// Even if the literal filters are used where their byte-order bounds miss
+// entries (here: ids declared COLLATE NOCASE), every entry is completed and
+// counted: the entries table is updated by the fold's join.
+TEST_F(CommitPathTest, CollatedIdsTakenForBytewiseStillCompleteEveryEntry) {
   auto s = testing::OpenStoreWithNocaseIds(dir_.File("nocase.duckdb"));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   Db db = Claimed(std::move(s).value(), {"B", "a", "b2"});

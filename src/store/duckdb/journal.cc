@@ -42,13 +42,10 @@ Status AppendJournal(db::Connection& conn, const std::string& batch_id,
 }
 
 Status FoldJournal(db::Connection& conn, const TableNames& tables,
-                   const std::vector<EntryChange>& changes, std::int64_t up_to_seq,
-                   bool bytewise_ids) {
+                   const std::vector<EntryChange>& changes, std::int64_t up_to_seq) {
   CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn));
   if (!changes.empty()) {
-    CNAKE_RETURN_IF_ERROR(
-        ApplyEntryChanges(conn, db::QuoteIdentifier(tables.entries), changes, bytewise_ids)
-            .status());
+    CNAKE_RETURN_IF_ERROR(ApplyEntryChanges(conn, db::QuoteIdentifier(tables.entries), changes));
   }
   CNAKE_RETURN_IF_ERROR(conn.ExecuteWith("DELETE FROM cnake_journal WHERE seq <= ?", up_to_seq));
   return txn.Commit();
@@ -92,11 +89,10 @@ Status ReplayJournal(db::Connection& conn, const TableNames& tables) {
     }
   }
   if (last_seq == 0) return Status::Ok();
-  CNAKE_ASSIGN_OR_RETURN(const bool bytewise_ids, IdsCompareBytewise(conn, tables));
   std::vector<EntryChange> changes;
   changes.reserve(net.size());
   for (auto& [id, e] : net) changes.push_back(std::move(e));
-  return FoldJournal(conn, tables, changes, last_seq, bytewise_ids);
+  return FoldJournal(conn, tables, changes, last_seq);
 }
 
 }  // namespace cnake

@@ -8,7 +8,7 @@
 // follows the POST by tens of milliseconds), so each commit appends the
 // group's folded entry changes to cnake_journal; the session folds them into
 // the entries table every few thousand entries and when it ends (one UPDATE
-// per kind of change for all of them, and an entry submitted and finished in
+// joined with the staged changes, apply.h; an entry submitted and finished in
 // between is updated once). A run that never folds (kill -9) leaves its
 // journal behind: the next read-write open replays it before anything reads
 // the entries table.
@@ -37,8 +37,7 @@ Status AppendJournal(db::Connection& conn, const std::string& batch_id,
 // In one transaction: applies `changes` (the net effect of the journal rows
 // up to `up_to_seq`) to the entries table and deletes those rows.
 Status FoldJournal(db::Connection& conn, const TableNames& tables,
-                   const std::vector<EntryChange>& changes, std::int64_t up_to_seq,
-                   bool bytewise_ids);
+                   const std::vector<EntryChange>& changes, std::int64_t up_to_seq);
 // Folds whatever the journal holds (a run that ended without folding).
 Status ReplayJournal(db::Connection& conn, const TableNames& tables);
 

@@ -90,7 +90,7 @@ Status DuckDbWorkSession::Fold() {
   std::vector<EntryChange> changes;
   changes.reserve(unfolded_.size());
   for (auto& [id, e] : unfolded_) changes.push_back(std::move(e));
-  CNAKE_RETURN_IF_ERROR(FoldJournal(conn_, tables_, changes, next_seq_ - 1, bytewise_ids_));
+  CNAKE_RETURN_IF_ERROR(FoldJournal(conn_, tables_, changes, next_seq_ - 1));
   unfolded_.clear();
   finalized_.clear();
   return Status::Ok();
