@@ -246,6 +246,8 @@ class Appender {
 
   Status Append(std::string_view value);
   Status Append(const std::string& value) { return Append(std::string_view(value)); }
+  // Not Append(bool), which a string literal would otherwise pick.
+  Status Append(const char* value) { return Append(std::string_view(value)); }
   Status Append(std::int64_t value);
   Status Append(double value);
   Status Append(bool value);
