@@ -262,11 +262,16 @@ store() {
   bench_locked "$STORE_BENCH" writer "$WRITER_ENTRIES" "$WRITER_ROWS" "$WRITER_GROUP" "$CODE_FILE" \
     >"$out/writer.figures"
   tee -a "$figures" <"$out/writer.figures"
-  local wr
+  local wr sr
   wr=$(field "$out/writer.figures" writer_ratio)
-  row "store: results/s through CommitGroup ÷ bare appender ($WRITER_ROWS rows, groups of $WRITER_GROUP, $WRITER_ENTRIES entries)" \
-    "$(field "$out/writer.figures" commit_group_rows_per_s) ÷ $(field "$out/writer.figures" bare_appender_rows_per_s) = **$wr**" \
-    "≥ 0.8 ($(met "$wr" 0.8 ">="))"
+  sr=$(field "$out/writer.figures" session_writer_ratio)
+  # The engine's writer is a work session's Commit; CommitGroup (commit and
+  # fold per group) is what tools and tests use.
+  row "store: results/s through the engine's writer (WorkSession::Commit) ÷ bare appender ($WRITER_ROWS rows, groups of $WRITER_GROUP, $WRITER_ENTRIES entries)" \
+    "$(field "$out/writer.figures" session_rows_per_s) ÷ $(field "$out/writer.figures" bare_appender_rows_per_s) = **$sr**" \
+    "≥ 0.8 ($(met "$sr" 0.8 ">="))"
+  row "store: results/s through CommitGroup (fold per group) ÷ bare appender" \
+    "$(field "$out/writer.figures" commit_group_rows_per_s) ÷ $(field "$out/writer.figures" bare_appender_rows_per_s) = $wr" ""
   # Both commit paths side by side (src/engine/entry_changes.h): a hash join
   # per statement left DuckDB buffer handles behind on every commit.
   row "store: heap growth over the writer run, literal ids vs joins" \

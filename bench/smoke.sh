@@ -26,7 +26,7 @@ missing=0
 for key in async_ceiling_ratio async_client_entries_per_s async_wrk_requests_per_s \
   async_client_cpu_s_per_1000 sync_ceiling_ratio latency_ratio latency_sync_ratio rate_requests_in_window \
   rate_max_1s_window memory_100_peak_rss_kb memory_300_result_bytes memory_growth_mib \
-  writer_ratio stats_s cli_stats_s cli_status_s bare_status_s; do
+  writer_ratio session_writer_ratio stats_s cli_stats_s cli_status_s bare_status_s; do
   value=$(sed -n "s/^$key: //p" "$out/figures.txt")
   if [[ -z "$value" || "$value" == nan ]]; then
     echo "smoke: figure $key missing or not a number" >&2
