@@ -20,7 +20,9 @@ Duration NextPollDelay(int polls_so_far, std::optional<double> eta_seconds,
   double seconds;
   if (eta_seconds && std::isfinite(*eta_seconds) && *eta_seconds >= 0) {
     const double floor = std::chrono::duration<double>(kMinEtaWait).count();
-    seconds = std::clamp(*eta_seconds, floor, std::max(floor, max)) * (1.0 + jitter * u);
+    const double base = std::clamp(*eta_seconds, floor, std::max(floor, max));
+    const double spread = std::chrono::duration<double>(kMaxEtaSpread).count();
+    seconds = base + std::min(jitter * base, spread) * u;
   } else {
     const double base = std::min(max, initial * std::pow(growth, std::max(polls_so_far, 0)));
     seconds = base * (1.0 + jitter * (2.0 * u - 1.0));

@@ -65,7 +65,9 @@ TEST(PollPolicyTest, ServerEtaReplacesTheScheduleAndIsNeverAnticipated) {
   EXPECT_EQ(NextPollDelay(20, 7.0, kPolicy, 0.0), 7s);    // not the grown 30 s
   EXPECT_EQ(NextPollDelay(0, 0.2, kPolicy, 0.0), 200ms);  // not raised to the first delay
   EXPECT_EQ(NextPollDelay(0, 500.0, kPolicy, 0.0), 30s);
-  EXPECT_EQ(NextPollDelay(0, 7.0, kPolicy, 1.0), 8400ms);  // jitter only ever delays
+  // Jitter only ever delays, by a share of the eta up to kMaxEtaSpread.
+  EXPECT_EQ(NextPollDelay(0, 7.0, kPolicy, 1.0), 7s + kMaxEtaSpread);
+  EXPECT_EQ(NextPollDelay(0, 0.01, kPolicy, 1.0), 12ms);
   EXPECT_EQ(NextPollDelay(0, 0.0, kPolicy, 0.0), kMinEtaWait);
 }
 
