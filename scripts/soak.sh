@@ -51,7 +51,7 @@ if has memory; then
   step "peak RSS and anonymous memory over 1,000,000 entries (about 15 min)"
   CNAKE_TEST_MEMORY_ENTRIES="${SOAK_MEMORY_ENTRIES:-1000000}" "$rel" --gtest_brief=1 \
     --gtest_filter='OverloadTest.PeakMemory*' --gtest_output=json:"$build/soak-memory.json"
-  grep -oE '"(entries|peak_rss_kb|bound_kb|windows|worst_drift_kb|anon_kb_[a-z_]*)": "?[0-9]*' \
+  grep -oE '"(entries|peak_rss_kb|bound_kb|windows|worst_drift_kb|anon_kb_[a-z0-9_]*)": "?[0-9]*' \
     "$build/soak-memory.json" || true
 fi
 if has network; then

@@ -181,6 +181,16 @@ TEST_F(OverloadTest, PeakMemoryStaysUnderTheDuckDbLimitPlus96MiBAndAnonMemoryIsF
   RecordProperty("anon_kb_min", static_cast<int>(low));
   RecordProperty("anon_kb_max", static_cast<int>(high));
   if (!r.anon_kb.empty()) RecordProperty("anon_kb_last", static_cast<int>(r.anon_kb.back().second));
+  // Growth as a leak would show it: the highest sample of the first 100 s
+  // after warm-up against the highest of the last 100 s.
+  long first_window_max = 0, last_window_max = 0;
+  const double end_s = r.anon_kb.empty() ? 0 : r.anon_kb.back().first;
+  for (const auto& [t, kb] : r.anon_kb) {
+    if (t >= kWarmUpS && t < kWarmUpS + kWindowS) first_window_max = std::max(first_window_max, kb);
+    if (t >= kWarmUpS && t > end_s - kWindowS) last_window_max = std::max(last_window_max, kb);
+  }
+  RecordProperty("anon_kb_max_first_100s", static_cast<int>(first_window_max));
+  RecordProperty("anon_kb_max_last_100s", static_cast<int>(last_window_max));
   RecordProperty("windows", windows);
   RecordProperty("worst_drift_kb", static_cast<int>(worst));
   EXPECT_LE(worst, kDriftKb) << windows << " windows of " << kWindowS << " s";

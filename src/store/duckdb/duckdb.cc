@@ -9,6 +9,23 @@
 
 #include "util/quote.h"
 
+// DuckDB's bundled jemalloc keeps the pages a query frees for a second in each
+// of its arenas (one per core), and then returns them lazily (MADV_FREE, still
+// counted in RSS). A long `process` frees and reallocates blocks at every
+// commit and checkpoint, so those pages were 20-30 MB of the client's peak RSS
+// and most of its swings (docs/reliability.md, promise 6). One arena, 100 ms
+// before freed pages go back and no lazy stage: on 200,000 entries (sync,
+// zero delay, 16 in flight) peak RSS 147 -> 128 MB for +0.005 ms of system CPU
+// per entry (no decay at all gave 116 MB for +0.025 ms; one arena alone
+// 136 MB; the decays alone nothing). jemalloc reads this symbol last, after
+// its DUCKDB_JE_MALLOC_CONF environment variable, at its first allocation,
+// which comes before main(): setting that variable from the program would be
+// too late. A libduckdb built without jemalloc never reads it.
+extern "C" {
+__attribute__((visibility("default"))) const char* duckdb_je_malloc_conf_2_conf_harder =
+    "narenas:1,dirty_decay_ms:100,muzzy_decay_ms:0";
+}
+
 namespace cnake::db {
 namespace {
 

@@ -1,15 +1,41 @@
 #include "store/duckdb/duckdb.h"
 
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <algorithm>
+#include <cstddef>
 
 #include "testing/temp_dir.h"
+
+// jemalloc's control interface inside libduckdb.so (duckdb.h does not declare
+// it; weak, so that a libduckdb without jemalloc fails the test, not the link).
+extern "C" int duckdb_je_mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp,
+                                 std::size_t newlen) __attribute__((weak));
 
 namespace cnake::db {
 namespace {
 
 TEST(DuckDbTest, ReportsPinnedVersion) { EXPECT_STREQ(duckdb_library_version(), "v1.4.4"); }
+
+// duckdb.cc's allocator settings reach DuckDB's jemalloc. A DuckDB upgrade that
+// renamed its jemalloc prefix would silently bring back about 20 MB of retained
+// pages in a long run (docs/reliability.md, promise 6).
+TEST(DuckDbTest, DuckDbsAllocatorReturnsFreedPagesPromptly) {
+  ASSERT_NE(duckdb_je_mallctl, nullptr) << "libduckdb.so has no bundled jemalloc";
+  ASSERT_TRUE(Database::Open(":memory:").ok());
+  unsigned narenas = 0;
+  ssize_t dirty_ms = -2, muzzy_ms = -2;
+  std::size_t len = sizeof narenas;
+  ASSERT_EQ(duckdb_je_mallctl("opt.narenas", &narenas, &len, nullptr, 0), 0);
+  len = sizeof dirty_ms;
+  ASSERT_EQ(duckdb_je_mallctl("opt.dirty_decay_ms", &dirty_ms, &len, nullptr, 0), 0);
+  len = sizeof muzzy_ms;
+  ASSERT_EQ(duckdb_je_mallctl("opt.muzzy_decay_ms", &muzzy_ms, &len, nullptr, 0), 0);
+  EXPECT_EQ(narenas, 1u);
+  EXPECT_EQ(dirty_ms, 100);
+  EXPECT_EQ(muzzy_ms, 0);
+}
 
 TEST(DuckDbTest, QueryAndTypedReads) {
   testing::TempDir dir;
