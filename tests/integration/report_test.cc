@@ -105,11 +105,14 @@ class ReportTest : public ::testing::Test {
 // drawn per job from the batch id, which differs per run: at 10% 429s on
 // status, about 2% of runs drew none (about 36 status requests); at 20%,
 // 0.03%. Retry-After 0 keeps the run short (each 429 with 1 s paused the
-// whole run for a second: 12-28 s at 20%).
+// whole run for a second: 12-28 s at 20%). Failed entries likewise: each
+// generate attempt draws anew, so an entry fails with job_failed /
+// (job_failed + success) = 0.3 / 0.8; at 0.1 that was 1/8 and no entry of 40
+// failed in 0.5% of runs.
 TEST_F(ReportTest, EveryTypeAndFormatFromAFaultyRun) {
   const std::string log = dir_.File("requests.jsonl");
   ReferenceServer server({"--delay", "fixed:10ms", "--request-log", log, "--seed", "5"});
-  ASSERT_EQ(server.SetScenario(R"({"endpoints": {"generate": {"500": 0.2, "job_failed": 0.1},
+  ASSERT_EQ(server.SetScenario(R"({"endpoints": {"generate": {"500": 0.2, "job_failed": 0.3},
                                   "status": {"429": 0.2}, "results": {"429": 0.2}},
                                   "params": {"retry_after_s": 0,
                                   "retry_after_form": "seconds"}})"),
