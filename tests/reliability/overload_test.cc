@@ -169,26 +169,23 @@ TEST_F(OverloadTest, PeakMemoryStaysUnderTheDuckDbLimitPlus96MiBAndAnonMemoryIsF
       break;
     }
   }
-  // Growth or spikes: the range after warm-up and where it ended.
-  long low = 0, high = 0, first = 0;
+  // Growth or spikes: the range after warm-up and where it ended. Growth as a
+  // leak would show it: the highest sample of the first 100 s after warm-up
+  // against the highest of the last 100 s.
+  long low = 0, high = 0, first = 0, first_window_max = 0, last_window_max = 0;
+  const double end_s = r.anon_kb.empty() ? 0 : r.anon_kb.back().first;
   for (const auto& [t, kb] : r.anon_kb) {
     if (t < kWarmUpS) continue;
     if (first == 0) first = low = high = kb;
     low = std::min(low, kb);
     high = std::max(high, kb);
+    if (t < kWarmUpS + kWindowS) first_window_max = std::max(first_window_max, kb);
+    if (t > end_s - kWindowS) last_window_max = std::max(last_window_max, kb);
   }
   RecordProperty("anon_kb_after_warm_up", static_cast<int>(first));
   RecordProperty("anon_kb_min", static_cast<int>(low));
   RecordProperty("anon_kb_max", static_cast<int>(high));
   if (!r.anon_kb.empty()) RecordProperty("anon_kb_last", static_cast<int>(r.anon_kb.back().second));
-  // Growth as a leak would show it: the highest sample of the first 100 s
-  // after warm-up against the highest of the last 100 s.
-  long first_window_max = 0, last_window_max = 0;
-  const double end_s = r.anon_kb.empty() ? 0 : r.anon_kb.back().first;
-  for (const auto& [t, kb] : r.anon_kb) {
-    if (t >= kWarmUpS && t < kWarmUpS + kWindowS) first_window_max = std::max(first_window_max, kb);
-    if (t >= kWarmUpS && t > end_s - kWindowS) last_window_max = std::max(last_window_max, kb);
-  }
   RecordProperty("anon_kb_max_first_100s", static_cast<int>(first_window_max));
   RecordProperty("anon_kb_max_last_100s", static_cast<int>(last_window_max));
   RecordProperty("windows", windows);
