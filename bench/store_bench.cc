@@ -41,9 +41,12 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <functional>
 #include <vector>
 
+#include "engine/snapshot.h"
 #include "store/duckdb/batch_sql.h"
+#include "store/request_summary.h"
 #include "store/duckdb/duckdb_store.h"
 
 namespace cnake::bench {
@@ -128,6 +131,11 @@ void InsertEntries(DuckDbStore& store, std::int64_t n, const std::string& code) 
   (void)n_inserted;
 }
 
+// The latency histogram's bounds, as the engine and the reports use them.
+std::vector<double> HistogramBounds() {
+  return {engine::LatencyHistogram::kBoundsMs.begin(), engine::LatencyHistogram::kBoundsMs.end()};
+}
+
 // Marks every entry as processed by one finished batch, as a run would leave it.
 std::string MarkProcessed(DuckDbStore& store, const std::string& code) {
   // The batch that processed everything; the steps below set its counters.
@@ -163,7 +171,7 @@ std::string MarkProcessed(DuckDbStore& store, const std::string& code) {
                   "occurred_at) SELECT ?1, id, 1, 'generate', 200, "
                   "5 + (hash(id) % 1000) / 100.0, NULL, now() FROM {} WHERE batch_id = ?1",
                   entries),
-      fmt::format("UPDATE batch_jobs SET status = 'completed', completed_at = now(), "
+      fmt::format("UPDATE batch_jobs SET "
                   "total_entries = c.n, processed_entries = c.n, successful_entries = c.ok, "
                   "failed_entries = c.n - c.ok FROM (SELECT count(*) AS n, count(*) FILTER "
                   "(WHERE processing_status = 'completed') AS ok FROM {} WHERE batch_id = ?1) "
@@ -176,6 +184,14 @@ std::string MarkProcessed(DuckDbStore& store, const std::string& code) {
                    "mark processed");
     (void)n;
   }
+  // Completed as the engine completes a batch (engine/batch_lifecycle.cc,
+  // Finish): with the summary of its request log.
+  BatchUpdate done;
+  done.status = BatchStatus::kCompleted;
+  done.completed_at = std::chrono::system_clock::now();
+  done.request_summary = RequestSummaryJson(
+      Check(SummarizeRequests(store.queries(), batch, HistogramBounds()), "summary"));
+  Check(store.UpdateBatch(batch, done), "complete");
   return batch;
 }
 
@@ -454,6 +470,19 @@ int Queries(const std::string& path, const std::string& batch, int repeat) {
       "open_s: %.4f\nstats_s: %.4f\nbare_stats_s: %.4f\ncount_batch_s: %.4f\n"
       "bare_count_batch_s: %.4f\n",
       open_s, stats_s, bare_stats_s, count_s, bare_count_s);
+  // What `status --batch-id` reads besides the counts, piece by piece.
+  const ReportScope scope{batch};
+  auto& q = store->queries();
+  const auto piece = [&](const char* name, const std::function<void()>& read) {
+    std::printf("status_%s_s: %.4f\n", name, BestOf(repeat, read));
+  };
+  piece("batches", [&] { (void)Check(q.ReportBatches(scope), "batches"); });
+  piece("entry_states", [&] { (void)Check(q.EntryStates(scope), "entry states"); });
+  piece("latency", [&] { (void)Check(q.Latency(scope, HistogramBounds()), "latency"); });
+  // Bounds the stored summary was not counted over: the request log's rows.
+  piece("latency_from_rows", [&] { (void)Check(q.Latency(scope, {}), "latency"); });
+  piece("tokens", [&] { (void)Check(q.TokenTotals(batch), "tokens"); });
+  piece("recent_errors", [&] { (void)Check(q.RecentErrors(batch, 5), "errors"); });
   return 0;
 }
 

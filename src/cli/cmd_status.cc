@@ -43,7 +43,7 @@ Result<nlohmann::json> StoredStatus(Store& store, const std::string& batch_id,
                       {"counts", by_state}};
   // The figures the run summary and the reports print (report/performance.h).
   CNAKE_ASSIGN_OR_RETURN(report::Performance perf,
-                         report::ReadPerformance(store.queries(), ReportScope{batch_id}));
+                         report::ReadPerformance(store.queries(), batch_id, counts));
   const LatencyRow& lat = perf.latency;
   j["latency_ms"] = {{"p50", optional(lat.p50_ms)},
                      {"p90", optional(lat.p90_ms)},

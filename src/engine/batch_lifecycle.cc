@@ -5,6 +5,9 @@
 
 #include <algorithm>
 
+#include "engine/snapshot.h"
+#include "store/request_summary.h"
+
 namespace cnake::engine {
 
 BatchLifecycle::BatchLifecycle(Store& store, Clock& clock, Entropy& entropy)
@@ -106,10 +109,18 @@ Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run
       update.status = BatchStatus::kFailed;
       update.stop_reason = run.message;
       break;
-    case StopReason::kFinished:
+    case StopReason::kFinished: {
       update.status = BatchStatus::kCompleted;
       update.completed_at = clock_.WallNow();
+      // Every entry is finished, so the request log is final: keep its
+      // figures with the record. Without them readers scan the rows.
+      const std::vector<double> bounds(LatencyHistogram::kBoundsMs.begin(),
+                                       LatencyHistogram::kBoundsMs.end());
+      if (auto summary = SummarizeRequests(store_.queries(), batch_id, bounds); summary.ok()) {
+        update.request_summary = RequestSummaryJson(*summary);
+      }
       break;
+    }
     case StopReason::kCancelled:
       update.status = BatchStatus::kCancelled;
       update.stop_reason = "cancel requested";

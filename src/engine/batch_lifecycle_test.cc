@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/engine.h"
 #include "store/duckdb/duckdb_store.h"
 #include "store/memory/memory_store.h"
 #include "testing/fake_clock.h"
@@ -204,6 +205,47 @@ TEST_P(BatchLifecycleTest, ABatchWithALiveRunnerIsNotAdopted) {
   ASSERT_TRUE(work.ok());
   EXPECT_TRUE(Claim(10, /*adopt=*/true).id.empty());
   EXPECT_EQ(Get("e100").batch_id, a.id);
+}
+
+// The run that completes a batch keeps its request log's figures with it
+// (store/request_summary.h); a run that stops early does not.
+TEST_P(BatchLifecycleTest, FinishingABatchKeepsItsRequestFiguresAndStoppingDoesNot) {
+  auto* duck = dynamic_cast<DuckDbStore*>(store_.get());
+  if (!duck) GTEST_SKIP() << "the in-memory store computes the figures on every read";
+  Seed(2);
+  const ClaimedBatch a = Claim(1), b = Claim(1);
+  for (const ClaimedBatch* batch : {&a, &b}) {
+    auto work = store_->OpenWork(batch->id, {"runner-1", "host", 1});
+    ASSERT_TRUE(work.ok());
+    ASSERT_EQ((*work)->Lease(1)->size(), 1u);
+    WriteGroup g;
+    g.requests.push_back({"", 1, "submit", 200, 40, "", clock_.WallNow()});
+    g.requests.back().entry_id = batch == &a ? "e100" : "e101";
+    ASSERT_TRUE((*work)->Commit(g).ok());
+    ASSERT_TRUE((*work)->Release().ok());
+  }
+  RunSummary finished, interrupted;
+  finished.reason = StopReason::kFinished;
+  interrupted.reason = StopReason::kInterrupted;
+  ASSERT_TRUE(lifecycle_->Finish(a.id, finished).ok());
+  ASSERT_TRUE(lifecycle_->Finish(b.id, interrupted).ok());
+  // A request logged afterwards (no run does this) shows which figures a
+  // read takes: the kept ones, or the rows.
+  for (const ClaimedBatch* batch : {&a, &b}) {
+    ASSERT_TRUE(duck->connection()
+                    .ExecuteWith("INSERT INTO api_requests (batch_id, latency_ms) VALUES (?, 80)",
+                                 batch->id)
+                    .ok());
+  }
+  const std::vector<double> bounds(LatencyHistogram::kBoundsMs.begin(),
+                                   LatencyHistogram::kBoundsMs.end());
+  auto kept = store_->queries().Latency({a.id}, bounds);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->count, 1);
+  EXPECT_EQ(kept->max_ms, 40.0);
+  auto rows = store_->queries().Latency({b.id}, bounds);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->count, 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, BatchLifecycleTest,

@@ -32,6 +32,17 @@ Result<Performance> ReadPerformance(Queries& queries, const ReportScope& scope) 
   return PerformanceOf(batches, entries, std::move(latency));
 }
 
+Result<Performance> ReadPerformance(Queries& queries, const std::string& batch_id,
+                                    const BatchCounts& counts) {
+  const ReportScope scope{batch_id};
+  CNAKE_ASSIGN_OR_RETURN(std::vector<ReportBatchRow> batches, queries.ReportBatches(scope));
+  if (batches.empty()) return NoSuchBatch(batch_id);
+  StateCounts entries;
+  for (EntryState state : kAllEntryStates) entries.by_state[state] = counts.Of(state);
+  CNAKE_ASSIGN_OR_RETURN(LatencyRow latency, queries.Latency(scope, LatencyBoundsMs()));
+  return PerformanceOf(batches, entries, std::move(latency));
+}
+
 std::string FormatMs(double ms) { return fmt::format("{:.1f}", ms); }
 std::string FormatRate(double entries_per_second) {
   return fmt::format("{:.2f}", entries_per_second);

@@ -43,6 +43,10 @@ Performance PerformanceOf(const std::vector<ReportBatchRow>& batches, const Stat
 // Reads and computes the figures. Errors: kNotFound when scope.batch_id names
 // no batch; the store's errors.
 Result<Performance> ReadPerformance(Queries& queries, const ReportScope& scope);
+// The same for one batch whose entry counts the caller has read
+// (Store::CountBatch), so that the entries are not counted twice.
+Result<Performance> ReadPerformance(Queries& queries, const std::string& batch_id,
+                                    const BatchCounts& counts);
 
 // The figures as every text format prints them: milliseconds with one
 // decimal ("12.5"), entries per second with two ("3.25").

@@ -93,6 +93,10 @@ struct BatchUpdate {
   // This run's waits, added to the batch's totals (a run that never reaches
   // its end, such as after kill -9, adds nothing).
   std::optional<double> add_retry_after_wait_seconds, add_breaker_open_seconds;
+  // With status kCompleted: the batch's request-log figures
+  // (store/request_summary.h), kept until a later update sets another status.
+  // A store may ignore it (its reads then compute the figures).
+  std::optional<std::string> request_summary;
 };
 
 // A batch's entries by state.

@@ -270,9 +270,11 @@ Status DuckDbStore::UpdateBatch(const std::string& batch_id, const BatchUpdate& 
                     "retry_after_wait_seconds ELSE coalesce(retry_after_wait_seconds, 0) + $5 END, "
                     "breaker_open_seconds = CASE WHEN $6::DOUBLE IS NULL THEN "
                     "breaker_open_seconds ELSE coalesce(breaker_open_seconds, 0) + $6 END, "
+                    "request_summary = CASE WHEN $1 = 'completed' THEN coalesce($7, "
+                    "request_summary) WHEN $1 IS NULL THEN request_summary END, "
                     "updated_at = now() WHERE id = $4",
                     status, u.completed_at, u.stop_reason, batch_id, u.add_retry_after_wait_seconds,
-                    u.add_breaker_open_seconds));
+                    u.add_breaker_open_seconds, u.request_summary));
   if (n == 0) return NotFound("no batch with id " + batch_id);
   return Status::Ok();
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/request_summary_checks.h"
 #include "testing/temp_dir.h"
 
 namespace cnake {
@@ -203,6 +204,12 @@ TEST(StoreTest, BatchRecordLifecycle) {
   EXPECT_FALSE((*b)->completed_at.empty());
   EXPECT_EQ(s.UpdateBatch("missing", u).code(), StatusCode::kNotFound);
   EXPECT_EQ(s.queries().GetStatistics()->recent_batches.size(), 1u);
+}
+
+TEST(StoreTest, ACompletedBatchsRequestSummaryStandsInForItsRequestLog) {
+  testing::TempDir dir;
+  auto s = OpenStore(dir.File("s.duckdb"));
+  testing::ExpectStoredSummaryStandsInUntilTheStatusChanges(*s);
 }
 
 TEST(StoreTest, DataSurvivesReopen) {

@@ -155,6 +155,7 @@ class KthLatency {
 
 // CASE expression numbering the histogram bucket of latency_ms.
 std::string BucketSql(const std::vector<double>& bounds) {
+  if (bounds.empty()) return "0";  // one bucket: CASE needs a WHEN
   std::string sql = "CASE";
   for (std::size_t i = 0; i < bounds.size(); ++i) {
     sql += fmt::format(" WHEN latency_ms <= {} THEN {}", bounds[i], i);
@@ -166,6 +167,10 @@ std::string BucketSql(const std::vector<double>& bounds) {
 
 Result<LatencyRow> DuckDbQueries::Latency(const ReportScope& scope,
                                           const std::vector<double>& bounds_ms) {
+  if (scope.batch_id) {
+    auto stored = StoredSummary(*scope.batch_id);
+    if (stored && stored->bounds_ms == bounds_ms) return stored->latency;
+  }
   LatencyRow row;
   row.histogram.assign(bounds_ms.size() + 1, 0);
   Range all;

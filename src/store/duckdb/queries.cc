@@ -74,7 +74,19 @@ Result<std::vector<std::string>> DuckDbQueries::RecentErrors(const std::string& 
   return out;
 }
 
+std::optional<RequestSummary> DuckDbQueries::StoredSummary(const std::string& batch_id) {
+  auto r = conn_.QueryWith(
+      "SELECT request_summary FROM batch_jobs WHERE id = ? AND status = 'completed'", batch_id);
+  if (!r.ok()) return std::nullopt;  // say, a read-only file from before the column
+  auto chunk = r->NextChunk();
+  if (!chunk || chunk->size() == 0 || chunk->IsNull(0, 0)) return std::nullopt;
+  return ParseRequestSummary(chunk->GetString(0, 0));
+}
+
 Result<TokenTotalsRow> DuckDbQueries::TokenTotals(const std::string& batch_id) {
+  if (!batch_id.empty()) {
+    if (auto stored = StoredSummary(batch_id)) return stored->tokens;
+  }
   CNAKE_ASSIGN_OR_RETURN(
       db::QueryResult r,
       conn_.QueryWith("SELECT CAST(coalesce(sum(prompt_tokens), 0) AS BIGINT), "

@@ -6,6 +6,7 @@
 
 #include "store/duckdb/duckdb.h"
 #include "store/queries.h"
+#include "store/request_summary.h"
 
 namespace cnake {
 
@@ -42,6 +43,10 @@ class DuckDbQueries final : public Queries {
                             const std::function<Status(const EntryDetailRow&)>& row) override;
 
  private:
+  // The summary a completed batch keeps (store/request_summary.h); nullopt
+  // when it has none, or it cannot be read (the rows decide then).
+  std::optional<RequestSummary> StoredSummary(const std::string& batch_id);
+
   db::Connection& conn_;
   TableNames tables_;
 };

@@ -159,7 +159,9 @@ std::vector<TableSpec> SchemaTables(const TableNames& names) {
         Col("updated_at", "TIMESTAMP", kTime), Col("stop_reason", "VARCHAR", kVarchar),
         // Summed over the batch's runs when each ends; NULL until one has.
         Col("retry_after_wait_seconds", "DOUBLE", kDouble),
-        Col("breaker_open_seconds", "DOUBLE", kDouble)}},
+        Col("breaker_open_seconds", "DOUBLE", kDouble),
+        // Set with status 'completed' (store/request_summary.h), else NULL.
+        Col("request_summary", "VARCHAR", kVarchar)}},
       {"processing_errors",
        {Col("id", "VARCHAR", kVarchar, "", "PRIMARY KEY", true),
         Col("entry_id", "VARCHAR", kVarchar, "", "NOT NULL", true),

@@ -54,7 +54,7 @@ TEST(SchemaTest, FreshDatabaseGetsDesignTablesAndVersion) {
                 "information_schema.columns WHERE table_name='batch_jobs'"),
             "id,total_entries,processed_entries,successful_entries,failed_entries,status,options,"
             "started_at,completed_at,updated_at,stop_reason,retry_after_wait_seconds,"
-            "breaker_open_seconds");
+            "breaker_open_seconds,request_summary");
 }
 
 // Version 1 had no token columns: a database written by it gains them (NULL

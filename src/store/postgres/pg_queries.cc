@@ -86,7 +86,18 @@ Result<std::vector<RequestOutcomeRow>> PostgresQueries::RecentOutcomes(const std
   return out;
 }
 
+std::optional<RequestSummary> PostgresQueries::StoredSummary(const std::string& batch_id) {
+  auto r = store_.Read(
+      "SELECT request_summary FROM batch_jobs WHERE id = $1 AND status = 'completed'",
+      Args(batch_id));
+  if (!r.ok() || r->rows() == 0 || r->IsNull(0, 0)) return std::nullopt;
+  return ParseRequestSummary(r->Get(0, 0));
+}
+
 Result<TokenTotalsRow> PostgresQueries::TokenTotals(const std::string& batch_id) {
+  if (!batch_id.empty()) {
+    if (auto stored = StoredSummary(batch_id)) return stored->tokens;
+  }
   CNAKE_ASSIGN_OR_RETURN(
       pg::QueryResult r,
       store_.Read("SELECT coalesce(sum(prompt_tokens), 0)::bigint, "

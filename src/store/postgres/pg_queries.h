@@ -4,6 +4,7 @@
 
 #include "store/postgres/postgres_store.h"
 #include "store/queries.h"
+#include "store/request_summary.h"
 
 namespace cnake {
 
@@ -45,6 +46,10 @@ class PostgresQueries final : public Queries {
                             const std::function<Status(const EntryDetailRow&)>& row) override;
 
  private:
+  // The summary a completed batch keeps (store/request_summary.h); nullopt
+  // when it has none, or it cannot be read (the rows decide then).
+  std::optional<RequestSummary> StoredSummary(const std::string& batch_id);
+
   PostgresStore& store_;
   TableNames tables_;
 };

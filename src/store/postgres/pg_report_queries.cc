@@ -140,6 +140,10 @@ Result<RequestTotals> PostgresQueries::CountRequests(const ReportScope& scope) {
 
 Result<LatencyRow> PostgresQueries::Latency(const ReportScope& scope,
                                             const std::vector<double>& bounds_ms) {
+  if (scope.batch_id) {
+    auto stored = StoredSummary(*scope.batch_id);
+    if (stored && stored->bounds_ms == bounds_ms) return stored->latency;
+  }
   LatencyRow row;
   row.histogram.assign(bounds_ms.size() + 1, 0);
   CNAKE_ASSIGN_OR_RETURN(

@@ -127,9 +127,12 @@ Status PostgresStore::UpdateBatch(const std::string& batch_id, const BatchUpdate
       "retry_after_wait_seconds ELSE coalesce(retry_after_wait_seconds, 0) + $5 END, "
       "breaker_open_seconds = CASE WHEN $6::double precision IS NULL THEN "
       "breaker_open_seconds ELSE coalesce(breaker_open_seconds, 0) + $6 END, "
+      "request_summary = CASE WHEN $1 = 'completed' THEN coalesce($7, request_summary) "
+      "WHEN $1 IS NULL THEN request_summary END, "
       "updated_at = now() WHERE id = $4";
-  const pg::Params params = Args(status, u.completed_at, u.stop_reason, batch_id,
-                                 u.add_retry_after_wait_seconds, u.add_breaker_open_seconds);
+  const pg::Params params =
+      Args(status, u.completed_at, u.stop_reason, batch_id, u.add_retry_after_wait_seconds,
+           u.add_breaker_open_seconds, u.request_summary);
   // Retried like a read: a connection found broken after a server restart
   // failed before the statement ran. (Should it break mid-statement, the
   // waits could count twice; the status and times are the same either way.)

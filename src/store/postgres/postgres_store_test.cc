@@ -12,6 +12,7 @@
 #include "store/duckdb/duckdb_store.h"
 #include "store/transfer.h"
 #include "testing/pg_database.h"
+#include "testing/request_summary_checks.h"
 #include "testing/temp_dir.h"
 
 namespace cnake {
@@ -263,6 +264,12 @@ TEST_F(PostgresStoreTest, ReportedTokensAreSummedAndSurviveACopyToDuckDbAndBack)
   auto again = Open(back.url());
   ASSERT_TRUE(CopyStore(**duck, *again).ok());
   EXPECT_EQ(again->queries().TokenTotals("")->completion_tokens, 50);
+}
+
+TEST_F(PostgresStoreTest, ACompletedBatchsRequestSummaryStandsInForItsRequestLog) {
+  CNAKE_PG_DATABASE(db);
+  auto store = Open(db.url());
+  testing::ExpectStoredSummaryStandsInUntilTheStatusChanges(*store);
 }
 
 TEST_F(PostgresStoreTest, CountersStayExactUnderConcurrentCommits) {
