@@ -131,11 +131,6 @@ void InsertEntries(DuckDbStore& store, std::int64_t n, const std::string& code) 
   (void)n_inserted;
 }
 
-// The latency histogram's bounds, as the engine and the reports use them.
-std::vector<double> HistogramBounds() {
-  return {engine::LatencyHistogram::kBoundsMs.begin(), engine::LatencyHistogram::kBoundsMs.end()};
-}
-
 // Marks every entry as processed by one finished batch, as a run would leave it.
 std::string MarkProcessed(DuckDbStore& store, const std::string& code) {
   // The batch that processed everything; the steps below set its counters.
@@ -190,7 +185,8 @@ std::string MarkProcessed(DuckDbStore& store, const std::string& code) {
   done.status = BatchStatus::kCompleted;
   done.completed_at = std::chrono::system_clock::now();
   done.request_summary = RequestSummaryJson(
-      Check(SummarizeRequests(store.queries(), batch, HistogramBounds()), "summary"));
+      Check(SummarizeRequests(store.queries(), batch, engine::LatencyHistogram::BoundsList()),
+            "summary"));
   Check(store.UpdateBatch(batch, done), "complete");
   return batch;
 }
@@ -478,7 +474,8 @@ int Queries(const std::string& path, const std::string& batch, int repeat) {
   };
   piece("batches", [&] { (void)Check(q.ReportBatches(scope), "batches"); });
   piece("entry_states", [&] { (void)Check(q.EntryStates(scope), "entry states"); });
-  piece("latency", [&] { (void)Check(q.Latency(scope, HistogramBounds()), "latency"); });
+  piece("latency",
+        [&] { (void)Check(q.Latency(scope, engine::LatencyHistogram::BoundsList()), "latency"); });
   // Bounds the stored summary was not counted over: the request log's rows.
   piece("latency_from_rows", [&] { (void)Check(q.Latency(scope, {}), "latency"); });
   piece("tokens", [&] { (void)Check(q.TokenTotals(batch), "tokens"); });

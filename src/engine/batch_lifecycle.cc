@@ -114,9 +114,9 @@ Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run
       update.completed_at = clock_.WallNow();
       // Every entry is finished, so the request log is final: keep its
       // figures with the record. Without them readers scan the rows.
-      const std::vector<double> bounds(LatencyHistogram::kBoundsMs.begin(),
-                                       LatencyHistogram::kBoundsMs.end());
-      if (auto summary = SummarizeRequests(store_.queries(), batch_id, bounds); summary.ok()) {
+      if (auto summary =
+              SummarizeRequests(store_.queries(), batch_id, LatencyHistogram::BoundsList());
+          summary.ok()) {
         update.request_summary = RequestSummaryJson(*summary);
       }
       break;

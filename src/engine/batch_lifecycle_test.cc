@@ -237,8 +237,7 @@ TEST_P(BatchLifecycleTest, FinishingABatchKeepsItsRequestFiguresAndStoppingDoesN
                                  batch->id)
                     .ok());
   }
-  const std::vector<double> bounds(LatencyHistogram::kBoundsMs.begin(),
-                                   LatencyHistogram::kBoundsMs.end());
+  const std::vector<double>& bounds = LatencyHistogram::BoundsList();
   auto kept = store_->queries().Latency({a.id}, bounds);
   ASSERT_TRUE(kept.ok()) << kept.status().ToString();
   EXPECT_EQ(kept->count, 1);

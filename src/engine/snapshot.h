@@ -8,6 +8,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/states.h"
 
@@ -17,6 +18,12 @@ namespace cnake::engine {
 struct LatencyHistogram {
   static constexpr std::array<double, 14> kBoundsMs = {
       5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000};
+  // kBoundsMs as the store's latency reads take them (Queries::Latency): the
+  // reports' bounds and those a completed batch's stored figures are kept for.
+  static const std::vector<double>& BoundsList() {
+    static const std::vector<double> kList(kBoundsMs.begin(), kBoundsMs.end());
+    return kList;
+  }
   std::array<std::int64_t, kBoundsMs.size() + 1> counts{};  // last: +Inf
   double sum_ms = 0;
   std::int64_t count = 0;

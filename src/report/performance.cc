@@ -6,11 +6,7 @@
 
 namespace cnake::report {
 
-const std::vector<double>& LatencyBoundsMs() {
-  static const std::vector<double> kBounds(engine::LatencyHistogram::kBoundsMs.begin(),
-                                           engine::LatencyHistogram::kBoundsMs.end());
-  return kBounds;
-}
+const std::vector<double>& LatencyBoundsMs() { return engine::LatencyHistogram::BoundsList(); }
 
 Performance PerformanceOf(const std::vector<ReportBatchRow>& batches, const StateCounts& entries,
                           LatencyRow latency) {
