@@ -218,6 +218,14 @@ Status Connection::Execute(const std::string& sql) {
   return r.ok() ? Status::Ok() : r.status();
 }
 
+bool Connection::HasTable(const std::string& table) const {
+  duckdb_table_description description = nullptr;
+  const bool found = duckdb_table_description_create_ext(handle_, nullptr, "main", table.c_str(),
+                                                         &description) == DuckDBSuccess;
+  duckdb_table_description_destroy(&description);  // required even on failure
+  return found;
+}
+
 Result<PreparedStatement> Connection::Prepare(const std::string& sql) {
   duckdb_prepared_statement raw = nullptr;
   duckdb_state state = duckdb_prepare(handle_, sql.c_str(), &raw);

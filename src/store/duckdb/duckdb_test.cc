@@ -193,6 +193,29 @@ TEST(DuckDbTest, FileDatabaseUsesTheRowGroupSizeAndMemoryLimit) {
   EXPECT_NE(Scalar(*conn, "CREATE TABLE u (i INT)").find("read-only"), std::string::npos);
 }
 
+// HasTable answers for the attached file's main schema only, ignoring case
+// as DuckDB's name resolution does, and a view is not a table.
+TEST(DuckDbTest, HasTableSeesOnlyTablesOfTheFilesMainSchema) {
+  testing::TempDir dir;
+  OpenOptions options;
+  options.row_group_size = 4096;  // attached, as the store opens it
+  auto db = Database::Open(dir.File("t.duckdb"), options);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto conn = Connection::Open(*db);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  ASSERT_TRUE(conn->Execute("CREATE TABLE Entries (id VARCHAR)").ok());
+  ASSERT_TRUE(conn->Execute("CREATE VIEW v AS SELECT 1 AS one").ok());
+  ASSERT_TRUE(conn->Execute("CREATE SCHEMA other").ok());
+  ASSERT_TRUE(conn->Execute("CREATE TABLE other.elsewhere (i INT)").ok());
+  ASSERT_TRUE(conn->Execute("CREATE TABLE memory.main.in_memory (i INT)").ok());
+  EXPECT_TRUE(conn->HasTable("Entries"));
+  EXPECT_TRUE(conn->HasTable("entries"));
+  EXPECT_FALSE(conn->HasTable("v"));
+  EXPECT_FALSE(conn->HasTable("elsewhere"));
+  EXPECT_FALSE(conn->HasTable("in_memory"));
+  EXPECT_FALSE(conn->HasTable("missing"));
+}
+
 TEST(DuckDbTest, QuotesIdentifiers) {
   EXPECT_EQ(QuoteIdentifier("plain"), "\"plain\"");
   EXPECT_EQ(QuoteIdentifier("a\"b"), "\"a\"\"b\"");

@@ -187,6 +187,18 @@ TEST(SchemaTest, ForeignTableWithoutCodeIsRefused) {
   EXPECT_NE(report.status().message().find("no column code"), std::string::npos);
 }
 
+// A view is not a table the client can update: the open fails and names it.
+TEST(SchemaTest, AViewInPlaceOfTheEntriesTableIsRefused) {
+  testing::TempDir dir;
+  Db d = OpenDb(dir.File("a.duckdb"));
+  ASSERT_TRUE(d.conn.Execute("CREATE VIEW cython_entries AS SELECT 'a' AS id, 'x' AS code").ok());
+  auto report = Migrate(d.conn, {});
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("cython_entries"), std::string::npos)
+      << report.status().message();
+  EXPECT_EQ(One(d.conn, "SELECT count(*)::VARCHAR FROM duckdb_tables() WHERE NOT internal"), "0");
+}
+
 TEST(SchemaTest, ConfiguredTableNamesAreUsed) {
   testing::TempDir dir;
   Db d = OpenDb(dir.File("a.duckdb"));
