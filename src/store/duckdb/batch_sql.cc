@@ -112,10 +112,15 @@ Result<std::vector<Entry>> LoadUnfinished(db::Connection& conn, const TableNames
                                           const std::string& batch_id, BatchCursor& cursor,
                                           std::size_t limit) {
   std::vector<Entry> out;
-  const std::string sql = fmt::format(
-      "SELECT {} FROM {} WHERE batch_id = ? AND {} AND (request_id IS NOT NULL) = ? AND id > ? "
+  const std::string page = fmt::format(
+      "FROM {} WHERE batch_id = ? AND {} AND (request_id IS NOT NULL) = ? AND id > ? "
       "ORDER BY id LIMIT ?",
-      EntrySelectList(), Q(tables.entries), UnfinishedEntrySql());
+      Q(tables.entries), UnfinishedEntrySql());
+  const std::string sql =
+      cursor.by_rowid
+          ? fmt::format("SELECT {} FROM {} WHERE rowid IN (SELECT rowid {}) ORDER BY id",
+                        EntrySelectList(), Q(tables.entries), page)
+          : fmt::format("SELECT {} {}", EntrySelectList(), page);
   while (out.size() < limit && cursor.pass < 2) {
     const auto wanted = static_cast<std::int64_t>(limit - out.size());
     CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, conn.QueryWith(sql, batch_id, cursor.pass == 0,
@@ -133,6 +138,16 @@ Result<std::vector<Entry>> LoadUnfinished(db::Connection& conn, const TableNames
     }
   }
   return out;
+}
+
+Result<bool> RowidNamesTheRow(db::Connection& conn, const std::string& table) {
+  const std::optional<std::string> literal = db::SqlStringLiteral(table);
+  if (!literal) return false;
+  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r,
+                         conn.Query("SELECT count(*) FROM pragma_table_info(" + *literal +
+                                    ") WHERE lower(name) = 'rowid'"));
+  auto chunk = r.NextChunk();
+  return chunk && chunk->size() == 1 && chunk->GetInt64(0, 0) == 0;
 }
 
 Status CommitChanges(db::Connection& conn, const TableNames& tables, const std::string& batch_id,

@@ -206,6 +206,48 @@ TEST(StoreTest, BatchRecordLifecycle) {
   EXPECT_EQ(s.queries().GetStatistics()->recent_batches.size(), 1u);
 }
 
+// Lease pages: entries with a request_id first, then the others, each by id
+// and each once. The pages pick rows by rowid unless the table has a column
+// of that name: there every row's rowid is 0, which would hand out the whole
+// batch in one page.
+std::vector<std::vector<std::string>> LeasePages(const std::string& path, bool rowid_column) {
+  if (rowid_column) {
+    auto db = db::Database::Open(path);
+    auto conn = db::Connection::Open(*db);
+    EXPECT_TRUE(conn->Execute("CREATE TABLE cython_entries (id VARCHAR PRIMARY KEY, code VARCHAR "
+                              "NOT NULL, rowid BIGINT DEFAULT 0)")
+                    .ok());
+  }
+  auto s = OpenStore(path);
+  EXPECT_TRUE(s->UpsertEntries(Inputs(8)).ok());
+  ClaimOptions claim;
+  claim.limit = 8;
+  EXPECT_EQ(*s->ClaimNewBatch({"b", {}, std::chrono::system_clock::now()}, claim), 8);
+  EXPECT_TRUE(s->connection()
+                  .Execute("UPDATE cython_entries SET request_id = 'r' WHERE id IN ('e0006', "
+                           "'e0001', 'e0003')")
+                  .ok());
+  auto work = s->OpenWork("b", {"r", "h", 1});
+  EXPECT_TRUE(work.ok()) << work.status().ToString();
+  std::vector<std::vector<std::string>> pages;
+  while (!*(*work)->Drained()) {
+    auto page = (*work)->Lease(2);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (!page.ok()) break;
+    pages.emplace_back();
+    for (const Entry& e : *page) pages.back().push_back(e.id);
+  }
+  return pages;
+}
+
+TEST(StoreTest, LeasePagesComeInOrderWhetherOrNotTheTableHasARowidColumn) {
+  testing::TempDir dir;
+  const std::vector<std::vector<std::string>> expected = {
+      {"e0001", "e0003"}, {"e0006", "e0000"}, {"e0002", "e0004"}, {"e0005", "e0007"}, {}};
+  EXPECT_EQ(LeasePages(dir.File("ours.duckdb"), false), expected);
+  EXPECT_EQ(LeasePages(dir.File("foreign.duckdb"), true), expected);
+}
+
 TEST(StoreTest, ACompletedBatchsRequestSummaryStandsInForItsRequestLog) {
   testing::TempDir dir;
   auto s = OpenStore(dir.File("s.duckdb"));
