@@ -108,29 +108,57 @@ Result<ClaimPreview> PreviewClaimSql(db::Connection& conn, const TableNames& tab
   return preview;
 }
 
+namespace {
+
+// One part of a lease page, by two statements in one transaction: the
+// page's last id (a scan of the id column alone), then the rows up to it.
+// One statement selecting every column with ORDER BY id LIMIT n made DuckDB
+// read the code of every candidate row before its Top-N: at 200,000 entries
+// the lease cost 0.051 ms of CPU per entry, now 0.026 (docs/benchmarks.md).
+// Returns how many ids the page took (rows sharing the last id of a table
+// without a key come along).
+Result<std::int64_t> LoadPagePart(db::Connection& conn, const TableNames& tables,
+                                  const std::string& batch_id, bool with_request,
+                                  const std::string& after_id, std::int64_t wanted,
+                                  std::vector<Entry>& out) {
+  const std::string filter =
+      fmt::format("FROM {} WHERE batch_id = ? AND {} AND (request_id IS NOT NULL) = ? AND id > ?",
+                  Q(tables.entries), UnfinishedEntrySql());
+  CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn));
+  // The ids themselves, not max(id): ORDER BY and the comparisons below
+  // follow the column's collation (a foreign table's may be NOCASE).
+  CNAKE_ASSIGN_OR_RETURN(db::QueryResult ids,
+                         conn.QueryWith("SELECT id " + filter + " ORDER BY id LIMIT ?", batch_id,
+                                        with_request, after_id, wanted));
+  std::int64_t got = 0;
+  std::string last;
+  while (auto chunk = ids.NextChunk()) {
+    got += static_cast<std::int64_t>(chunk->size());
+    if (chunk->size() > 0) last = std::string(chunk->GetString(0, chunk->size() - 1));
+  }
+  if (got == 0) return std::int64_t{0};
+  CNAKE_ASSIGN_OR_RETURN(db::QueryResult rows,
+                         conn.QueryWith(std::string("SELECT ") + EntrySelectList() + " " + filter +
+                                            " AND id <= ? ORDER BY id",
+                                        batch_id, with_request, after_id, last));
+  while (auto c = rows.NextChunk()) {
+    for (std::size_t row = 0; row < c->size(); ++row) out.push_back(ReadEntryRow(*c, row));
+  }
+  CNAKE_RETURN_IF_ERROR(txn.Commit());
+  return got;
+}
+
+}  // namespace
+
 Result<std::vector<Entry>> LoadUnfinished(db::Connection& conn, const TableNames& tables,
                                           const std::string& batch_id, BatchCursor& cursor,
                                           std::size_t limit) {
   std::vector<Entry> out;
-  const std::string page = fmt::format(
-      "FROM {} WHERE batch_id = ? AND {} AND (request_id IS NOT NULL) = ? AND id > ? "
-      "ORDER BY id LIMIT ?",
-      Q(tables.entries), UnfinishedEntrySql());
-  const std::string sql =
-      cursor.by_rowid
-          ? fmt::format("SELECT {} FROM {} WHERE rowid IN (SELECT rowid {}) ORDER BY id",
-                        EntrySelectList(), Q(tables.entries), page)
-          : fmt::format("SELECT {} {}", EntrySelectList(), page);
   while (out.size() < limit && cursor.pass < 2) {
     const auto wanted = static_cast<std::int64_t>(limit - out.size());
-    CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, conn.QueryWith(sql, batch_id, cursor.pass == 0,
-                                                             cursor.after_id, wanted));
-    std::int64_t got = 0;
-    while (auto chunk = r.NextChunk()) {
-      for (std::size_t row = 0; row < chunk->size(); ++row, ++got) {
-        out.push_back(ReadEntryRow(*chunk, row));
-      }
-    }
+    CNAKE_ASSIGN_OR_RETURN(const std::int64_t got,
+                           LoadPagePart(conn, tables, batch_id, cursor.pass == 0,
+                                        cursor.after_id, wanted, out));
     if (got > 0) cursor.after_id = out.back().id;
     if (got < wanted) {
       ++cursor.pass;
@@ -138,16 +166,6 @@ Result<std::vector<Entry>> LoadUnfinished(db::Connection& conn, const TableNames
     }
   }
   return out;
-}
-
-Result<bool> RowidNamesTheRow(db::Connection& conn, const std::string& table) {
-  const std::optional<std::string> literal = db::SqlStringLiteral(table);
-  if (!literal) return false;
-  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r,
-                         conn.Query("SELECT count(*) FROM pragma_table_info(" + *literal +
-                                    ") WHERE lower(name) = 'rowid'"));
-  auto chunk = r.NextChunk();
-  return chunk && chunk->size() == 1 && chunk->GetInt64(0, 0) == 0;
 }
 
 Status CommitChanges(db::Connection& conn, const TableNames& tables, const std::string& batch_id,

@@ -37,19 +37,10 @@ Result<ClaimPreview> PreviewClaimSql(db::Connection& conn, const TableNames& tab
 struct BatchCursor {
   int pass = 0;  // 0: entries with a request_id, 1: the others, 2: done
   std::string after_id;
-  // Pick the page's rows by rowid first, then read their columns: DuckDB
-  // otherwise reads every candidate row's code before its Top-N (18.9 vs 6.2
-  // ms per page of 512 at 200,000 entries; docs/benchmarks.md). Only where
-  // the table has no column of its own named rowid (RowidNamesTheRow).
-  bool by_rowid = false;
 };
 Result<std::vector<Entry>> LoadUnfinished(db::Connection& conn, const TableNames& tables,
                                           const std::string& batch_id, BatchCursor& cursor,
                                           std::size_t limit);
-
-// Whether `rowid` in a query on the table means DuckDB's row id, i.e. the
-// table has no column of that name (any case).
-Result<bool> RowidNamesTheRow(db::Connection& conn, const std::string& table);
 
 // What a commit needs to know beside the group.
 struct CommitPlan {

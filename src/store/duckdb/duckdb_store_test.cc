@@ -207,9 +207,9 @@ TEST(StoreTest, BatchRecordLifecycle) {
 }
 
 // Lease pages: entries with a request_id first, then the others, each by id
-// and each once. The pages pick rows by rowid unless the table has a column
-// of that name: there every row's rowid is 0, which would hand out the whole
-// batch in one page.
+// and each once, on our table and on a foreign one with its own column named
+// rowid, which shadows DuckDB's (every row's is 0 there: a lease that picked
+// rows by rowid would hand out the whole batch in one page).
 std::vector<std::vector<std::string>> LeasePages(const std::string& path, bool rowid_column) {
   if (rowid_column) {
     auto db = db::Database::Open(path);

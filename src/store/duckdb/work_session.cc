@@ -12,7 +12,6 @@ Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(
     db::Connection conn, const TableNames& tables, const std::string& batch_id,
     LocalRunners::Registration registration) {
   CNAKE_ASSIGN_OR_RETURN(const bool bytewise, IdsCompareBytewise(conn, tables));
-  CNAKE_ASSIGN_OR_RETURN(const bool by_rowid, RowidNamesTheRow(conn, tables.entries));
   // A run's statements are small: DuckDB's second thread only added memory
   // (127 vs 141 MiB peak RSS at 100,000 entries, same speed;
   // docs/reliability.md, promise 6). The claim before this keeps two: with
@@ -21,10 +20,8 @@ Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(
   CNAKE_RETURN_IF_ERROR(conn.Execute("SET threads = 1"));
   CNAKE_RETURN_IF_ERROR(ReplayJournal(conn, tables));
   CNAKE_ASSIGN_OR_RETURN(const std::int64_t next_seq, NextJournalSeq(conn));
-  auto session = std::unique_ptr<DuckDbWorkSession>(new DuckDbWorkSession(
+  return std::unique_ptr<WorkSession>(new DuckDbWorkSession(
       std::move(conn), tables, batch_id, bytewise, next_seq, std::move(registration)));
-  session->cursor_.by_rowid = by_rowid;
-  return std::unique_ptr<WorkSession>(std::move(session));
 }
 
 DuckDbWorkSession::DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id,
