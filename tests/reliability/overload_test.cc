@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <string>
 #include <nlohmann/json.hpp>
@@ -140,7 +141,8 @@ long SizeKb(const std::string& size) {
 // anonymous memory flat after a 60 s warm-up: over any 100 s it moves by at
 // most 8 MiB. With the defaults a user runs (only --max-concurrent and --rpm
 // set). CI leaves it out (ASan's shadow memory is not the client's); the
-// soak runs it at CNAKE_TEST_MEMORY_ENTRIES=1000000, where the windows bite.
+// soak runs it at CNAKE_TEST_MEMORY_ENTRIES=1000000, where the windows bite;
+// CNAKE_TEST_MEMORY_SERIES=FILE keeps the anonymous-memory samples.
 TEST_F(OverloadTest, PeakMemoryStaysUnderTheDuckDbLimitPlus96MiBAndAnonMemoryIsFlat) {
   const int n = EnvInt("CNAKE_TEST_MEMORY_ENTRIES", 4000);
   const long limit_kb = SizeKb(Config().duckdb.memory_limit);
@@ -158,6 +160,11 @@ TEST_F(OverloadTest, PeakMemoryStaysUnderTheDuckDbLimitPlus96MiBAndAnonMemoryIsF
   RecordProperty("bound_kb", static_cast<int>(limit_kb + kAllowanceKb));
   EXPECT_LE(r.max_rss_kb, limit_kb + kAllowanceKb)
       << "duckdb.memory_limit " << Config().duckdb.memory_limit << " = " << limit_kb << " kB";
+  // The samples ("seconds kB" per line), for the docs' figures.
+  if (const char* series = std::getenv("CNAKE_TEST_MEMORY_SERIES")) {
+    std::ofstream out(series);
+    for (const auto& [t, kb] : r.anon_kb) out << t << " " << kb << "\n";
+  }
   long worst = 0;
   int windows = 0;
   for (std::size_t i = 0; i < r.anon_kb.size(); ++i) {
