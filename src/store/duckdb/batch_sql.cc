@@ -156,9 +156,9 @@ Result<std::vector<Entry>> LoadUnfinished(db::Connection& conn, const TableNames
   std::vector<Entry> out;
   while (out.size() < limit && cursor.pass < 2) {
     const auto wanted = static_cast<std::int64_t>(limit - out.size());
-    CNAKE_ASSIGN_OR_RETURN(const std::int64_t got,
-                           LoadPagePart(conn, tables, batch_id, cursor.pass == 0,
-                                        cursor.after_id, wanted, out));
+    CNAKE_ASSIGN_OR_RETURN(
+        const std::int64_t got,
+        LoadPagePart(conn, tables, batch_id, cursor.pass == 0, cursor.after_id, wanted, out));
     if (got > 0) cursor.after_id = out.back().id;
     if (got < wanted) {
       ++cursor.pass;

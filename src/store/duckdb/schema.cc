@@ -1,7 +1,6 @@
 #include "store/duckdb/schema.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 
 #include "store/table_names.h"
@@ -41,38 +40,31 @@ std::string CreateTableSql(const TableSpec& t) {
   return sql + ")";
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-// Existing columns (upper-case type names) of the spec's tables that exist in
-// the database's main schema, by lower-case table name. Every command opens
-// the store: one lookup per table and one query for all their columns cost
-// about 4 ms on a fresh process, where information_schema.columns cost 10-19
-// ms (its first read builds every built-in catalog entry).
+// Existing columns (upper-case type names) of each of the spec's tables, in
+// the spec's order; empty for a table the database's main schema lacks. Every
+// command opens the store: one lookup per table and one query for all their
+// columns cost about 4 ms on a fresh process, where information_schema.columns
+// cost 10-19 ms (its first read builds every built-in catalog entry).
 using Columns = std::map<std::string, std::string>;
-Result<std::map<std::string, Columns>> ExistingColumns(db::Connection& conn,
-                                                       const std::vector<TableSpec>& specs) {
-  std::vector<std::string> present;
+Result<std::vector<Columns>> ExistingColumns(db::Connection& conn,
+                                             const std::vector<TableSpec>& specs) {
+  std::vector<Columns> tables(specs.size());
   std::string sql;
-  for (const TableSpec& t : specs) {
-    if (!conn.HasTable(t.name)) continue;
-    const std::optional<std::string> literal = db::SqlStringLiteral(t.name);
-    if (!literal) return InvalidArgument("table name " + t.name + " cannot be a SQL literal");
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (!conn.HasTable(specs[i].name)) continue;
+    const std::optional<std::string> literal = db::SqlStringLiteral(specs[i].name);
+    if (!literal)
+      return InvalidArgument("table name " + specs[i].name + " cannot be a SQL literal");
     if (!sql.empty()) sql += " UNION ALL ";
-    sql += "SELECT CAST(" + std::to_string(present.size()) +
+    sql += "SELECT CAST(" + std::to_string(i) +
            " AS INTEGER), lower(name), upper(type) FROM pragma_table_info(" + *literal + ")";
-    present.push_back(Lower(t.name));
   }
-  std::map<std::string, Columns> tables;
-  if (present.empty()) return tables;
+  if (sql.empty()) return tables;
   CNAKE_ASSIGN_OR_RETURN(db::QueryResult r, conn.Query(sql));
   while (auto chunk = r.NextChunk()) {
     for (std::size_t row = 0; row < chunk->size(); ++row) {
-      tables[present.at(static_cast<std::size_t>(chunk->GetInt32(0, row)))].emplace(
-          chunk->GetString(1, row), chunk->GetString(2, row));
+      tables.at(static_cast<std::size_t>(chunk->GetInt32(0, row)))
+          .emplace(chunk->GetString(1, row), chunk->GetString(2, row));
     }
   }
   return tables;
@@ -209,12 +201,10 @@ Result<MigrationReport> Migrate(db::Connection& conn, const TableNames& names) {
   {
     CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn));
     const std::vector<TableSpec> tables = SchemaTables(names);
-    CNAKE_ASSIGN_OR_RETURN(const auto existing, ExistingColumns(conn, tables));
-    for (const TableSpec& t : tables) {
-      const auto it = existing.find(Lower(t.name));
-      CNAKE_RETURN_IF_ERROR(MigrateTable(conn, t, it == existing.end() ? Columns() : it->second,
-                                         report)
-                                .WithContext("schema migration"));
+    CNAKE_ASSIGN_OR_RETURN(const std::vector<Columns> existing, ExistingColumns(conn, tables));
+    for (std::size_t i = 0; i < tables.size(); ++i) {
+      CNAKE_RETURN_IF_ERROR(
+          MigrateTable(conn, tables[i], existing[i], report).WithContext("schema migration"));
     }
     CNAKE_RETURN_IF_ERROR(BackfillStatus(conn, names, report));
     CNAKE_ASSIGN_OR_RETURN(report.from_version, ReadVersion(conn));
