@@ -270,6 +270,10 @@ store() {
   row "store: results/s through the engine's writer (WorkSession::Commit) ÷ bare appender ($WRITER_ROWS rows, groups of $WRITER_GROUP, $WRITER_ENTRIES entries)" \
     "$(field "$out/writer.figures" session_rows_per_s) ÷ $(field "$out/writer.figures" bare_appender_rows_per_s) = **$sr**" \
     "≥ 0.8 ($(met "$sr" 0.8 ">="))"
+  # The bare appender writes results only; the engine must also make each
+  # entry's new state durable in the same commit (its journal row).
+  row "store: results/s through the engine's writer ÷ bare appender of results and journal rows" \
+    "$(field "$out/writer.figures" session_rows_per_s) ÷ $(field "$out/writer.figures" bare_journal_rows_per_s) = $(field "$out/writer.figures" session_vs_bare_journal_ratio)" ""
   row "store: results/s through CommitGroup (fold per group) ÷ bare appender" \
     "$(field "$out/writer.figures" commit_group_rows_per_s) ÷ $(field "$out/writer.figures" bare_appender_rows_per_s) = $wr" ""
   # Both commit paths side by side (src/engine/entry_changes.h): a hash join

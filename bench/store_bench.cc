@@ -11,7 +11,8 @@
 //       Results written per second through engine::CommitGroup (Completion
 //       rows, GROUP per transaction, ROWS in all, on a table of ENTRIES
 //       entries), against a bare DuckDB appender loop inserting the same
-//       python rows with the same grouping into an identical database.
+//       python rows with the same grouping into an identical database, and
+//       against one that also appends a journal row per result.
 //   store_bench session PATH GROUP
 //       What a run at zero job latency asks of the store, on the database at
 //       PATH (changed in place: pass a copy): claim every unprocessed entry,
@@ -231,6 +232,55 @@ std::pair<StorePtr, std::string> FreshClaimedDb(const std::string& path, std::in
   return {std::move(store), batch};
 }
 
+// The floor: a bare appender loop writing the python rows, GROUP per
+// transaction. With `journal`, each transaction also appends one journal row
+// per result (the same columns and values a completion's journal row has):
+// the least DuckDB work that makes both the results and the entries' new
+// states durable in one commit.
+double BareAppenderSeconds(const std::filesystem::path& path, std::int64_t entries,
+                           std::int64_t rows, std::int64_t group, const std::string& code,
+                           bool journal) {
+  const std::string python = "# bench\n" + code;
+  auto [store, batch] = FreshClaimedDb(path.string(), entries, rows, code);
+  db::Connection& conn = store->connection();
+  std::int64_t seq = 1;
+  const auto t0 = Clock::now();
+  for (std::int64_t i = 0; i < rows;) {
+    auto txn = Check(db::Transaction::Begin(conn), "begin");
+    auto app = Check(db::Appender::Create(conn, store->tables().results), "appender");
+    std::optional<db::Appender> log;
+    if (journal) log.emplace(Check(db::Appender::Create(conn, "cnake_journal"), "appender"));
+    for (std::int64_t k = 0; k < group && i < rows; ++k, ++i) {
+      const std::string id = fmt::format("e{:07d}", i);
+      Check(app.Append(PythonIdFor(id)), "append");
+      Check(app.Append(python), "append");
+      Check(app.Append(id), "append");
+      Check(app.Append(ResultMetadata(batch, i).dump()), "append");
+      Check(app.Append(SystemTimePoint(std::chrono::system_clock::now().time_since_epoch())),
+            "append");
+      Check(app.EndRow(), "append");
+      if (!log) continue;
+      Check(log->Append(seq++), "append");
+      Check(log->Append(batch), "append");
+      Check(log->Append(id), "append");
+      Check(log->Append("c"), "append");
+      Check(log->Append("completed"), "append");
+      Check(log->Append(false), "append");
+      Check(log->Append(""), "append");
+      Check(log->Append(false), "append");
+      Check(log->Append(std::nullopt), "append");
+      Check(log->Append(std::int64_t{1}), "append");
+      Check(log->Append(std::nullopt), "append");
+      Check(log->Append(true), "append");
+      Check(log->EndRow(), "append");
+    }
+    if (log) Check(log->Close(), "appender close");
+    Check(app.Close(), "appender close");
+    Check(txn.Commit(), "commit");
+  }
+  return SecondsSince(t0);
+}
+
 int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
            const std::string& code_file) {
   const std::string code = ReadFile(code_file);
@@ -298,29 +348,9 @@ int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
     }
   }
   const double engine_s = paths[0].seconds;
-  double bare_s = 0;
-  {
-    auto [store, batch] = FreshClaimedDb((dir / "bare.duckdb").string(), entries, rows, code);
-    db::Connection& conn = store->connection();
-    const auto t0 = Clock::now();
-    for (std::int64_t i = 0; i < rows;) {
-      auto txn = Check(db::Transaction::Begin(conn), "begin");
-      auto app = Check(db::Appender::Create(conn, store->tables().results), "appender");
-      for (std::int64_t k = 0; k < group && i < rows; ++k, ++i) {
-        const std::string id = fmt::format("e{:07d}", i);
-        Check(app.Append(PythonIdFor(id)), "append");
-        Check(app.Append(python), "append");
-        Check(app.Append(id), "append");
-        Check(app.Append(ResultMetadata(batch, i).dump()), "append");
-        Check(app.Append(SystemTimePoint(std::chrono::system_clock::now().time_since_epoch())),
-              "append");
-        Check(app.EndRow(), "append");
-      }
-      Check(app.Close(), "appender close");
-      Check(txn.Commit(), "commit");
-    }
-    bare_s = SecondsSince(t0);
-  }
+  const double bare_s = BareAppenderSeconds(dir / "bare.duckdb", entries, rows, group, code, false);
+  const double bare_journal_s =
+      BareAppenderSeconds(dir / "bare-journal.duckdb", entries, rows, group, code, true);
   std::filesystem::remove_all(dir);
   const double engine_rate = static_cast<double>(rows) / engine_s;
   const double bare_rate = static_cast<double>(rows) / bare_s;
@@ -333,6 +363,9 @@ int Writer(std::int64_t entries, std::int64_t rows, std::int64_t group,
   const double session_rate = static_cast<double>(rows) / session_s;
   std::printf("session_rows_per_s: %.0f\nsession_writer_ratio: %.3f\n", session_rate,
               session_rate / bare_rate);
+  const double bare_journal_rate = static_cast<double>(rows) / bare_journal_s;
+  std::printf("bare_journal_rows_per_s: %.0f\nsession_vs_bare_journal_ratio: %.3f\n",
+              bare_journal_rate, session_rate / bare_journal_rate);
   std::printf("commit_heap_growth_mb_literal: %.1f\ncommit_heap_growth_mb_join: %.1f\n",
               paths[0].heap_growth_mb, paths[1].heap_growth_mb);
   return 0;
