@@ -97,7 +97,8 @@ Result<ResumeCheck> BatchLifecycle::Resume(const std::string& batch_id) {
   return check;
 }
 
-Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run) {
+Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run,
+                              const std::string& self) {
   BatchUpdate update;
   switch (run.reason) {
     case StopReason::kDatabase:
@@ -135,8 +136,11 @@ Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run
   if (run.reason != StopReason::kFinished && run.reason != StopReason::kCancelled) {
     // A runner that leaves for its own reasons (a signal, its key, its
     // database connection) leaves the batch to the runners still on it.
-    auto others = store_.LiveRunners(batch_id);
-    if (others.ok() && !others->empty()) {
+    auto live = store_.LiveRunners(batch_id);
+    const bool others =
+        live.ok() && std::any_of(live->begin(), live->end(),
+                                 [&](const RunnerStatus& r) { return r.runner.id != self; });
+    if (others) {
       update.status.reset();
       update.stop_reason.reset();
     }
