@@ -318,9 +318,10 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
       ctx.signals->SetHandler([&eng, &batch_id](int count, int) {
         if (count >= 3) _exit(kExitInterrupted);
         if (count == 2) {
-          spdlog::warn("batch={} stopping now: requests in flight are abandoned (resume polls or "
-                       "re-sends them under the same key); Ctrl-C again to exit at once",
-                       batch_id);
+          spdlog::warn(
+              "batch={} stopping now: requests in flight are abandoned (resume polls or "
+              "re-sends them under the same key); Ctrl-C again to exit at once",
+              batch_id);
         }
         eng.RequestStop(engine::StopReason::kInterrupted);
       });
