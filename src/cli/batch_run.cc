@@ -249,33 +249,6 @@ ProgressPrinter MakePrinter(const Context& ctx, const RunFlags& flags) {
   return ProgressPrinter(*ctx.err, mode, color, RealClock());
 }
 
-// Folds the session's commits and records how the run ended. A failed fold
-// leaves committed results in the journal, replayed at the next open: nothing
-// is lost, but the figures printed after it would be stale. After a database
-// error (a full disk, most often) the fold is the write most likely to fail
-// again, so the batch's record goes first, while the room a rolled-back
-// commit left may still hold it.
-void EndRun(WorkSession& work, engine::BatchLifecycle& lifecycle, const std::string& batch_id,
-            const RunnerInfo& runner, engine::RunSummary& summary) {
-  auto record = [&] {
-    if (Status st = lifecycle.Finish(batch_id, summary, runner.id); !st.ok()) {
-      spdlog::warn("batch={} could not record how the run ended: {}", batch_id, st.ToString());
-      if (summary.reason != engine::StopReason::kDatabase) {
-        summary.reason = engine::StopReason::kDatabase;
-        summary.message = st.message();
-        summary.database_error = st;
-      }
-    }
-  };
-  const bool database_error = summary.reason == engine::StopReason::kDatabase;
-  if (database_error) record();
-  if (Status released = work.Release(); !released.ok()) {
-    spdlog::warn("batch={} could not fold its committed results yet: {}", batch_id,
-                 released.ToString());
-  }
-  if (!database_error) record();
-}
-
 }  // namespace
 
 int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
@@ -318,10 +291,9 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
       ctx.signals->SetHandler([&eng, &batch_id](int count, int) {
         if (count >= 3) _exit(kExitInterrupted);
         if (count == 2) {
-          spdlog::warn(
-              "batch={} stopping now: requests in flight are abandoned (resume polls or "
-              "re-sends them under the same key); Ctrl-C again to exit at once",
-              batch_id);
+          spdlog::warn("batch={} stopping now: requests in flight are abandoned (resume polls or "
+                       "re-sends them under the same key); Ctrl-C again to exit at once",
+                       batch_id);
         }
         eng.RequestStop(engine::StopReason::kInterrupted);
       });
@@ -330,7 +302,18 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
     if (ctx.signals) ctx.signals->SetHandler(nullptr);
     printer.Finish();
   }
-  EndRun(**work, lifecycle, batch_id, runner, summary);
+  // A failed release leaves committed results in the journal, replayed at the
+  // next open: nothing is lost, but the figures below would be stale.
+  if (Status released = (*work)->Release(); !released.ok()) {
+    spdlog::warn("batch={} could not fold its committed results yet: {}", batch_id,
+                 released.ToString());
+  }
+  if (Status st = lifecycle.Finish(batch_id, summary);
+      !st.ok() && summary.reason != engine::StopReason::kDatabase) {
+    summary.reason = engine::StopReason::kDatabase;
+    summary.message = st.message();
+    summary.database_error = st;
+  }
   spdlog::info("batch={} run ends: {}; {} completed, {} failed, {} left of {}", batch_id,
                engine::StopReasonName(summary.reason), summary.final.completed,
                summary.final.failed, summary.final.total - summary.final.finished(),

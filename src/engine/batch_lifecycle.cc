@@ -97,8 +97,7 @@ Result<ResumeCheck> BatchLifecycle::Resume(const std::string& batch_id) {
   return check;
 }
 
-Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run,
-                              const std::string& self) {
+Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run) {
   BatchUpdate update;
   switch (run.reason) {
     case StopReason::kDatabase:
@@ -136,11 +135,8 @@ Status BatchLifecycle::Finish(const std::string& batch_id, const RunSummary& run
   if (run.reason != StopReason::kFinished && run.reason != StopReason::kCancelled) {
     // A runner that leaves for its own reasons (a signal, its key, its
     // database connection) leaves the batch to the runners still on it.
-    auto live = store_.LiveRunners(batch_id);
-    const bool others =
-        live.ok() && std::any_of(live->begin(), live->end(),
-                                 [&](const RunnerStatus& r) { return r.runner.id != self; });
-    if (others) {
+    auto others = store_.LiveRunners(batch_id);
+    if (others.ok() && !others->empty()) {
       update.status.reset();
       update.stop_reason.reset();
     }

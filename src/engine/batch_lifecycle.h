@@ -87,13 +87,11 @@ class BatchLifecycle {
 
   // Records how a run ended: completed when every entry is final, cancelled
   // or interrupted when stopped, failed on a fatal API error, interrupted on
-  // a database error; and the run's waits. When other runners still work on
-  // the batch (a shared store), a run that stopped for its own reasons
-  // leaves the status to them; `self` (the runner id the run's session was
-  // opened with) is not one of them, whether or not its session was released
-  // yet. Returns the store's error, if any.
-  Status Finish(const std::string& batch_id, const RunSummary& run,
-                const std::string& self = "");
+  // a database error; and the run's waits. Call it after the runner released
+  // its session: when other runners still work on the batch (a shared
+  // store), a run that stopped for its own reasons leaves the status to them.
+  // Returns the store's error, if any.
+  Status Finish(const std::string& batch_id, const RunSummary& run);
 
   // For a batch no process runs: marks it cancelled unless it completed.
   // kNotFound when there is no such batch.

@@ -207,23 +207,6 @@ TEST_P(BatchLifecycleTest, ABatchWithALiveRunnerIsNotAdopted) {
   EXPECT_EQ(Get("e100").batch_id, a.id);
 }
 
-// A run stopped by a database error records its end before it releases its
-// session (batch_run.cc): the runner still registered is itself, not one of
-// the others its batch would be left to.
-TEST_P(BatchLifecycleTest, AStoppedRunIsRecordedEvenBeforeItsOwnSessionIsReleased) {
-  Seed(2);
-  const ClaimedBatch a = Claim(2);
-  auto work = store_->OpenWork(a.id, {"runner-1", "host", 1});
-  ASSERT_TRUE(work.ok());
-  RunSummary stopped;
-  stopped.reason = StopReason::kDatabase;
-  ASSERT_TRUE(lifecycle_->Finish(a.id, stopped).ok());
-  EXPECT_EQ(Batch(a.id).status, BatchStatus::kRunning) << "left to a runner still on it";
-  ASSERT_TRUE(lifecycle_->Finish(a.id, stopped, "runner-1").ok());
-  EXPECT_EQ(Batch(a.id).status, BatchStatus::kInterrupted);
-  ASSERT_TRUE((*work)->Release().ok());
-}
-
 // The run that completes a batch keeps its request log's figures with it
 // (store/request_summary.h); a run that stops early does not.
 TEST_P(BatchLifecycleTest, FinishingABatchKeepsItsRequestFiguresAndStoppingDoesNot) {

@@ -274,7 +274,7 @@ TEST_F(LocalInputTest, DiskFullDuringARunStopsItResumably) {
   fs::copy_file(db, Db());
   if (fs::exists(db + ".wal")) fs::copy_file(db + ".wal", Db() + ".wal");
   const std::string batch = Query("SELECT id FROM batch_jobs");
-  EXPECT_EQ(Query("SELECT status FROM batch_jobs"), "interrupted") << r.err;
+  EXPECT_EQ(Query("SELECT status FROM batch_jobs"), "interrupted");
   r = Client({"resume", "--batch-id", batch}, server.url());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto rows = Rows();
