@@ -271,7 +271,6 @@ double BareAppenderSeconds(const std::filesystem::path& path, std::int64_t entri
       Check(log->Append(std::nullopt), "append");
       Check(log->Append(std::int64_t{1}), "append");
       Check(log->Append(std::nullopt), "append");
-      Check(log->Append(true), "append");
       Check(log->EndRow(), "append");
     }
     if (log) Check(log->Close(), "appender close");
