@@ -47,6 +47,7 @@
 
 #include "engine/snapshot.h"
 #include "store/duckdb/batch_sql.h"
+#include "store/duckdb/journal.h"
 #include "store/request_summary.h"
 #include "store/duckdb/duckdb_store.h"
 
@@ -234,7 +235,7 @@ std::pair<StorePtr, std::string> FreshClaimedDb(const std::string& path, std::in
 
 // The floor: a bare appender loop writing the python rows, GROUP per
 // transaction. With `journal`, each transaction also appends one journal row
-// per result (the same columns and values a completion's journal row has):
+// per result (journal.h's AppendJournal, as a completion's commit does):
 // the least DuckDB work that makes both the results and the entries' new
 // states durable in one commit.
 double BareAppenderSeconds(const std::filesystem::path& path, std::int64_t entries,
@@ -248,8 +249,7 @@ double BareAppenderSeconds(const std::filesystem::path& path, std::int64_t entri
   for (std::int64_t i = 0; i < rows;) {
     auto txn = Check(db::Transaction::Begin(conn), "begin");
     auto app = Check(db::Appender::Create(conn, store->tables().results), "appender");
-    std::optional<db::Appender> log;
-    if (journal) log.emplace(Check(db::Appender::Create(conn, "cnake_journal"), "appender"));
+    std::vector<EntryChange> changes;
     for (std::int64_t k = 0; k < group && i < rows; ++k, ++i) {
       const std::string id = fmt::format("e{:07d}", i);
       Check(app.Append(PythonIdFor(id)), "append");
@@ -259,21 +259,15 @@ double BareAppenderSeconds(const std::filesystem::path& path, std::int64_t entri
       Check(app.Append(SystemTimePoint(std::chrono::system_clock::now().time_since_epoch())),
             "append");
       Check(app.EndRow(), "append");
-      if (!log) continue;
-      Check(log->Append(seq++), "append");
-      Check(log->Append(batch), "append");
-      Check(log->Append(id), "append");
-      Check(log->Append("c"), "append");
-      Check(log->Append("completed"), "append");
-      Check(log->Append(false), "append");
-      Check(log->Append(""), "append");
-      Check(log->Append(false), "append");
-      Check(log->Append(std::nullopt), "append");
-      Check(log->Append(std::int64_t{1}), "append");
-      Check(log->Append(std::nullopt), "append");
-      Check(log->EndRow(), "append");
+      if (journal) {
+        EntryChange& e = changes.emplace_back();
+        e.entry_id = id;
+        e.kind = ChangeKind::kCompleted;
+        e.attempts = 1;
+      }
     }
-    if (log) Check(log->Close(), "appender close");
+    Check(AppendJournal(conn, batch, changes, seq), "journal");
+    seq += static_cast<std::int64_t>(changes.size());
     Check(app.Close(), "appender close");
     Check(txn.Commit(), "commit");
   }
