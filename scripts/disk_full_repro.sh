@@ -36,6 +36,7 @@ for i in $(seq 1 $n); do
   kill $sp; wait $sp 2>/dev/null
   lost=$($B bare $w/c.duckdb "SELECT CAST(count(*) AS VARCHAR) FROM cython_entries e LEFT JOIN python_entries p ON p.cython_id = e.id WHERE e.processing_status = 'completed' AND p.id IS NULL" 2>&1 | sed -n 's/^value: //p')
   echo "run $i rc=$rc status=$st resume=$rrc lost=$lost"
-  if [ "$lost" != "0" ] || [ "$st" != "interrupted" ]; then mkdir -p $w/fail$i; cp $w/err $w/rerr $w/pre.duckdb* $w/c.duckdb* $w/fail$i/ 2>/dev/null; fi
+  # A run that writes nothing after the failed commit leaves the batch recorded running.
+  if [ "$lost" != "0" ] || { [ "$st" != "interrupted" ] && [ "$st" != "running" ]; }; then mkdir -p $w/fail$i; cp $w/err $w/rerr $w/pre.duckdb* $w/c.duckdb* $w/fail$i/ 2>/dev/null; fi
   umount $w/tiny
 done

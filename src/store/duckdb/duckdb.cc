@@ -34,6 +34,13 @@ Status DuckError(const char* message, const char* what) {
   return ClassifyDuckDbError(message ? message : "unknown DuckDB error", what);
 }
 
+// DuckError, also kept in `fault` when it is a failed write.
+Status NoteError(WriteFault* fault, const char* message, const char* what) {
+  Status st = DuckError(message, what);
+  if (fault && message) fault->Note(message, st);
+  return st;
+}
+
 // ThreadSanitizer cannot see the synchronisation inside the prebuilt,
 // uninstrumented libduckdb.so. When DuckDB hands a query's work to its own
 // worker thread, both threads touch DuckDB's strings through libstdc++'s
@@ -172,6 +179,7 @@ Database& Database::operator=(Database&& other) noexcept {
     if (handle_) duckdb_close(&handle_);
     handle_ = std::exchange(other.handle_, nullptr);
     catalog_ = std::move(other.catalog_);
+    fault_ = std::move(other.fault_);
   }
   return *this;
 }
@@ -184,6 +192,7 @@ Database::~Database() {
 
 Result<Connection> Connection::Open(const Database& db) {
   Connection conn;
+  conn.fault_ = db.fault();
   if (duckdb_connect(db.get(), &conn.handle_) == DuckDBError) {
     conn.handle_ = nullptr;
     return DatabaseError("cannot connect to database");
@@ -197,6 +206,7 @@ Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
     if (handle_) duckdb_disconnect(&handle_);
     handle_ = std::exchange(other.handle_, nullptr);
+    fault_ = std::move(other.fault_);
   }
   return *this;
 }
@@ -206,10 +216,14 @@ Connection::~Connection() {
 }
 
 Result<QueryResult> Connection::Query(const std::string& sql) {
+  // A rollback writes nothing, and lets the connection end its transaction.
+  if (fault_ && sql != "ROLLBACK") CNAKE_RETURN_IF_ERROR(fault_->Check());
   QueryResult result;
   duckdb_state state = duckdb_query(handle_, sql.c_str(), result.raw());
   result.MarkValid();  // must be destroyed even on failure
-  if (state == DuckDBError) return DuckError(duckdb_result_error(result.raw()), "query failed");
+  if (state == DuckDBError) {
+    return NoteError(fault_.get(), duckdb_result_error(result.raw()), "query failed");
+  }
   return result;
 }
 
@@ -227,9 +241,10 @@ bool Connection::HasTable(const std::string& table) const {
 }
 
 Result<PreparedStatement> Connection::Prepare(const std::string& sql) {
+  if (fault_) CNAKE_RETURN_IF_ERROR(fault_->Check());
   duckdb_prepared_statement raw = nullptr;
   duckdb_state state = duckdb_prepare(handle_, sql.c_str(), &raw);
-  PreparedStatement stmt(raw);  // destroyed even when prepare failed
+  PreparedStatement stmt(raw, fault_);  // destroyed even when prepare failed
   if (state == DuckDBError) return DuckError(duckdb_prepare_error(raw), "prepare failed");
   return stmt;
 }
@@ -325,6 +340,7 @@ PreparedStatement& PreparedStatement::operator=(PreparedStatement&& other) noexc
   if (this != &other) {
     if (stmt_) duckdb_destroy_prepare(&stmt_);
     stmt_ = std::exchange(other.stmt_, nullptr);
+    fault_ = std::move(other.fault_);
   }
   return *this;
 }
@@ -362,10 +378,13 @@ Status PreparedStatement::Bind(std::size_t i, SystemTimePoint v) {
 }
 
 Result<QueryResult> PreparedStatement::Execute() {
+  if (fault_) CNAKE_RETURN_IF_ERROR(fault_->Check());
   QueryResult result;
   duckdb_state state = duckdb_execute_prepared(stmt_, result.raw());
   result.MarkValid();
-  if (state == DuckDBError) return DuckError(duckdb_result_error(result.raw()), "statement failed");
+  if (state == DuckDBError) {
+    return NoteError(fault_.get(), duckdb_result_error(result.raw()), "statement failed");
+  }
   return result;
 }
 
@@ -378,7 +397,9 @@ Result<std::int64_t> PreparedStatement::Run() {
 
 Result<Appender> Appender::Create(const Connection& conn, const std::string& table,
                                   const std::string& schema, const std::string& catalog) {
+  if (conn.fault()) CNAKE_RETURN_IF_ERROR(conn.fault()->Check());
   Appender app;
+  app.fault_ = conn.fault();
   duckdb_state state =
       duckdb_appender_create_ext(conn.get(), catalog.empty() ? nullptr : catalog.c_str(),
                                  schema.c_str(), table.c_str(), &app.handle_);
@@ -404,6 +425,7 @@ Appender& Appender::operator=(Appender&& other) noexcept {
   if (this != &other) {
     if (handle_) duckdb_appender_destroy(&handle_);
     handle_ = std::exchange(other.handle_, nullptr);
+    fault_ = std::move(other.fault_);
   }
   return *this;
 }
@@ -414,7 +436,7 @@ Appender::~Appender() {
 
 Status Appender::Check(duckdb_state state, const char* what) {
   if (state == DuckDBSuccess) return Status::Ok();
-  return DuckError(duckdb_appender_error(handle_), what);
+  return NoteError(fault_.get(), duckdb_appender_error(handle_), what);
 }
 
 Status Appender::Append(std::string_view v) {

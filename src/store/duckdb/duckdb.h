@@ -6,6 +6,10 @@
 // statements). Errors come back as Status values carrying DuckDB's own
 // message, classified where the cause is known (ClassifyDuckDbError).
 //
+// After a write to the file fails (a full disk), every later statement of
+// the instance, on any connection, is refused with that error (write_fault.h
+// says why); ROLLBACK alone still runs.
+//
 // Thread safety: a Database may be shared by threads; a Connection (and
 // everything made from it) must be used by one thread at a time.
 #pragma once
@@ -13,12 +17,14 @@
 #include <duckdb.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "store/duckdb/write_fault.h"
 #include "util/clock.h"
 #include "util/status.h"
 
@@ -64,7 +70,9 @@ class Database {
 
   Database() = default;
   Database(Database&& other) noexcept
-      : handle_(std::exchange(other.handle_, nullptr)), catalog_(std::move(other.catalog_)) {}
+      : handle_(std::exchange(other.handle_, nullptr)),
+        catalog_(std::move(other.catalog_)),
+        fault_(std::move(other.fault_)) {}
   Database& operator=(Database&& other) noexcept;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -74,6 +82,9 @@ class Database {
   // The attached file's catalog that every connection USEs; empty when the
   // file is the instance's main database.
   const std::string& catalog() const { return catalog_; }
+  // Ok, or the refusal since a write failed (write_fault.h).
+  Status WriteFaultStatus() const { return fault_ ? fault_->Check() : Status::Ok(); }
+  const std::shared_ptr<WriteFault>& fault() const { return fault_; }
 
  private:
   Status Attach(const std::string& path, const OpenOptions& options);
@@ -82,6 +93,7 @@ class Database {
 
   duckdb_database handle_ = nullptr;
   std::string catalog_;
+  std::shared_ptr<WriteFault> fault_ = std::make_shared<WriteFault>();
 };
 
 class DataChunk;
@@ -138,9 +150,10 @@ class DataChunk {
 class PreparedStatement {
  public:
   PreparedStatement() = default;
-  explicit PreparedStatement(duckdb_prepared_statement stmt) : stmt_(stmt) {}
+  PreparedStatement(duckdb_prepared_statement stmt, std::shared_ptr<WriteFault> fault)
+      : stmt_(stmt), fault_(std::move(fault)) {}
   PreparedStatement(PreparedStatement&& other) noexcept
-      : stmt_(std::exchange(other.stmt_, nullptr)) {}
+      : stmt_(std::exchange(other.stmt_, nullptr)), fault_(std::move(other.fault_)) {}
   PreparedStatement& operator=(PreparedStatement&& other) noexcept;
   PreparedStatement(const PreparedStatement&) = delete;
   PreparedStatement& operator=(const PreparedStatement&) = delete;
@@ -179,6 +192,7 @@ class PreparedStatement {
 
  private:
   duckdb_prepared_statement stmt_ = nullptr;
+  std::shared_ptr<WriteFault> fault_;
 };
 
 class Connection {
@@ -186,7 +200,8 @@ class Connection {
   static Result<Connection> Open(const Database& db);
 
   Connection() = default;
-  Connection(Connection&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Connection(Connection&& other) noexcept
+      : handle_(std::exchange(other.handle_, nullptr)), fault_(std::move(other.fault_)) {}
   Connection& operator=(Connection&& other) noexcept;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -223,9 +238,11 @@ class Connection {
   bool HasTable(const std::string& table) const;
 
   duckdb_connection get() const { return handle_; }
+  const std::shared_ptr<WriteFault>& fault() const { return fault_; }
 
  private:
   duckdb_connection handle_ = nullptr;
+  std::shared_ptr<WriteFault> fault_;  // the database's
 };
 
 // Appends rows to a table; call EndRow() after each row's values and Close()
@@ -244,7 +261,8 @@ class Appender {
                                     const std::vector<std::string>& columns);
 
   Appender() = default;
-  Appender(Appender&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Appender(Appender&& other) noexcept
+      : handle_(std::exchange(other.handle_, nullptr)), fault_(std::move(other.fault_)) {}
   Appender& operator=(Appender&& other) noexcept;
   Appender(const Appender&) = delete;
   Appender& operator=(const Appender&) = delete;
@@ -270,6 +288,7 @@ class Appender {
  private:
   Status Check(duckdb_state state, const char* what);
   duckdb_appender handle_ = nullptr;
+  std::shared_ptr<WriteFault> fault_;  // the connection's database's
 };
 
 // The version of the DuckDB library this process runs with, e.g. "v1.4.4".

@@ -216,6 +216,53 @@ TEST(DuckDbTest, HasTableSeesOnlyTablesOfTheFilesMainSchema) {
   EXPECT_FALSE(conn->HasTable("missing"));
 }
 
+TEST(DuckDbTest, TellsWriteFailuresFromOtherErrors) {
+  EXPECT_TRUE(IsWriteFailure(
+      "TransactionContext Error: Failed to commit: Could not write file \"/m/d.duckdb.wal\": No "
+      "space left on device"));
+  EXPECT_TRUE(IsWriteFailure("IO Error: Could not write file \"x.tmp\": No space left on device"));
+  EXPECT_TRUE(
+      IsWriteFailure("TransactionContext Error: Failed to commit: Could not write file \"d.wal\": "
+                     "File too large"));
+  EXPECT_FALSE(IsWriteFailure("Constraint Error: Duplicate key \"id: 1\""));
+  EXPECT_FALSE(IsWriteFailure("TransactionContext Error: Failed to commit: conflict on tuple"));
+  EXPECT_FALSE(IsWriteFailure("IO Error: Could not set lock on file \"x\": Conflicting lock"));
+}
+
+// Once a write of the instance failed, every statement of every connection
+// is refused with that failure's code, and a rollback still runs.
+TEST(DuckDbTest, AFailedWriteStopsEveryLaterStatement) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  auto conn = Connection::Open(*db);
+  auto other = Connection::Open(*db);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t (v VARCHAR)").ok());
+  auto txn = Transaction::Begin(*conn);
+  ASSERT_TRUE(txn.ok());
+  const std::string message =
+      "TransactionContext Error: Failed to commit: Could not write file \"d.wal\": No space "
+      "left on device";
+  db->fault()->Note(message, ClassifyDuckDbError(message, "query failed"));
+
+  for (Connection* c : {&*conn, &*other}) {
+    Status st = c->Execute("INSERT INTO t VALUES ('x')");
+    EXPECT_EQ(st.code(), StatusCode::kDiskFull) << st.ToString();
+    EXPECT_NE(st.message().find("stopped using the database after a write to it failed"), std::string::npos);
+    EXPECT_EQ(c->Prepare("SELECT 1").status().code(), StatusCode::kDiskFull);
+    EXPECT_EQ(Appender::Create(*c, "t").status().code(), StatusCode::kDiskFull);
+  }
+  EXPECT_EQ(txn->Commit().code(), StatusCode::kDiskFull);
+  // The refused commit still ended the transaction: its ROLLBACK ran, so a
+  // second one (past the wrapper) finds none.
+  duckdb_result result;
+  EXPECT_EQ(duckdb_query(conn->get(), "ROLLBACK", &result), DuckDBError);
+  EXPECT_NE(std::string(duckdb_result_error(&result)).find("no transaction is active"),
+            std::string::npos)
+      << duckdb_result_error(&result);
+  duckdb_destroy_result(&result);
+  EXPECT_EQ(db->WriteFaultStatus().code(), StatusCode::kDiskFull);
+}
+
 TEST(DuckDbTest, QuotesIdentifiers) {
   EXPECT_EQ(QuoteIdentifier("plain"), "\"plain\"");
   EXPECT_EQ(QuoteIdentifier("a\"b"), "\"a\"\"b\"");
