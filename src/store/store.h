@@ -80,10 +80,11 @@ class WorkSession {
   // True when every entry of the batch is final or leased to this runner,
   // so no later Lease() can return anything.
   virtual Result<bool> Drained() = 0;
-  // Commits the group in one transaction, moving the batch counters. The
-  // group is durable when this returns; the store's Queries may see it only
-  // after Release() (DuckDB journals commits and folds them into the entries
-  // table in large steps; a crash before the fold is replayed at the next open).
+  // Commits the group in one transaction. The group is durable when this
+  // returns; the store's Queries and the batch counters may see it only
+  // after Release() or Counts() (DuckDB journals commits and folds them into
+  // the entries table and the counters in large steps; a crash before the
+  // fold is replayed at the next open). Counters and entries move together.
   virtual Status Commit(const WriteGroup& group) = 0;
   // Keeps this runner's leases alive; called at least every lease_time / 3,
   // and once before the first request.

@@ -44,15 +44,37 @@ Status StageChanges(db::Connection& conn, const std::vector<EntryChange>& change
   return app.Close();
 }
 
+// The staged final changes whose entry rows are still unfinished. The
+// unqualified status column is the entries table's: cnake_group has none.
+Result<FinalMoves> CountFinalMoves(db::Connection& conn, const std::string& entries) {
+  CNAKE_ASSIGN_OR_RETURN(
+      db::QueryResult r,
+      conn.Query(fmt::format(
+          "SELECT CAST(count(*) FILTER (WHERE g.kind = '{1}') AS BIGINT), "
+          "CAST(count(*) FILTER (WHERE g.kind = '{2}') AS BIGINT) FROM temp.cnake_group g "
+          "JOIN {0} ON {0}.id = g.entry_id WHERE g.kind IN ('{1}', '{2}') AND {3}",
+          entries, ChangeKindCode(ChangeKind::kCompleted), ChangeKindCode(ChangeKind::kFailed),
+          UnfinishedEntrySql())));
+  FinalMoves moves;
+  if (auto chunk = r.NextChunk(); chunk && chunk->size() > 0) {
+    moves.completed = chunk->GetInt64(0, 0);
+    moves.failed = chunk->GetInt64(1, 0);
+  }
+  return moves;
+}
+
 }  // namespace
 
-Status ApplyEntryChanges(db::Connection& conn, const std::string& entries,
-                         const std::vector<EntryChange>& changes) {
+Result<FinalMoves> ApplyEntryChanges(db::Connection& conn, const std::string& entries,
+                                     const std::vector<EntryChange>& changes) {
   CNAKE_RETURN_IF_ERROR(StageChanges(conn, changes));
-  return conn.RunWith(EntryUpdateSql(entries, StagedFields(),
-                                     fmt::format("FROM temp.cnake_group g WHERE {}.id = g.entry_id",
-                                                 entries)))
-      .status();
+  CNAKE_ASSIGN_OR_RETURN(const FinalMoves moves, CountFinalMoves(conn, entries));
+  CNAKE_RETURN_IF_ERROR(
+      conn.RunWith(EntryUpdateSql(
+                       entries, StagedFields(),
+                       fmt::format("FROM temp.cnake_group g WHERE {}.id = g.entry_id", entries)))
+          .status());
+  return moves;
 }
 
 }  // namespace cnake

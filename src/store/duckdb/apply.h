@@ -22,8 +22,16 @@
 
 namespace cnake {
 
-// `entries` is the quoted entries table.
-Status ApplyEntryChanges(db::Connection& conn, const std::string& entries,
-                         const std::vector<EntryChange>& changes);
+// Entries a fold took from unfinished to completed / failed: the batch
+// counters move by these.
+struct FinalMoves {
+  std::int64_t completed = 0, failed = 0;
+};
+
+// `entries` is the quoted entries table. Returns what the changes made final,
+// counted by the same join, before the UPDATE: rows, so an id that several
+// rows of a foreign table share counts once per row, as a recount would.
+Result<FinalMoves> ApplyEntryChanges(db::Connection& conn, const std::string& entries,
+                                     const std::vector<EntryChange>& changes);
 
 }  // namespace cnake

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "store/duckdb/apply.h"
 #include "store/duckdb/duckdb_store.h"
@@ -27,41 +26,6 @@ std::string ClaimCandidatesSql(const TableNames& tables, const ClaimOptions& opt
       "AND (batch_id IS NULL OR processing_status = '{3}') AND {4} ORDER BY id LIMIT ?",
       Q(tables.entries), pending, options.retry_failed ? ", '" + failed + "'" : "", failed,
       EntryFilterSql());
-}
-
-// How many entries a group takes from unfinished to completed / failed.
-struct Transitions {
-  std::int64_t completed = 0, failed = 0;
-};
-
-// How many of the final changes find their entry unfinished, so that the
-// fold moves it (the batch counters move by these).
-Result<Transitions> CountTransitions(db::Connection& conn, const TableNames& tables,
-                                     const std::vector<EntryChange>& changes) {
-  std::vector<std::string_view> ids;
-  for (const EntryChange& e : changes) {
-    if (e.kind != ChangeKind::kNotFinal) ids.push_back(e.entry_id);
-  }
-  Transitions t;
-  if (ids.empty()) return t;
-  // An IN list compares as the column does (collations included); this
-  // helper is not on the engine's path, so its join does not matter.
-  const auto list = db::SqlStringList(ids);
-  if (!list) return InvalidArgument("an entry id holds a NUL byte");
-  CNAKE_ASSIGN_OR_RETURN(db::QueryResult r,
-                         conn.Query(fmt::format("SELECT id FROM {} WHERE id IN {} AND {}",
-                                                Q(tables.entries), *list, UnfinishedEntrySql())));
-  std::unordered_set<std::string> unfinished;
-  while (auto chunk = r.NextChunk()) {
-    for (std::size_t row = 0; row < chunk->size(); ++row)
-      unfinished.emplace(chunk->GetString(0, row));
-  }
-  for (const EntryChange& e : changes) {
-    if (!unfinished.count(e.entry_id)) continue;
-    if (e.kind == ChangeKind::kCompleted) ++t.completed;
-    if (e.kind == ChangeKind::kFailed) ++t.failed;
-  }
-  return t;
 }
 
 }  // namespace
@@ -181,7 +145,6 @@ Status CommitChanges(db::Connection& conn, const TableNames& tables, const std::
     CrashPoint("mid_result_group");
   }
   CNAKE_RETURN_IF_ERROR(InsertFailures(conn, batch_id, group.failures));
-  CNAKE_RETURN_IF_ERROR(MoveBatchCounters(conn, batch_id, plan.completed, plan.failed));
   CNAKE_RETURN_IF_ERROR(AppendRequestLogs(conn, batch_id, group.requests));
   return txn.Commit();
 }
@@ -203,13 +166,8 @@ Status CommitGroup(db::Connection& conn, const TableNames& tables, const std::st
   for (const std::string& id : completed) {
     if (with_results.count(id)) plan.replace_results.push_back(id);
   }
-  // The entries' current states decide what the group moves: count the
-  // finished ones the way the fold will.
-  CNAKE_ASSIGN_OR_RETURN(Transitions moved, CountTransitions(conn, tables, changes));
-  plan.completed = moved.completed;
-  plan.failed = moved.failed;
   CNAKE_RETURN_IF_ERROR(CommitChanges(conn, tables, batch_id, group, changes, plan));
-  return FoldJournal(conn, tables, changes,
+  return FoldJournal(conn, tables, batch_id, changes,
                      plan.first_seq + static_cast<std::int64_t>(changes.size()) - 1);
 }
 

@@ -4,8 +4,9 @@
 //
 // Invariants (store/store.h): an entry belongs to at most one batch; a
 // committed request_id is polled, never posted again; a group commits
-// atomically and moves the batch counters by exactly the entries it made
-// final, so they always equal a recount of the entries' states.
+// atomically; the batch counters move with the entries table when the
+// journal is folded (journal.h), so they always equal a recount of the
+// entries' states.
 //
 // Thread safety: each function uses the connection it is given; one thread
 // per connection.
@@ -47,8 +48,6 @@ struct CommitPlan {
   std::int64_t first_seq = 1;  // the journal seq of the first change
   // Completions whose entries already have a result row to replace.
   std::vector<std::string_view> replace_results;
-  // The entries the group makes final (the batch counters move by these).
-  std::int64_t completed = 0, failed = 0;
   // The tables' ids compare byte by byte (IdsCompareBytewise in
   // entry_changes.h), so statements can filter by literal ids and bounds
   // instead of joins; false is always correct.
@@ -57,8 +56,8 @@ struct CommitPlan {
 
 // Commits a group in one transaction: its folded entry changes go to the
 // journal (journal.h), its results, failures and request log to their
-// tables, and the batch counters move by plan.completed / plan.failed. On
-// error nothing of the group is committed.
+// tables; the batch counters move when the journal is folded. On error
+// nothing of the group is committed.
 Status CommitChanges(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
                      const WriteGroup& group, const std::vector<EntryChange>& changes,
                      const CommitPlan& plan);

@@ -190,6 +190,7 @@ TEST(StoreTest, BatchRecordLifecycle) {
     }
     g.failures.push_back({Inputs(10)[9].id, "http_400", "bad", 400, 1, "", "generate"});
     ASSERT_TRUE((*work)->Commit(g).ok());
+    ASSERT_TRUE((*work)->Release().ok());  // the counters move with the fold
   }
   BatchUpdate u;
   u.status = BatchStatus::kCompleted;

@@ -4,6 +4,7 @@
 
 #include "store/duckdb/apply.h"
 #include "store/duckdb/entry_changes.h"
+#include "store/duckdb/result_rows.h"
 
 namespace cnake {
 
@@ -18,11 +19,12 @@ Result<std::int64_t> NextJournalSeq(db::Connection& conn) {
 Status AppendJournal(db::Connection& conn, const std::string& batch_id,
                      const std::vector<EntryChange>& changes, std::int64_t first_seq) {
   if (changes.empty()) return Status::Ok();
-  CNAKE_ASSIGN_OR_RETURN(db::Appender app,
-                         db::Appender::CreateFor(conn, "cnake_journal",
-                                                 {"seq", "batch_id", "entry_id", "kind", "state",
-                                                  "submitted", "request_id", "clear_request_id",
-                                                  "submission_seq", "attempts", "last_error"}));
+  CNAKE_ASSIGN_OR_RETURN(
+      db::Appender app,
+      db::Appender::CreateFor(
+          conn, "cnake_journal",
+          {"seq", "batch_id", "entry_id", "kind", "state", "submitted", "request_id",
+           "clear_request_id", "submission_seq", "attempts", "last_error", "moves_counters"}));
   std::int64_t seq = first_seq;
   for (const EntryChange& e : changes) {
     CNAKE_RETURN_IF_ERROR(app.Append(seq++));
@@ -36,18 +38,25 @@ Status AppendJournal(db::Connection& conn, const std::string& batch_id,
     CNAKE_RETURN_IF_ERROR(app.Append(e.submission_seq));
     CNAKE_RETURN_IF_ERROR(app.Append(e.attempts));
     CNAKE_RETURN_IF_ERROR(app.Append(e.last_error));
+    CNAKE_RETURN_IF_ERROR(app.Append(true));
     CNAKE_RETURN_IF_ERROR(app.EndRow());
   }
   return app.Close();
 }
 
-Status FoldJournal(db::Connection& conn, const TableNames& tables,
-                   const std::vector<EntryChange>& changes, std::int64_t up_to_seq) {
+Status FoldJournal(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
+                   const std::vector<EntryChange>& changes, std::int64_t up_to_seq,
+                   CounterRule rule) {
   CNAKE_ASSIGN_OR_RETURN(db::Transaction txn, db::Transaction::Begin(conn));
   if (!changes.empty()) {
-    CNAKE_RETURN_IF_ERROR(ApplyEntryChanges(conn, db::QuoteIdentifier(tables.entries), changes));
+    CNAKE_ASSIGN_OR_RETURN(const FinalMoves moved,
+                           ApplyEntryChanges(conn, db::QuoteIdentifier(tables.entries), changes));
+    if (rule == CounterRule::kMove) {
+      CNAKE_RETURN_IF_ERROR(MoveBatchCounters(conn, batch_id, moved.completed, moved.failed));
+    }
   }
-  CNAKE_RETURN_IF_ERROR(conn.ExecuteWith("DELETE FROM cnake_journal WHERE seq <= ?", up_to_seq));
+  CNAKE_RETURN_IF_ERROR(conn.ExecuteWith(
+      "DELETE FROM cnake_journal WHERE batch_id = ? AND seq <= ?", batch_id, up_to_seq));
   return txn.Commit();
 }
 
@@ -70,29 +79,41 @@ EntryChange ReadJournalRow(const db::DataChunk& c, std::size_t row) {
   return e;
 }
 
+// A batch's journal rows, merged into one net change per entry.
+struct BatchJournal {
+  std::map<std::string, EntryChange> net;
+  std::int64_t last_seq = 0;
+  bool counted_at_commit = false;  // written by schema version 2
+};
+
 }  // namespace
 
 Status ReplayJournal(db::Connection& conn, const TableNames& tables) {
   CNAKE_ASSIGN_OR_RETURN(
       db::QueryResult r,
       conn.Query("SELECT seq, entry_id, kind, state, submitted, request_id, clear_request_id, "
-                 "CAST(submission_seq AS INTEGER), CAST(attempts AS INTEGER), last_error "
-                 "FROM cnake_journal ORDER BY seq"));
-  std::map<std::string, EntryChange> net;
-  std::int64_t last_seq = 0;
+                 "CAST(submission_seq AS INTEGER), CAST(attempts AS INTEGER), last_error, "
+                 "batch_id, moves_counters FROM cnake_journal ORDER BY seq"));
+  std::map<std::string, BatchJournal> batches;
   while (auto chunk = r.NextChunk()) {
     for (std::size_t row = 0; row < chunk->size(); ++row) {
-      last_seq = chunk->GetInt64(0, row);
+      BatchJournal& b = batches[std::string(chunk->GetString(10, row))];
+      b.last_seq = chunk->GetInt64(0, row);
+      if (chunk->IsNull(11, row)) b.counted_at_commit = true;
       EntryChange e = ReadJournalRow(*chunk, row);
-      auto [it, inserted] = net.try_emplace(e.entry_id, e);
+      auto [it, inserted] = b.net.try_emplace(e.entry_id, e);
       if (!inserted) MergeInto(it->second, e);
     }
   }
-  if (last_seq == 0) return Status::Ok();
-  std::vector<EntryChange> changes;
-  changes.reserve(net.size());
-  for (auto& [id, e] : net) changes.push_back(std::move(e));
-  return FoldJournal(conn, tables, changes, last_seq);
+  for (auto& [batch_id, b] : batches) {
+    std::vector<EntryChange> changes;
+    changes.reserve(b.net.size());
+    for (auto& [id, e] : b.net) changes.push_back(std::move(e));
+    CNAKE_RETURN_IF_ERROR(
+        FoldJournal(conn, tables, batch_id, changes, b.last_seq,
+                    b.counted_at_commit ? CounterRule::kAlreadyMoved : CounterRule::kMove));
+  }
+  return Status::Ok();
 }
 
 }  // namespace cnake

@@ -13,10 +13,22 @@
 // journal behind: the next read-write open replays it before anything reads
 // the entries table.
 //
+// The batch counters move with the entries table, in the fold's transaction,
+// by the entries the fold makes final: they always equal a recount of the
+// entries table, and a commit touches no table it would UPDATE (an UPDATE
+// of the one batch_jobs row cost about as much as appending the group's
+// results: docs/benchmarks.md).
+//
 // Contract: journal rows are applied in `seq` order; a fold applies and
-// deletes rows up to a seq in one transaction, so a crash leaves each row
-// either applied and gone or still in the journal (applying a row twice is
-// harmless: its values are absolute and final entries never move back).
+// deletes a batch's rows up to a seq and moves its counters in one
+// transaction, so a crash leaves each row either applied and gone or still
+// in the journal (applying a row twice is harmless: its values are absolute
+// and final entries never move back).
+//
+// Rows written by schema version 2 (moves_counters NULL) were counted when
+// committed; a replay folds them without moving the counters again. The
+// client replays at every read-write open, before anything is appended, so
+// a journal never holds rows of both kinds.
 //
 // Internal to src/store/duckdb.
 #pragma once
@@ -34,10 +46,14 @@ Result<std::int64_t> NextJournalSeq(db::Connection& conn);
 // Appends `changes` with seqs from `first_seq` on, in the caller's transaction.
 Status AppendJournal(db::Connection& conn, const std::string& batch_id,
                      const std::vector<EntryChange>& changes, std::int64_t first_seq);
-// In one transaction: applies `changes` (the net effect of the journal rows
-// up to `up_to_seq`) to the entries table and deletes those rows.
-Status FoldJournal(db::Connection& conn, const TableNames& tables,
-                   const std::vector<EntryChange>& changes, std::int64_t up_to_seq);
+enum class CounterRule { kMove, kAlreadyMoved };
+// In one transaction: applies `changes` (the net effect of batch_id's
+// journal rows up to `up_to_seq`) to the entries table, moves the batch
+// counters by the entries it made final (unless kAlreadyMoved) and deletes
+// those rows.
+Status FoldJournal(db::Connection& conn, const TableNames& tables, const std::string& batch_id,
+                   const std::vector<EntryChange>& changes, std::int64_t up_to_seq,
+                   CounterRule rule = CounterRule::kMove);
 // Folds whatever the journal holds (a run that ended without folding).
 Status ReplayJournal(db::Connection& conn, const TableNames& tables);
 

@@ -188,7 +188,10 @@ std::vector<TableSpec> SchemaTables(const TableNames& names) {
         Col("state", "VARCHAR", kVarchar), Col("submitted", "BOOLEAN", kBool),
         Col("request_id", "VARCHAR", kVarchar), Col("clear_request_id", "BOOLEAN", kBool),
         Col("submission_seq", "INTEGER", kInt), Col("attempts", "INTEGER", kInt),
-        Col("last_error", "VARCHAR", kVarchar)}},
+        Col("last_error", "VARCHAR", kVarchar),
+        // TRUE: the fold moves the batch counters (version 3); NULL: the
+        // commit did (journal.h).
+        Col("moves_counters", "BOOLEAN", kBool)}},
       {"cnake_meta",
        {Col("key", "VARCHAR", kVarchar, "", "PRIMARY KEY", true),
         Col("value", "VARCHAR", kVarchar)}},

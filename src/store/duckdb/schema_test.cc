@@ -58,8 +58,8 @@ TEST(SchemaTest, FreshDatabaseGetsDesignTablesAndVersion) {
 }
 
 // Version 1 had no token columns: a database written by it gains them (NULL
-// for its rows) and its version moves to 2, the same version 2 that added
-// the journal table and key_batch_id.
+// for its rows), the journal table and key_batch_id (all version 2), and the
+// journal's moves_counters (version 3).
 TEST(SchemaTest, AVersionOneDatabaseGainsTheTokenColumns) {
   testing::TempDir dir;
   Db d = OpenDb(dir.File("a.duckdb"));
@@ -80,8 +80,8 @@ TEST(SchemaTest, AVersionOneDatabaseGainsTheTokenColumns) {
               report->added_columns.end())
         << column;
   }
-  EXPECT_EQ(One(d.conn, "SELECT value FROM cnake_meta WHERE key='schema_version'"), "2");
-  EXPECT_EQ(kSchemaVersion, 2);
+  EXPECT_EQ(One(d.conn, "SELECT value FROM cnake_meta WHERE key='schema_version'"), "3");
+  EXPECT_EQ(kSchemaVersion, 3);
   EXPECT_EQ(One(d.conn,
                 "SELECT coalesce(prompt_tokens, -1)::VARCHAR || '/' || "
                 "coalesce(completion_tokens, -1)::VARCHAR FROM api_requests"),

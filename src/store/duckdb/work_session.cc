@@ -46,16 +46,14 @@ Result<std::vector<Entry>> DuckDbWorkSession::Lease(std::size_t limit) {
   return page;
 }
 
-// Every entry the engine finishes was unfinished when leased and is
-// finished once (the engine retires its job), so the counters move by the
-// group's final changes, less any entry this session finished already.
+// A completion replaces the result row its entry had when leased; the
+// session forgets that row once the entry is final, so a late second
+// completion of the same entry (which the fold ignores) deletes nothing.
 CommitPlan DuckDbWorkSession::Plan(const std::vector<EntryChange>& changes) {
   CommitPlan plan;
   plan.first_seq = next_seq_;
   plan.bytewise_ids = bytewise_ids_;
   for (const EntryChange& e : changes) {
-    if (e.kind == ChangeKind::kNotFinal || finalized_.count(e.entry_id)) continue;
-    (e.kind == ChangeKind::kCompleted ? plan.completed : plan.failed) += 1;
     if (e.kind == ChangeKind::kCompleted && with_results_.count(e.entry_id)) {
       plan.replace_results.push_back(e.entry_id);
     }
@@ -70,10 +68,7 @@ Status DuckDbWorkSession::Commit(const WriteGroup& group) {
   CNAKE_RETURN_IF_ERROR(CommitChanges(conn_, tables_, batch_id_, group, changes, plan));
   next_seq_ += static_cast<std::int64_t>(changes.size());
   for (const EntryChange& e : changes) {
-    if (e.kind != ChangeKind::kNotFinal) {
-      finalized_.insert(e.entry_id);
-      with_results_.erase(e.entry_id);
-    }
+    if (e.kind != ChangeKind::kNotFinal) with_results_.erase(e.entry_id);
     auto [it, inserted] = unfolded_.try_emplace(e.entry_id, e);
     if (inserted) {
       it->second.completion = nullptr;  // the group dies after this call
@@ -90,9 +85,8 @@ Status DuckDbWorkSession::Fold() {
   std::vector<EntryChange> changes;
   changes.reserve(unfolded_.size());
   for (auto& [id, e] : unfolded_) changes.push_back(std::move(e));
-  CNAKE_RETURN_IF_ERROR(FoldJournal(conn_, tables_, changes, next_seq_ - 1));
+  CNAKE_RETURN_IF_ERROR(FoldJournal(conn_, tables_, batch_id_, changes, next_seq_ - 1));
   unfolded_.clear();
-  finalized_.clear();
   return Status::Ok();
 }
 

@@ -8,7 +8,8 @@
 //
 // Commits append the entry changes to the journal (journal.h) and fold them
 // into the entries table every kFoldEvery entries and in Release(), so the
-// entries table lags the journal by less than that while a run goes on
+// entries table and the batch counters lag the journal by less than that
+// while a run goes on
 // (nobody else can read the file meanwhile; any later open replays what a
 // crash left behind).
 //
@@ -64,9 +65,8 @@ class DuckDbWorkSession final : public WorkSession {
   std::int64_t next_seq_;
   // Leased entries that already have a result row (replaced on completion).
   std::unordered_set<std::string> with_results_;
-  // Committed, not folded: the net change per entry, and which became final.
+  // Committed, not folded: the net change per entry.
   std::map<std::string, EntryChange> unfolded_;
-  std::unordered_set<std::string> finalized_;
   LocalRunners::Registration registration_;
 };
 
