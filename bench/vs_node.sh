@@ -15,7 +15,9 @@
 #   BENCH_OUT  BUILD_DIR/bench-results; BENCH_LOCK as in lib.sh
 #
 # Per client and case: entries/s, requests per entry (counted by the server,
-# /admin/stats), client CPU ms per entry, peak RSS, server CPU s. Without
+# /admin/stats), client CPU ms per entry, peak RSS, server CPU s. A third row,
+# `floor`, is bench/http_floor: the same jobs over HTTP with the least client
+# work (no store), the floor under any client's CPU per entry. Without
 # node or npm, or when the install fails, the Node side is skipped with a
 # line saying so (the database then comes from our store_bench).
 # Output: BENCH_OUT/vs_node.md (table) and BENCH_OUT/vs_node.txt (key: value).
@@ -27,6 +29,7 @@ build_dir="$(cd "${1:-$root/build}" && pwd)"
 CLIENT_BIN="$build_dir/cnake-charmer-client"
 SERVER_BIN="$build_dir/cnake-charmer-server"
 STORE_BENCH="$build_dir/bench/store_bench"
+FLOOR_BIN="$build_dir/bench/http_floor"
 for b in "$CLIENT_BIN" "$SERVER_BIN"; do
   [[ -x "$b" ]] || { echo "vs_node.sh: missing $b (build it first)" >&2; exit 2; }
 done
@@ -127,6 +130,11 @@ for c in $VS_CASES; do
       --db "$work/node.duckdb" --base "$SERVER_URL" --concurrency "$conc" --connections "$conc" \
       --rpm 1000000 --quiet
     report "$name" node
+  fi
+  if [[ -x "$FLOOR_BIN" ]]; then
+    measure "$name-floor" env CNAKE_API_KEY=bench-key "$FLOOR_BIN" "$SERVER_URL" "$VS_ENTRIES" \
+      "$conc" "$root/samples/cython/math/gcd.pyx"
+    report "$name" floor
   fi
   rm -f "$work"/ours.duckdb* "$work"/node.duckdb*
   stop_servers
