@@ -7,8 +7,9 @@
 // (connections reused, as our client's transport does): POST BASE_URL/generate
 // with the code and an Idempotency-Key, then GET BASE_URL/results/{id} until
 // the job is done (at once again while it is pending: a zero-delay server's
-// jobs are done within a millisecond). A synchronous server's POST answer is
-// the result itself. Bodies are parsed with
+// jobs are done within a millisecond, so this is a floor for those and for
+// synchronous servers, whose POST answer is the result itself, but not for
+// slow asynchronous jobs, where it would poll without pause). Bodies are parsed with
 // nlohmann-json, as any C++ client would; nothing is stored. Prints entries/s,
 // requests per entry and this process's CPU ms per entry (user + system).
 // The key comes from CNAKE_API_KEY, never argv.
@@ -106,6 +107,7 @@ class Floor {
     ex->headers = curl_slist_append(ex->headers, "Content-Type: application/json");
     ex->headers = curl_slist_append(ex->headers, auth_.c_str());
     ex->headers = curl_slist_append(ex->headers, ("Idempotency-Key: floor:" + Id(entry)).c_str());
+    curl_easy_setopt(ex->easy, CURLOPT_NOSIGNAL, 1L);  // as our transport: no sigaction per call
     curl_easy_setopt(ex->easy, CURLOPT_URL, (base_ + "/generate").c_str());
     curl_easy_setopt(ex->easy, CURLOPT_POSTFIELDS, ex->body.c_str());
     curl_easy_setopt(ex->easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(ex->body.size()));
