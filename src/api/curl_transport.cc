@@ -170,7 +170,7 @@ Status CurlTransport::Init() {
   if (rc == CURLM_OK) rc = curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, max_conn);
   if (rc != CURLM_OK)
     return InternalError(std::string("curl_multi_setopt: ") + curl_multi_strerror(rc));
-  return Status::Ok();
+  return loop_.Install(multi_);
 }
 
 CurlTransport::~CurlTransport() {
@@ -318,21 +318,18 @@ bool CurlTransport::Configure(CURL* easy, Exchange* ex) {
 std::vector<Response> CurlTransport::Poll(Duration max_wait) {
   std::vector<Response> done = std::move(ready_);
   ready_.clear();
-  int running = 0;
-  CURLMcode rc = curl_multi_perform(multi_, &running);
+  CURLMcode rc = loop_.Run(0);
   CollectFinished(&done);
-  if (done.empty()) {
+  if (done.empty() && rc == CURLM_OK) {
     const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(max_wait).count();
-    const int timeout_ms = static_cast<int>(std::clamp<decltype(wait_ms)>(wait_ms, 0, INT_MAX));
-    if (rc == CURLM_OK) rc = curl_multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
-    if (rc == CURLM_OK) rc = curl_multi_perform(multi_, &running);
+    rc = loop_.Run(static_cast<int>(std::clamp<decltype(wait_ms)>(wait_ms, 0, INT_MAX)));
     CollectFinished(&done);
   }
   if (rc != CURLM_OK) spdlog::warn("libcurl multi interface: {}", curl_multi_strerror(rc));
   return done;
 }
 
-void CurlTransport::Wakeup() { curl_multi_wakeup(multi_); }
+void CurlTransport::Wakeup() { loop_.Wakeup(); }
 
 void CurlTransport::CollectFinished(std::vector<Response>* done) {
   int queued = 0;

@@ -1,8 +1,8 @@
 // CurlTransport: api::Transport over libcurl's multi interface.
 //
-// One CURLM, driven by the engine's loop through Poll(); no threads of its
-// own. Connections are kept alive in the multi handle's connection cache and
-// reused across requests (easy handles are pooled too); HTTP/2 is negotiated
+// One CURLM, driven by the engine's loop through Poll() by its sockets
+// (curl_socket_loop.h); no threads of its own. Connections are kept alive in the multi handle's
+// connection cache and reused across requests (easy handles are pooled too); HTTP/2 is negotiated
 // over TLS when the server offers it, with streams multiplexed on one
 // connection.
 //
@@ -43,6 +43,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/curl_socket_loop.h"
 #include "api/transport.h"
 #include "config/config.h"
 #include "config/secret.h"
@@ -110,6 +111,7 @@ class CurlTransport final : public Transport {
 
   TransportOptions options_;
   std::vector<std::string> common_headers_;  // includes Authorization when keyed
+  CurlSocketLoop loop_;  // outlives multi_: the destructor cleans the multi up first
   CURLM* multi_ = nullptr;
   std::vector<CURL*> idle_easies_;
   std::unordered_map<const Exchange*, std::unique_ptr<Exchange>> active_;
