@@ -4,7 +4,8 @@
 //   http_floor BASE_URL ENTRIES CONCURRENCY CODE_FILE
 //
 // For each entry, with up to CONCURRENCY in flight on one curl multi handle
-// (connections reused, as our client's transport does): POST BASE_URL/generate
+// driven by its sockets (connections reused; the event loop is our
+// transport's, api/curl_socket_loop.h): POST BASE_URL/generate
 // with the code and an Idempotency-Key, then GET BASE_URL/results/{id} until
 // the job is done (at once again while it is pending: a zero-delay server's
 // jobs are done within a millisecond, so this is a floor for those and for
@@ -23,6 +24,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include "api/curl_socket_loop.h"
 
 namespace {
 
@@ -53,17 +56,17 @@ class Floor {
   Floor(std::string base, std::string code, std::string key)
       : base_(std::move(base)), code_(std::move(code)), auth_("Authorization: Bearer " + key) {
     multi_ = curl_multi_init();
+    if (!loop_.Install(multi_).ok()) std::abort();
   }
   ~Floor() { curl_multi_cleanup(multi_); }
 
   // Runs `entries` jobs with up to `concurrency` in flight; false on an error.
   bool Run(int entries, int concurrency) {
     int next = 0;
-    int running = 0;
     for (; next < entries && next < concurrency; ++next) Start(Post(next));
     int done = 0;
     while (done < entries) {
-      curl_multi_perform(multi_, &running);
+      loop_.Run(100);
       int left = 0;
       while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
@@ -86,7 +89,6 @@ class Floor {
         ++done;
         if (next < entries) Start(Post(next++));
       }
-      curl_multi_poll(multi_, nullptr, 0, 100, nullptr);
     }
     return true;
   }
@@ -158,6 +160,7 @@ class Floor {
 
   static std::string Id(int entry) { return "e-" + std::to_string(entry); }
 
+  cnake::api::CurlSocketLoop loop_;  // outlives multi_ (cleaned up in ~Floor)
   CURLM* multi_ = nullptr;
   std::string base_, code_, auth_;
   long requests_ = 0;
