@@ -4,7 +4,7 @@
 //
 // The loop posts operations and never waits for them: it collects finished
 // ones with TakeFinished(), and the worker wakes it (through `wake`, which
-// the engine points at Transport::Wakeup, i.e. curl_multi_wakeup) whenever
+// the engine points at Transport::Wakeup, an eventfd the transport polls) whenever
 // one finishes. Operations run in the order they were posted.
 //
 // Inline mode runs each operation at once on the posting thread, for unit
