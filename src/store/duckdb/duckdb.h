@@ -82,8 +82,7 @@ class Database {
   // The attached file's catalog that every connection USEs; empty when the
   // file is the instance's main database.
   const std::string& catalog() const { return catalog_; }
-  // Ok, or the refusal since a write failed (write_fault.h).
-  Status WriteFaultStatus() const { return fault_ ? fault_->Check() : Status::Ok(); }
+  // The instance's first failed write, shared with its connections.
   const std::shared_ptr<WriteFault>& fault() const { return fault_; }
 
  private:

@@ -260,7 +260,7 @@ TEST(DuckDbTest, AFailedWriteStopsEveryLaterStatement) {
             std::string::npos)
       << duckdb_result_error(&result);
   duckdb_destroy_result(&result);
-  EXPECT_EQ(db->WriteFaultStatus().code(), StatusCode::kDiskFull);
+  EXPECT_EQ(db->fault()->Check().code(), StatusCode::kDiskFull);
 }
 
 TEST(DuckDbTest, QuotesIdentifiers) {
