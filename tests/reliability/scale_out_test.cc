@@ -353,7 +353,10 @@ TEST_F(ScaleOutTest, ADuckDbDatabaseSurvivesARoundTripThroughPostgres) {
   CNAKE_PG_DATABASE(db);
   ReferenceServer server({"--delay", "fixed:20ms"});
   ImportEntries(40);
-  ASSERT_EQ(server.SetScenario(R"({"endpoints": {"generate": {"400": 0.2}}})"), 200);
+  // Faults follow each entry's Idempotency-Key, which carries the batch's
+  // random id: at 0.5, all 30 completing or all failing is ~1e-9 (at 0.2 no
+  // failure at all was 0.8^30, 0.12%, and it happened).
+  ASSERT_EQ(server.SetScenario(R"({"endpoints": {"generate": {"400": 0.5}}})"), 200);
   auto first = Client({"process", "--batch-size", "30", "--progress", "none"}, server.url());
   ASSERT_EQ(first.exit_code, 1) << first.err << "\n(some entries fail on purpose)";
   const std::string original = Db();
