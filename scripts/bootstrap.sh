@@ -21,7 +21,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   python3 wrk openssl chromium ccache time
-  libpq-dev postgresql
+  libpq-dev postgresql libmimalloc-dev
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

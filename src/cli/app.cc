@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "api/curl_support.h"
+#include "cli/allocator.h"
 #include "cli/commands.h"
 #include "cli/logging.h"
 #include "cli/usage_errors.h"
@@ -23,8 +24,8 @@ constexpr const char* kExitCodesHelp =
 
 // --version: what a bug report needs.
 std::string VersionText() {
-  return fmt::format("cnake-charmer-client {}\nDuckDB {}\nlibcurl {}", CNAKE_VERSION,
-                     db::LibraryVersion(), api::LibcurlVersion());
+  return fmt::format("cnake-charmer-client {}\nDuckDB {}\nlibcurl {}\nallocator {}",
+                     CNAKE_VERSION, db::LibraryVersion(), api::LibcurlVersion(), AllocatorName());
 }
 
 // A refused command line: our explanation where we have one (unknown

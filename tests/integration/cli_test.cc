@@ -223,12 +223,21 @@ TEST_F(CliTest, TyposGetSuggestionsAndSecretsAreNeverEchoed) {
   }
 }
 
-TEST_F(CliTest, VersionNamesTheClientDuckDbAndLibcurl) {
+TEST_F(CliTest, VersionNamesTheClientDuckDbLibcurlAndTheAllocator) {
   ProcessResult r = Run({"--version"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("cnake-charmer-client 0."), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("DuckDB v1.4"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("libcurl 7."), std::string::npos) << r.out;
+#ifdef CNAKE_HAVE_MIMALLOC
+  EXPECT_NE(r.out.find("allocator mimalloc 2."), std::string::npos) << r.out;
+  // The client really runs on it: mimalloc prints its statistics at exit
+  // when asked (glibc's malloc knows no such variable).
+  ProcessResult stats = Run({"--version"}, {{"MIMALLOC_SHOW_STATS", "1"}});
+  EXPECT_NE(stats.err.find("heap stats"), std::string::npos) << stats.err;
+#else
+  EXPECT_NE(r.out.find("allocator system malloc"), std::string::npos) << r.out;
+#endif
 }
 
 // The flags come from the key table, so a key documented with a flag is
