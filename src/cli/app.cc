@@ -24,8 +24,8 @@ constexpr const char* kExitCodesHelp =
 
 // --version: what a bug report needs.
 std::string VersionText() {
-  return fmt::format("cnake-charmer-client {}\nDuckDB {}\nlibcurl {}\nallocator {}",
-                     CNAKE_VERSION, db::LibraryVersion(), api::LibcurlVersion(), AllocatorName());
+  return fmt::format("cnake-charmer-client {}\nDuckDB {}\nlibcurl {}\nallocator {}", CNAKE_VERSION,
+                     db::LibraryVersion(), api::LibcurlVersion(), AllocatorName());
 }
 
 // A refused command line: our explanation where we have one (unknown
