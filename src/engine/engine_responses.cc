@@ -164,6 +164,10 @@ void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   const bool done =
       parsed->status == api::JobStatus::kCompleted || parsed->status == api::JobStatus::kFailed;
   NoteFirstCheck(job, done);
+  if (!done && job.accepted && parsed->eta_seconds) {
+    first_checks_.RecordExpectedFinish(std::chrono::duration<double>(now - *job.accepted).count() +
+                                       *parsed->eta_seconds);
+  }
   switch (parsed->status) {
     case api::JobStatus::kCompleted:
     case api::JobStatus::kFailed:
@@ -188,11 +192,18 @@ void Engine::NoteFirstCheck(Job& job, bool done) {
 }
 
 void Engine::PlanFirstCheck(Job& job, std::optional<double> eta, TimePoint now) {
+  job.accepted = now;
   // With an eta the job should be done by then: ask for the result. Without
-  // one, ask whatever recent jobs suggest (scheduler/first_check.h).
-  job.first_check = eta || first_checks_.PreferResults() ? JobPhase::kToFetch : JobPhase::kToPoll;
+  // one, ask whatever recent jobs suggest (scheduler/first_check.h), and
+  // while the rate limit holds the run back and recent jobs took steady
+  // times, not before they were done: an early check would spend a request
+  // the limit could have given to another entry.
+  std::optional<double> expected = eta;
+  if (!expected && near_rate_limit_) expected = first_checks_.SteadyFinish();
+  job.first_check =
+      expected || first_checks_.PreferResults() ? JobPhase::kToFetch : JobPhase::kToPoll;
   job.first_check_due =
-      AddSaturating(now, scheduler::NextPollDelay(0, eta, options_.poll, rng_.Uniform01()));
+      AddSaturating(now, scheduler::NextPollDelay(0, expected, options_.poll, rng_.Uniform01()));
 }
 
 void Engine::ScheduleNextCheck(std::uint64_t tag, Job& job, std::optional<double> eta,

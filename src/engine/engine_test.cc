@@ -590,6 +590,39 @@ TEST_P(EngineTest, TimeHeldBackByTheRateLimitIsCountedOnlyWhenItHoldsBack) {
   EXPECT_EQ(fast.final.rate_limited_seconds, 0.0);
 }
 
+// Jobs of one steady latency L whose POST answer carries no eta, against a
+// rate limit the run presses on: once recent jobs show L, a job's first check
+// asks /results at L instead of /status early, so it costs 2 requests, not 3,
+// and the rate those checks no longer spend goes to more entries.
+TEST_P(EngineTest, UnderTheRateLimitJobsOfSteadyLatencyAreFirstCheckedWhenDone) {
+  Seed(60);
+  EngineOptions o = Options(Claim(60));
+  o.poll.initial = std::chrono::milliseconds(25);  // the default
+  o.rate.requests_per_minute = 2700;  // 45/s; 4 in flight at 3 requests a job would need 60
+  o.rate.burst = 5;
+  constexpr auto kLatency = std::chrono::milliseconds(200);
+  std::map<std::string, TimePoint> finish;  // FakeApi names its jobs r1, r2, ...
+  api_.fault = [&](const api::Request& req, int nth) -> std::optional<api::Response> {
+    const TimePoint now = clock_.Now();
+    if (req.endpoint == Endpoint::kSubmit) {
+      finish["r" + std::to_string(nth)] = now + kLatency;
+      return std::nullopt;
+    }
+    const std::string id = req.path.substr(req.path.rfind('/') + 1);
+    if (now >= finish.at(id)) return std::nullopt;  // done: FakeApi answers
+    const double eta = std::chrono::duration<double>(finish.at(id) - now).count();
+    return FakeApi::Ok({{"request_id", id},
+                        {"status", "processing"},
+                        {"eta", req.endpoint == Endpoint::kStatus ? json(eta) : json()},
+                        {"generated_code", nullptr}});
+  };
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.final.completed, 60);
+  const double per_entry = static_cast<double>(r.final.requests) / 60;
+  EXPECT_LT(per_entry, 2.4) << r.final.requests << " requests";
+  EXPECT_GE(per_entry, 2.0);
+}
+
 // A batch whose run died (recorded running, no runner) strands its entries;
 // a new batch adopts them (issue 21): those with a request id are polled,
 // never posted again; the others are posted under the old batch's key.

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "store/types.h"
@@ -55,6 +56,9 @@ struct Job {
   // (counted from the POST answer, not from the commit).
   JobPhase first_check = JobPhase::kToPoll;
   TimePoint first_check_due{};
+  // When this run got the job's POST answer; unset for a job resumed with a
+  // stored request_id. Expected finishes are counted from it.
+  std::optional<TimePoint> accepted;
   bool first_check_seen = false;  // its outcome went into the engine's history
   int polls = 0;                  // checks that found the job not done
   int retries = 0;                // retries spent (the API attempt count is retries + 1)

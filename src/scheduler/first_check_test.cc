@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace cnake::scheduler {
 namespace {
 
@@ -24,6 +26,32 @@ TEST(FirstCheckHistoryTest, FollowsTheMajorityOfTheRecentWindow) {
   EXPECT_FALSE(h.PreferResults());
   for (std::size_t i = 0; i < FirstCheckHistory::kWindow / 2 + 1; ++i) h.Record(true);
   EXPECT_TRUE(h.PreferResults());
+}
+
+TEST(FirstCheckHistoryTest, SteadyFinishIsTheNinetiethPercentileOfSteadyExpectedFinishes) {
+  FirstCheckHistory h;
+  for (std::size_t i = 0; i + 1 < FirstCheckHistory::kMinSamples; ++i) {
+    h.RecordExpectedFinish(0.2);
+  }
+  EXPECT_FALSE(h.SteadyFinish()) << "too few samples";
+  h.RecordExpectedFinish(0.2);
+  ASSERT_TRUE(h.SteadyFinish());
+  EXPECT_DOUBLE_EQ(*h.SteadyFinish(), 0.2);
+  // 1.00..1.31 s: steady (the 90th percentile, the 29th smallest of 32, is
+  // 1.28, within 1.25 times the 10th, the 4th smallest, 1.03).
+  for (int i = 0; i < 32; ++i) h.RecordExpectedFinish(1.0 + i / 100.0);
+  ASSERT_TRUE(h.SteadyFinish());
+  EXPECT_DOUBLE_EQ(*h.SteadyFinish(), 1.28);
+  // Spread out (1..32 s): no steady finish, the engine polls early.
+  for (int i = 1; i <= 32; ++i) h.RecordExpectedFinish(i);
+  EXPECT_FALSE(h.SteadyFinish());
+  // Only the last window counts: jobs became steady again.
+  for (int i = 0; i < 32; ++i) h.RecordExpectedFinish(0.5);
+  ASSERT_TRUE(h.SteadyFinish());
+  EXPECT_DOUBLE_EQ(*h.SteadyFinish(), 0.5);
+  h.RecordExpectedFinish(-1);
+  h.RecordExpectedFinish(std::nan(""));
+  EXPECT_DOUBLE_EQ(*h.SteadyFinish(), 0.5) << "unusable values are ignored";
 }
 
 }  // namespace
