@@ -2,8 +2,8 @@
 # A/B of two client builds (or one build in two environments), alternated
 # run by run on copies of one database, so that the machine's drift hits
 # both alike. Each run: a fresh cnake-charmer-server, `process` with only
-# --max-concurrent and --rpm set (and --log-file '' so that both write the
-# same), /usr/bin/time for CPU and peak RSS.
+# --max-concurrent and --rpm set (the default ./processing.log goes to a
+# scratch directory), /usr/bin/time for CPU and peak RSS.
 #
 #   bench/ab.sh BUILD_DIR CLIENT_A CLIENT_B [MODE DELAY C N ROUNDS]
 #   AB_ENV_A="VAR=value ..." AB_ENV_B="..."   extra environment per side
@@ -36,13 +36,13 @@ run_one() {  # run_one LABEL CLIENT ENV
   local label=$1 client=$2 env_words=$3 wall user sys rss
   start_server "$work" "server" --threads 512 --capacity 4096 --mode "$mode" \
     --delay "fixed:$delay"
-  rm -f "$work"/run.duckdb*
+  rm -f "$work"/run.duckdb* "$work/processing.log"*
   cp "$work/base.duckdb" "$work/run.duckdb"
   # shellcheck disable=SC2086  # the environment words split on purpose
-  bench_locked env $env_words CNAKE_API_BASE_URL="$SERVER_URL" CNAKE_API_KEY=bench-key \
-    /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$client" process \
+  (cd "$work" && bench_locked env $env_words CNAKE_API_BASE_URL="$SERVER_URL" \
+    CNAKE_API_KEY=bench-key /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$client" process \
     --db-path "$work/run.duckdb" --batch-size "$n" --max-concurrent "$conc" --rpm 1000000 \
-    --progress none --log-file '' >"$work/out" 2>&1 ||
+    --progress none) >"$work/out" 2>&1 ||
     { echo "ab.sh: $label failed:" >&2; tail -5 "$work/out" >&2; exit 1; }
   stop_servers
   BENCH_PIDS=()
