@@ -163,10 +163,13 @@ void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   }
   const bool done =
       parsed->status == api::JobStatus::kCompleted || parsed->status == api::JobStatus::kFailed;
+  const bool first_check = !job.first_check_seen;
   NoteFirstCheck(job, done);
-  if (!done && job.accepted && parsed->eta_seconds) {
+  if (job.accepted && ((first_check && done) || (!done && parsed->eta_seconds))) {
+    // Done at its first check: by then at the latest, which is what tells
+    // that jobs became faster than the history says.
     first_checks_.RecordExpectedFinish(std::chrono::duration<double>(now - *job.accepted).count() +
-                                       *parsed->eta_seconds);
+                                       (done ? 0.0 : *parsed->eta_seconds));
   }
   switch (parsed->status) {
     case api::JobStatus::kCompleted:
@@ -194,14 +197,25 @@ void Engine::NoteFirstCheck(Job& job, bool done) {
 void Engine::PlanFirstCheck(Job& job, std::optional<double> eta, TimePoint now) {
   job.accepted = now;
   // With an eta the job should be done by then: ask for the result. Without
-  // one, ask whatever recent jobs suggest (scheduler/first_check.h), and
-  // while the rate limit holds the run back and recent jobs took steady
-  // times, not before they were done: an early check would spend a request
-  // the limit could have given to another entry.
+  // one, and when recent jobs took steady times, not before they were done
+  // (scheduler/first_check.h); otherwise ask whatever recent jobs suggest.
   std::optional<double> expected = eta;
-  if (!expected && near_rate_limit_) expected = first_checks_.SteadyFinish();
-  job.first_check =
-      expected || first_checks_.PreferResults() ? JobPhase::kToFetch : JobPhase::kToPoll;
+  job.first_check = eta || first_checks_.PreferResults() ? JobPhase::kToFetch : JobPhase::kToPoll;
+  if (!expected) {
+    using scheduler::FirstCheckHistory;
+    expected = first_checks_.SteadyFinish(near_rate_limit_ ? FirstCheckHistory::kSteadySpread
+                                                           : FirstCheckHistory::kVerySteadySpread);
+    if (expected && first_checks_.TakeRefresh()) {
+      // Its status, halfway there, says how long jobs take now. Not earlier:
+      // its request_id must be committed first, and a commit that can wait
+      // takes more changes at once.
+      *expected /= 2;
+      job.first_check = JobPhase::kToPoll;
+    } else if (expected) {
+      job.first_check = JobPhase::kToFetch;
+      job.first_check_seen = true;  // found done then, it says nothing of early checks
+    }
+  }
   job.first_check_due =
       AddSaturating(now, scheduler::NextPollDelay(0, expected, options_.poll, rng_.Uniform01()));
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -621,6 +622,79 @@ TEST_P(EngineTest, UnderTheRateLimitJobsOfSteadyLatencyAreFirstCheckedWhenDone) 
   const double per_entry = static_cast<double>(r.final.requests) / 60;
   EXPECT_LT(per_entry, 2.4) << r.final.requests << " requests";
   EXPECT_GE(per_entry, 2.0);
+}
+
+// Answers for jobs that take `latency(nth)` from their POST: status with the
+// eta left, results without one until done (then FakeApi's own answer).
+// Records when each job was posted and first asked for its results.
+struct TimedJobs {
+  std::function<Duration(int)> latency;
+  std::map<std::string, TimePoint> posted, finish, first_results;
+  std::optional<api::Response> Answer(const api::Request& req, int nth, TimePoint now) {
+    if (req.endpoint == Endpoint::kSubmit) {
+      const std::string id = "r" + std::to_string(nth);  // FakeApi's name for it
+      posted[id] = now;
+      finish[id] = now + latency(nth);
+      return std::nullopt;
+    }
+    const std::string id = req.path.substr(req.path.rfind('/') + 1);
+    if (req.endpoint == Endpoint::kResult) first_results.emplace(id, now);
+    if (now >= finish.at(id)) return std::nullopt;
+    const double eta = std::chrono::duration<double>(finish.at(id) - now).count();
+    return FakeApi::Ok({{"request_id", id},
+                        {"status", "processing"},
+                        {"eta", req.endpoint == Endpoint::kStatus ? json(eta) : json()},
+                        {"generated_code", nullptr}});
+  }
+};
+
+TEST_P(EngineTest, JobsOfVerySteadyLatencyAreFirstCheckedWhenDoneWithoutARateLimit) {
+  Seed(60);
+  EngineOptions o = Options(Claim(60));
+  o.poll.initial = std::chrono::milliseconds(25);  // the default
+  TimedJobs jobs{[](int) { return Duration(std::chrono::milliseconds(200)); }};
+  api_.fault = [&](const api::Request& req, int nth) {
+    return jobs.Answer(req, nth, clock_.Now());
+  };
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.final.completed, 60);
+  const double per_entry = static_cast<double>(r.final.requests) / 60;
+  EXPECT_LT(per_entry, 2.4) << r.final.requests << " requests";
+  EXPECT_GE(per_entry, 2.0);
+}
+
+TEST_P(EngineTest, JobsOfSpreadLatencyArePolledEarlyWithoutARateLimit) {
+  Seed(60);
+  EngineOptions o = Options(Claim(60));
+  o.poll.initial = std::chrono::milliseconds(25);
+  // 150 and 250 ms in turn: steady enough under a rate limit, not without.
+  TimedJobs jobs{[](int nth) { return Duration(std::chrono::milliseconds(nth % 2 ? 150 : 250)); }};
+  api_.fault = [&](const api::Request& req, int nth) {
+    return jobs.Answer(req, nth, clock_.Now());
+  };
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.final.completed, 60);
+  EXPECT_GE(static_cast<double>(r.final.requests) / 60, 2.9) << r.final.requests << " requests";
+}
+
+TEST_P(EngineTest, JobsThatBecameFasterAreSoonCheckedAtTheirNewLatency) {
+  Seed(200);
+  EngineOptions o = Options(Claim(200));
+  o.poll.initial = std::chrono::milliseconds(25);
+  // 400 ms for the first 60 jobs, then 100 ms: without the early checks of
+  // the refresh jobs the history would keep saying 400 ms.
+  TimedJobs jobs{
+      [](int nth) { return Duration(std::chrono::milliseconds(nth <= 60 ? 400 : 100)); }};
+  api_.fault = [&](const api::Request& req, int nth) {
+    return jobs.Answer(req, nth, clock_.Now());
+  };
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.final.completed, 200);
+  for (int nth = 161; nth <= 200; ++nth) {
+    const std::string id = "r" + std::to_string(nth);
+    ASSERT_TRUE(jobs.first_results.count(id)) << id;
+    EXPECT_LT(jobs.first_results[id] - jobs.posted[id], std::chrono::milliseconds(150)) << id;
+  }
 }
 
 // A batch whose run died (recorded running, no runner) strands its entries;
