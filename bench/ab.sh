@@ -45,7 +45,6 @@ run_one() {  # run_one LABEL CLIENT ENV
     --progress none) >"$work/out" 2>&1 ||
     { echo "ab.sh: $label failed:" >&2; tail -5 "$work/out" >&2; exit 1; }
   stop_servers
-  BENCH_PIDS=()
   read -r wall user sys rss <"$work/time"
   python3 -c "print('$label $mode $delay C=$conc', 'entries/s %.0f' % ($n / $wall),
       'cpu_ms %.3f' % (($user + $sys) * 1000 / $n), 'user_ms %.3f' % ($user * 1000 / $n),

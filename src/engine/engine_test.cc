@@ -595,35 +595,6 @@ TEST_P(EngineTest, TimeHeldBackByTheRateLimitIsCountedOnlyWhenItHoldsBack) {
 // rate limit the run presses on: once recent jobs show L, a job's first check
 // asks /results at L instead of /status early, so it costs 2 requests, not 3,
 // and the rate those checks no longer spend goes to more entries.
-TEST_P(EngineTest, UnderTheRateLimitJobsOfSteadyLatencyAreFirstCheckedWhenDone) {
-  Seed(60);
-  EngineOptions o = Options(Claim(60));
-  o.poll.initial = std::chrono::milliseconds(25);  // the default
-  o.rate.requests_per_minute = 2700;  // 45/s; 4 in flight at 3 requests a job would need 60
-  o.rate.burst = 5;
-  constexpr auto kLatency = std::chrono::milliseconds(200);
-  std::map<std::string, TimePoint> finish;  // FakeApi names its jobs r1, r2, ...
-  api_.fault = [&](const api::Request& req, int nth) -> std::optional<api::Response> {
-    const TimePoint now = clock_.Now();
-    if (req.endpoint == Endpoint::kSubmit) {
-      finish["r" + std::to_string(nth)] = now + kLatency;
-      return std::nullopt;
-    }
-    const std::string id = req.path.substr(req.path.rfind('/') + 1);
-    if (now >= finish.at(id)) return std::nullopt;  // done: FakeApi answers
-    const double eta = std::chrono::duration<double>(finish.at(id) - now).count();
-    return FakeApi::Ok({{"request_id", id},
-                        {"status", "processing"},
-                        {"eta", req.endpoint == Endpoint::kStatus ? json(eta) : json()},
-                        {"generated_code", nullptr}});
-  };
-  RunSummary r = RunBatch(o);
-  EXPECT_EQ(r.final.completed, 60);
-  const double per_entry = static_cast<double>(r.final.requests) / 60;
-  EXPECT_LT(per_entry, 2.4) << r.final.requests << " requests";
-  EXPECT_GE(per_entry, 2.0);
-}
-
 // Answers for jobs that take `latency(nth)` from their POST: status with the
 // eta left, results without one until done (then FakeApi's own answer).
 // Records when each job was posted and first asked for its results.
@@ -647,6 +618,24 @@ struct TimedJobs {
                         {"generated_code", nullptr}});
   }
 };
+
+TEST_P(EngineTest, UnderTheRateLimitJobsOfSteadyLatencyAreFirstCheckedWhenDone) {
+  Seed(60);
+  EngineOptions o = Options(Claim(60));
+  o.poll.initial = std::chrono::milliseconds(25);  // the default
+  o.rate.requests_per_minute = 2700;  // 45/s; 4 in flight at 3 requests a job would need 60
+  o.rate.burst = 5;
+  // 180 and 220 ms in turn: steady under the limit's bound, not without it.
+  TimedJobs jobs{[](int nth) { return Duration(std::chrono::milliseconds(nth % 2 ? 180 : 220)); }};
+  api_.fault = [&](const api::Request& req, int nth) {
+    return jobs.Answer(req, nth, clock_.Now());
+  };
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.final.completed, 60);
+  const double per_entry = static_cast<double>(r.final.requests) / 60;
+  EXPECT_LT(per_entry, 2.4) << r.final.requests << " requests";
+  EXPECT_GE(per_entry, 2.0);
+}
 
 TEST_P(EngineTest, JobsOfVerySteadyLatencyAreFirstCheckedWhenDoneWithoutARateLimit) {
   Seed(60);
