@@ -617,7 +617,21 @@ struct TimedJobs {
                         {"eta", req.endpoint == Endpoint::kStatus ? json(eta) : json()},
                         {"generated_code", nullptr}});
   }
+  // Answer() as FakeApi's fault hook, at `clock`'s time; both must outlive it.
+  auto Hook(const FakeClock& clock) {
+    return
+        [this, &clock](const api::Request& req, int nth) { return Answer(req, nth, clock.Now()); };
+  }
 };
+
+// A run of 60 such jobs cost 2 requests a job, or nearly: its POST and one
+// /results for most, one /status more for the refresh jobs.
+void ExpectAboutTwoRequestsAJob(const RunSummary& r) {
+  EXPECT_EQ(r.final.completed, 60);
+  const double per_entry = static_cast<double>(r.final.requests) / 60;
+  EXPECT_LT(per_entry, 2.4) << r.final.requests << " requests";
+  EXPECT_GE(per_entry, 2.0);
+}
 
 TEST_P(EngineTest, UnderTheRateLimitJobsOfSteadyLatencyAreFirstCheckedWhenDone) {
   Seed(60);
@@ -627,14 +641,8 @@ TEST_P(EngineTest, UnderTheRateLimitJobsOfSteadyLatencyAreFirstCheckedWhenDone) 
   o.rate.burst = 5;
   // 180 and 220 ms in turn: steady under the limit's bound, not without it.
   TimedJobs jobs{[](int nth) { return Duration(std::chrono::milliseconds(nth % 2 ? 180 : 220)); }};
-  api_.fault = [&](const api::Request& req, int nth) {
-    return jobs.Answer(req, nth, clock_.Now());
-  };
-  RunSummary r = RunBatch(o);
-  EXPECT_EQ(r.final.completed, 60);
-  const double per_entry = static_cast<double>(r.final.requests) / 60;
-  EXPECT_LT(per_entry, 2.4) << r.final.requests << " requests";
-  EXPECT_GE(per_entry, 2.0);
+  api_.fault = jobs.Hook(clock_);
+  ExpectAboutTwoRequestsAJob(RunBatch(o));
 }
 
 TEST_P(EngineTest, JobsOfVerySteadyLatencyAreFirstCheckedWhenDoneWithoutARateLimit) {
@@ -642,14 +650,8 @@ TEST_P(EngineTest, JobsOfVerySteadyLatencyAreFirstCheckedWhenDoneWithoutARateLim
   EngineOptions o = Options(Claim(60));
   o.poll.initial = std::chrono::milliseconds(25);  // the default
   TimedJobs jobs{[](int) { return Duration(std::chrono::milliseconds(200)); }};
-  api_.fault = [&](const api::Request& req, int nth) {
-    return jobs.Answer(req, nth, clock_.Now());
-  };
-  RunSummary r = RunBatch(o);
-  EXPECT_EQ(r.final.completed, 60);
-  const double per_entry = static_cast<double>(r.final.requests) / 60;
-  EXPECT_LT(per_entry, 2.4) << r.final.requests << " requests";
-  EXPECT_GE(per_entry, 2.0);
+  api_.fault = jobs.Hook(clock_);
+  ExpectAboutTwoRequestsAJob(RunBatch(o));
 }
 
 TEST_P(EngineTest, JobsOfSpreadLatencyArePolledEarlyWithoutARateLimit) {
@@ -658,9 +660,7 @@ TEST_P(EngineTest, JobsOfSpreadLatencyArePolledEarlyWithoutARateLimit) {
   o.poll.initial = std::chrono::milliseconds(25);
   // 150 and 250 ms in turn: steady enough under a rate limit, not without.
   TimedJobs jobs{[](int nth) { return Duration(std::chrono::milliseconds(nth % 2 ? 150 : 250)); }};
-  api_.fault = [&](const api::Request& req, int nth) {
-    return jobs.Answer(req, nth, clock_.Now());
-  };
+  api_.fault = jobs.Hook(clock_);
   RunSummary r = RunBatch(o);
   EXPECT_EQ(r.final.completed, 60);
   EXPECT_GE(static_cast<double>(r.final.requests) / 60, 2.9) << r.final.requests << " requests";
@@ -674,9 +674,7 @@ TEST_P(EngineTest, JobsThatBecameFasterAreSoonCheckedAtTheirNewLatency) {
   // the refresh jobs the history would keep saying 400 ms.
   TimedJobs jobs{
       [](int nth) { return Duration(std::chrono::milliseconds(nth <= 60 ? 400 : 100)); }};
-  api_.fault = [&](const api::Request& req, int nth) {
-    return jobs.Answer(req, nth, clock_.Now());
-  };
+  api_.fault = jobs.Hook(clock_);
   RunSummary r = RunBatch(o);
   EXPECT_EQ(r.final.completed, 200);
   for (int nth = 161; nth <= 200; ++nth) {
