@@ -591,10 +591,6 @@ TEST_P(EngineTest, TimeHeldBackByTheRateLimitIsCountedOnlyWhenItHoldsBack) {
   EXPECT_EQ(fast.final.rate_limited_seconds, 0.0);
 }
 
-// Jobs of one steady latency L whose POST answer carries no eta, against a
-// rate limit the run presses on: once recent jobs show L, a job's first check
-// asks /results at L instead of /status early, so it costs 2 requests, not 3,
-// and the rate those checks no longer spend goes to more entries.
 // Answers for jobs that take `latency(nth)` from their POST: status with the
 // eta left, results without one until done (then FakeApi's own answer).
 // Records when each job was posted and first asked for its results.
@@ -633,6 +629,11 @@ void ExpectAboutTwoRequestsAJob(const RunSummary& r) {
   EXPECT_GE(per_entry, 2.0);
 }
 
+// Jobs of steady latencies whose POST answer carries no eta, against a rate
+// limit the run presses on: once recent jobs show those latencies, a job's
+// first check asks /results at their 90th percentile instead of /status
+// early, so it costs 2 requests, not 3, and the rate those checks no longer
+// spend goes to more entries.
 TEST_P(EngineTest, UnderTheRateLimitJobsOfSteadyLatencyAreFirstCheckedWhenDone) {
   Seed(60);
   EngineOptions o = Options(Claim(60));
