@@ -9,7 +9,9 @@
 #
 #   bench/vs_node.sh [BUILD_DIR]
 #
-#   VS_CASES   "async:0ms:64 async:200ms:256 sync:200ms:256"   MODE:DELAY:C
+#   VS_CASES   "async:0ms:64 async:200ms:256 sync:200ms:256"   MODE:DELAY:C, DELAY
+#              a duration (fixed) or a server --delay spec (lognormal:median=200ms,sigma=0.5)
+#   VS_SERVER_FLAGS  extra cnake-charmer-server flags for every case (e.g. --no-eta)
 #   VS_ENTRIES 20000
 #   NODE_CLIENT_DIR ../shared/peers/node-client (copied, then `npm install`)
 #   BENCH_OUT  BUILD_DIR/bench-results; BENCH_LOCK as in lib.sh
@@ -114,9 +116,14 @@ report() {  # report CASE CLIENT
 }
 
 for c in $VS_CASES; do
-  IFS=: read -r mode delay conc <<<"$c"
-  name="$mode-$delay-c$conc"
-  start_server "$work" "$name" --threads 512 --capacity 4096 --mode "$mode" --delay "fixed:$delay"
+  mode=${c%%:*} conc=${c##*:} delay=${c#*:}
+  delay=${delay%:*}
+  # A bare duration is fixed; a full spec (uniform:…, lognormal:…) as given.
+  [[ $delay == *:* ]] || delay="fixed:$delay"
+  name="$mode-$(tr -c 'a-z0-9.\n' _ <<<"${delay#fixed:}")-c$conc${VS_SERVER_FLAGS:+-$(tr -c 'a-z0-9\n' _ <<<"${VS_SERVER_FLAGS#--}")}"
+  # shellcheck disable=SC2086  # the flags split on purpose
+  start_server "$work" "$name" --threads 512 --capacity 4096 --mode "$mode" --delay "$delay" \
+    ${VS_SERVER_FLAGS:-}
   cp "$base" "$work/ours.duckdb"
   measure "$name-ours" env CNAKE_API_BASE_URL="$SERVER_URL" CNAKE_API_KEY=bench-key \
     "$CLIENT_BIN" process --db-path "$work/ours.duckdb" --batch-size "$VS_ENTRIES" \
@@ -132,7 +139,7 @@ for c in $VS_CASES; do
     report "$name" node
   fi
   # The floor polls without pause: a floor only where jobs are done at once.
-  if [[ -x "$FLOOR_BIN" && ( $mode == sync || $delay == 0ms ) ]]; then
+  if [[ -x "$FLOOR_BIN" && ( $mode == sync || $delay == fixed:0ms ) ]]; then
     measure "$name-floor" env CNAKE_API_KEY=bench-key "$FLOOR_BIN" "$SERVER_URL" "$VS_ENTRIES" \
       "$conc" "$root/samples/cython/math/gcd.pyx"
     report "$name" floor

@@ -181,12 +181,21 @@ class Engine {
   // Rate-limit headers of a provider (x-ratelimit-*) and reported usage.
   void ApplyProviderLimits(const api::Response& r, scheduler::Outcome* outcome, TimePoint now);
   void RecordUsage(Job& job, const api::TokenUsage& usage);
-  // How and when to check a job the API accepted (after its commit).
+  // engine_checks.cc: how and when to check a job the API accepted (after
+  // its commit), and what the checks teach the run.
   void PlanFirstCheck(Job& job, std::optional<double> eta, TimePoint now);
+  double SteadySpread() const;
+  std::optional<double> PlanWithEtas(Job& job);
+  std::optional<double> PlanWithoutEtas(Job& job);
+  // A job its server gave no eta for was found done or not done `now`.
+  void LearnFromCheck(Job& job, bool done, TimePoint now);
+  Duration LearnedCheckDelay(Job& job, TimePoint now);
   // Records whether the job was done at its first check (once per job).
   void NoteFirstCheck(Job& job, bool done);
   // A check found the job not done; `eta` from the answer, if any.
   void ScheduleNextCheck(std::uint64_t tag, Job& job, std::optional<double> eta, TimePoint now);
+
+  // engine_responses.cc: failures and final outcomes
   void OnFailure(std::uint64_t tag, Job& job, const scheduler::Outcome& outcome,
                  const std::string& detail, TimePoint now);
   void Complete(std::uint64_t tag, Job& job, const api::ResultResponse& result);

@@ -1,8 +1,6 @@
 // Engine: turning each finished HTTP exchange into the next step of its job.
 #include <spdlog/spdlog.h>
 
-#include <cmath>
-
 #include "api/api_paths.h"
 #include "api/api_probe.h"
 #include "engine/engine.h"
@@ -165,7 +163,11 @@ void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
       parsed->status == api::JobStatus::kCompleted || parsed->status == api::JobStatus::kFailed;
   const bool first_check = !job.first_check_seen;
   NoteFirstCheck(job, done);
-  if (job.accepted && ((first_check && done) || (!done && parsed->eta_seconds))) {
+  if (!done) first_checks_.RecordUnfinishedAnswer(parsed->eta_seconds.has_value());
+  if (parsed->eta_seconds) job.eta_seen = true;
+  if (!job.eta_seen && !first_checks_.ServerGivesEta()) {
+    LearnFromCheck(job, done, now);
+  } else if (job.accepted && ((first_check && done) || (!done && parsed->eta_seconds))) {
     // Done at its first check: by then at the latest, which is what tells
     // that jobs became faster than the history says.
     first_checks_.RecordExpectedFinish(std::chrono::duration<double>(now - *job.accepted).count() +
@@ -188,58 +190,14 @@ void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   ScheduleNextCheck(tag, job, parsed->eta_seconds, now);
 }
 
-void Engine::NoteFirstCheck(Job& job, bool done) {
-  if (job.first_check_seen) return;
-  job.first_check_seen = true;
-  first_checks_.Record(done);
-}
-
-void Engine::PlanFirstCheck(Job& job, std::optional<double> eta, TimePoint now) {
-  job.accepted = now;
-  // With an eta the job should be done by then: ask for the result. Without
-  // one, and when recent jobs took steady times, not before they were done
-  // (scheduler/first_check.h); otherwise ask whatever recent jobs suggest.
-  std::optional<double> expected = eta;
-  job.first_check = eta || first_checks_.PreferResults() ? JobPhase::kToFetch : JobPhase::kToPoll;
-  if (!expected) {
-    using scheduler::FirstCheckHistory;
-    expected = first_checks_.SteadyFinish(near_rate_limit_ ? FirstCheckHistory::kSteadySpread
-                                                           : FirstCheckHistory::kVerySteadySpread);
-    if (expected && first_checks_.TakeRefresh()) {
-      // Its status, halfway there, says how long jobs take now. Not earlier:
-      // its request_id must be committed first, and a commit that can wait
-      // takes more changes at once.
-      *expected /= 2;
-      job.first_check = JobPhase::kToPoll;
-    } else if (expected) {
-      job.first_check = JobPhase::kToFetch;
-      job.first_check_seen = true;  // found done then, it says nothing of early checks
-    }
-  }
-  job.first_check_due =
-      AddSaturating(now, scheduler::NextPollDelay(0, expected, options_.poll, rng_.Uniform01()));
-}
-
-void Engine::ScheduleNextCheck(std::uint64_t tag, Job& job, std::optional<double> eta,
-                               TimePoint now) {
-  const scheduler::Deadline deadline =
-      scheduler::Deadline::After(job.admitted, options_.job_timeout);
-  if (deadline.Expired(now)) {
-    return Fail(tag, job, "timeout", "no result within processing.job_timeout", 0, "status");
-  }
-  const bool usable_eta = eta && std::isfinite(*eta) && *eta >= 0;
-  Duration delay = scheduler::NextPollDelay(++job.polls, eta, options_.poll, rng_.Uniform01());
-  // An eta says when the job should be done: then its results are asked for
-  // directly. Without one, its status is polled on the growing schedule.
-  Schedule(tag, job, usable_eta ? JobPhase::kToFetch : JobPhase::kToPoll,
-           AddSaturating(now, deadline.Clip(now, delay)));
-}
-
 void Engine::OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& result,
                         TimePoint now) {
   const bool done =
       result.status == api::JobStatus::kFailed || result.status == api::JobStatus::kCompleted;
   if (job.phase == JobPhase::kFetching) NoteFirstCheck(job, done);
+  if (job.phase == JobPhase::kFetching && !job.eta_seen && !first_checks_.ServerGivesEta()) {
+    LearnFromCheck(job, done, now);
+  }
   if (result.status == api::JobStatus::kFailed) {
     std::string msg;
     for (const auto& m : result.error_messages) msg += (msg.empty() ? "" : "; ") + m;

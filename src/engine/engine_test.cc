@@ -592,11 +592,14 @@ TEST_P(EngineTest, TimeHeldBackByTheRateLimitIsCountedOnlyWhenItHoldsBack) {
 }
 
 // Answers for jobs that take `latency(nth)` from their POST: status with the
-// eta left, results without one until done (then FakeApi's own answer).
-// Records when each job was posted and first asked for its results.
+// eta left (unless !with_eta), results without one until done (then
+// FakeApi's own answer). Records when each job was posted, first asked for
+// its results, and first checked once done.
 struct TimedJobs {
   std::function<Duration(int)> latency;
-  std::map<std::string, TimePoint> posted, finish, first_results;
+  bool with_eta = true;
+  std::map<std::string, TimePoint> posted, finish, first_results, seen_done;
+  std::map<std::string, int> checks;  // status and results requests
   std::optional<api::Response> Answer(const api::Request& req, int nth, TimePoint now) {
     if (req.endpoint == Endpoint::kSubmit) {
       const std::string id = "r" + std::to_string(nth);  // FakeApi's name for it
@@ -605,13 +608,33 @@ struct TimedJobs {
       return std::nullopt;
     }
     const std::string id = req.path.substr(req.path.rfind('/') + 1);
+    ++checks[id];
     if (req.endpoint == Endpoint::kResult) first_results.emplace(id, now);
-    if (now >= finish.at(id)) return std::nullopt;
+    if (now >= finish.at(id)) {
+      seen_done.emplace(id, now);
+      return std::nullopt;
+    }
     const double eta = std::chrono::duration<double>(finish.at(id) - now).count();
+    const bool eta_given = with_eta && req.endpoint == Endpoint::kStatus;
     return FakeApi::Ok({{"request_id", id},
                         {"status", "processing"},
-                        {"eta", req.endpoint == Endpoint::kStatus ? json(eta) : json()},
+                        {"eta", eta_given ? json(eta) : json()},
                         {"generated_code", nullptr}});
+  }
+  // How long jobs first..last (FakeApi's numbering) waited, on average, to
+  // be seen done after they were.
+  Duration MeanLateness(int first, int last) const {
+    Duration sum{};
+    for (int nth = first; nth <= last; ++nth) {
+      const std::string id = "r" + std::to_string(nth);
+      sum += seen_done.at(id) - finish.at(id);
+    }
+    return sum / (last - first + 1);
+  }
+  double MeanChecks(int first, int last) const {
+    int sum = 0;
+    for (int nth = first; nth <= last; ++nth) sum += checks.at("r" + std::to_string(nth));
+    return static_cast<double>(sum) / (last - first + 1);
   }
   // Answer() as FakeApi's fault hook, at `clock`'s time; both must outlive it.
   auto Hook(const FakeClock& clock) {
@@ -683,6 +706,60 @@ TEST_P(EngineTest, JobsThatBecameFasterAreSoonCheckedAtTheirNewLatency) {
     ASSERT_TRUE(jobs.first_results.count(id)) << id;
     EXPECT_LT(jobs.first_results[id] - jobs.posted[id], std::chrono::milliseconds(150)) << id;
   }
+}
+
+// A server that gives no etas (the contract allows "eta": null): the run
+// learns when jobs finish from its own checks. Jobs of steady latency are
+// then first checked when done, on /results, as with etas (the old schedule,
+// 25 ms doubling, saw a 200 ms job done at 375 ms, after 4 checks).
+TEST_P(EngineTest, WithoutEtasJobsOfSteadyLatencyAreSeenDoneAlmostAtOnce) {
+  Seed(200);
+  EngineOptions o = Options(Claim(200));
+  o.poll.initial = std::chrono::milliseconds(25);  // the default
+  TimedJobs jobs{[](int) { return Duration(std::chrono::milliseconds(200)); }};
+  jobs.with_eta = false;
+  api_.fault = jobs.Hook(clock_);
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.final.completed, 200);
+  EXPECT_LT(jobs.MeanLateness(101, 200), std::chrono::milliseconds(8));
+  // Most ask /results once; one in 8 starts early and steps finely.
+  EXPECT_LT(jobs.MeanChecks(101, 200), 1.5);
+}
+
+// Jobs that became slower are followed (their later checks find them done
+// finely, and that is learned), and so are jobs that became faster (the
+// early checks of one job in 8 find them done).
+TEST_P(EngineTest, WithoutEtasTheRunFollowsJobsThatBecameSlowerOrFaster) {
+  Seed(450);
+  EngineOptions o = Options(Claim(450));
+  o.poll.initial = std::chrono::milliseconds(25);
+  TimedJobs jobs{[](int nth) {
+    return Duration(std::chrono::milliseconds(nth <= 150 ? 200 : nth <= 300 ? 320 : 120));
+  }};
+  jobs.with_eta = false;
+  api_.fault = jobs.Hook(clock_);
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.final.completed, 450);
+  EXPECT_LT(jobs.MeanLateness(251, 300), std::chrono::milliseconds(16));  // 5% of 320 ms
+  EXPECT_LT(jobs.MeanLateness(401, 450), std::chrono::milliseconds(6));   // 5% of 120 ms
+}
+
+// Spread-out latencies: no steady finish, so every job starts checking a
+// little before the run's 10th percentile and steps by a quarter of its
+// time, so it is seen done within about a quarter of its latency.
+TEST_P(EngineTest, WithoutEtasSpreadOutJobsAreSeenDoneWithinAQuarterOfTheirTime) {
+  Seed(200);
+  EngineOptions o = Options(Claim(200));
+  o.poll.initial = std::chrono::milliseconds(25);
+  TimedJobs jobs{
+      [](int nth) { return Duration(std::chrono::milliseconds(100 + (nth * 37) % 300)); }};
+  jobs.with_eta = false;
+  api_.fault = jobs.Hook(clock_);
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.final.completed, 200);
+  // Mean latency 250 ms; a quarter of it is 62 ms, half of that on average.
+  EXPECT_LT(jobs.MeanLateness(101, 200), std::chrono::milliseconds(35));
+  EXPECT_LT(static_cast<double>(r.final.requests) / 200, 7.0) << r.final.requests << " requests";
 }
 
 // A batch whose run died (recorded running, no runner) strands its entries;

@@ -23,15 +23,51 @@ void FirstCheckHistory::RecordExpectedFinish(double seconds) {
   ++finish_count_;
 }
 
-std::optional<double> FirstCheckHistory::SteadyFinish(double max_spread) const {
+std::optional<std::pair<double, double>> FirstCheckHistory::FinishRange() const {
   const std::size_t n = std::min(finish_count_, kWindow);
   if (n < kMinSamples) return std::nullopt;
   std::array<double, kWindow> sorted = finishes_;
   std::sort(sorted.begin(), sorted.begin() + n);
   const double p10 = sorted[(n + 9) / 10 - 1];      // ceil(0.1 n) - 1
   const double p90 = sorted[(n * 9 + 9) / 10 - 1];  // ceil(0.9 n) - 1
-  if (p90 > max_spread * p10) return std::nullopt;
-  return p90;
+  return std::pair(p10, p90);
+}
+
+std::optional<double> FirstCheckHistory::SteadyFinish(double max_spread) const {
+  const auto range = FinishRange();
+  if (!range || range->second > max_spread * range->first) return std::nullopt;
+  return range->second;
+}
+
+void FirstCheckHistory::RecordUnfinishedAnswer(bool had_eta) {
+  had_eta_[unfinished_count_ % kWindow] = had_eta;
+  ++unfinished_count_;
+}
+
+bool FirstCheckHistory::ServerGivesEta() const {
+  const std::size_t n = std::min(unfinished_count_, kWindow);
+  if (n < kMinSamples) return true;
+  const auto with =
+      static_cast<std::size_t>(std::count(had_eta_.begin(), had_eta_.begin() + n, true));
+  return 2 * with >= n;
+}
+
+std::optional<double> FirstCheckHistory::LearnedStart() const {
+  const auto range = FinishRange();
+  if (!range) return std::nullopt;
+  return (PreferResults() ? kFasterLead : kLearnedLead) * range->first;
+}
+
+std::optional<double> FirstCheckHistory::LearnedHorizon() const {
+  const auto range = FinishRange();
+  if (!range) return std::nullopt;
+  return range->second;
+}
+
+double FirstCheckHistory::LearnedStep() const {
+  const auto range = FinishRange();
+  const bool steady = range && range->second <= kSteadySpread * range->first;
+  return steady && !PreferResults() ? kFineStep : kCoarseStep;
 }
 
 bool FirstCheckHistory::TakeRefresh() {

@@ -34,6 +34,7 @@
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <utility>
 
 namespace cnake::scheduler {
 
@@ -63,12 +64,48 @@ class FirstCheckHistory {
   static constexpr std::size_t kRefreshEvery = 8;
   bool TakeRefresh();
 
+  // Whether the server tells when jobs will be done. Records whether a
+  // status answer for a job not done yet carried an eta; true until
+  // kMinSamples are known, then while at least half of the last kWindow did.
+  void RecordUnfinishedAnswer(bool had_eta);
+  bool ServerGivesEta() const;
+
+  // Without etas the engine learns when jobs finish from its own checks
+  // (RecordExpectedFinish with what they found), and a job's checks follow
+  // what it learned: the first kLearnedLead times the 10th percentile of
+  // the last kWindow expected finishes, once kMinSamples are known, or
+  // kFasterLead times it while most first checks find jobs done (they
+  // became faster than the history says, and a check that finds a job done
+  // tells only that it was done by then) ...
+  static constexpr double kLearnedLead = 0.95;
+  static constexpr double kFasterLead = 0.5;
+  std::optional<double> LearnedStart() const;
+  // ... and the later ones a share of the time since its POST answer:
+  // kFineStep while the finishes are steady (the 90th percentile within
+  // kSteadySpread of the 10th) and first checks mostly find jobs not done
+  // yet (they start close before the finish), so that such a job is seen done within
+  // 2.5% of its time and its finish is known within 2.5% (the steady
+  // finish is the 90th percentile of such estimates); kCoarseStep
+  // otherwise, which bounds the checks of a spread-out run and its jobs'
+  // lateness alike.
+  static constexpr double kFineStep = 0.025;
+  static constexpr double kCoarseStep = 0.25;
+  double LearnedStep() const;
+  // Past this (the 90th percentile of the expected finishes) a job is
+  // slower than most: its steps grow (scheduler/poll_policy.h).
+  std::optional<double> LearnedHorizon() const;
+
  private:
   std::array<bool, kWindow> done_{};
   std::size_t count_ = 0;  // samples ever recorded
   std::array<double, kWindow> finishes_{};
   std::size_t finish_count_ = 0;
   std::size_t steady_jobs_ = 0;  // TakeRefresh() calls
+  std::array<bool, kWindow> had_eta_{};
+  std::size_t unfinished_count_ = 0;  // RecordUnfinishedAnswer() calls
+  // The 10th and 90th percentile of the last kWindow expected finishes;
+  // nullopt before kMinSamples.
+  std::optional<std::pair<double, double>> FinishRange() const;
 };
 
 }  // namespace cnake::scheduler

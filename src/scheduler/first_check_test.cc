@@ -77,5 +77,45 @@ TEST(FirstCheckHistoryTest, EveryEighthSteadyJobIsARefresh) {
   EXPECT_EQ(refreshes, (std::vector<int>{8, 16, 24}));
 }
 
+TEST(FirstCheckHistoryTest, TheServerIsTakenToGiveEtasUntilMostAnswersLackOne) {
+  FirstCheckHistory h;
+  for (std::size_t i = 1; i < FirstCheckHistory::kMinSamples; ++i) {
+    h.RecordUnfinishedAnswer(false);
+    EXPECT_TRUE(h.ServerGivesEta()) << "too few answers to tell, after " << i;
+  }
+  h.RecordUnfinishedAnswer(false);
+  EXPECT_FALSE(h.ServerGivesEta());
+  // Half of the last window with an eta is enough (a server that gives
+  // none while a job is queued, and one once it runs).
+  for (int i = 0; i < 16; ++i) {
+    h.RecordUnfinishedAnswer(true);
+    h.RecordUnfinishedAnswer(false);
+  }
+  EXPECT_TRUE(h.ServerGivesEta());
+}
+
+TEST(FirstCheckHistoryTest, LearnedChecksStartBeforeTheTenthPercentile) {
+  FirstCheckHistory h;
+  EXPECT_FALSE(h.LearnedStart()) << "nothing learned yet";
+  EXPECT_FALSE(h.LearnedHorizon());
+  EXPECT_DOUBLE_EQ(h.LearnedStep(), FirstCheckHistory::kCoarseStep);
+  // 0.200..0.231 s: the 10th percentile is 0.203, the 90th 0.228.
+  for (int i = 0; i < 32; ++i) h.RecordExpectedFinish(0.2 + i / 1000.0);
+  ASSERT_TRUE(h.LearnedStart());
+  EXPECT_DOUBLE_EQ(*h.LearnedStart(), FirstCheckHistory::kLearnedLead * 0.203);
+  EXPECT_DOUBLE_EQ(*h.LearnedHorizon(), 0.228);
+  EXPECT_DOUBLE_EQ(h.LearnedStep(), FirstCheckHistory::kFineStep) << "steady: fine steps";
+  // Most first checks find jobs done: they became faster, start earlier
+  // and step coarsely towards them.
+  for (int i = 0; i < 32; ++i) h.Record(true);
+  EXPECT_DOUBLE_EQ(*h.LearnedStart(), FirstCheckHistory::kFasterLead * 0.203);
+  EXPECT_DOUBLE_EQ(h.LearnedStep(), FirstCheckHistory::kCoarseStep);
+  for (int i = 0; i < 32; ++i) h.Record(false);
+  // Spread out (0.1..3.2 s): coarse steps.
+  for (int i = 1; i <= 32; ++i) h.RecordExpectedFinish(i / 10.0);
+  EXPECT_DOUBLE_EQ(h.LearnedStep(), FirstCheckHistory::kCoarseStep);
+  EXPECT_DOUBLE_EQ(*h.LearnedStart(), FirstCheckHistory::kLearnedLead * 0.4);
+}
+
 }  // namespace
 }  // namespace cnake::scheduler

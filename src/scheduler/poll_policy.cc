@@ -31,4 +31,17 @@ Duration NextPollDelay(int polls_so_far, std::optional<double> eta_seconds,
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 
+Duration NextLearnedCheckDelay(Duration elapsed, int doublings, double step,
+                               const PollPolicy& policy, double uniform01) {
+  const double since = std::max(0.0, std::chrono::duration<double>(elapsed).count());
+  const double max = std::max(0.0, std::chrono::duration<double>(policy.max).count());
+  const double jitter = std::isnan(policy.jitter) ? 0.0 : std::clamp(policy.jitter, 0.0, 1.0);
+  const double share = std::min(1.0, (std::isnan(step) ? 1.0 : std::clamp(step, 0.0, 1.0)) *
+                                         std::pow(2.0, std::clamp(doublings, 0, 32)));
+  double seconds = since * share * (1.0 + jitter / 2 * (2.0 * ClampUnit(uniform01) - 1.0));
+  seconds = std::clamp(seconds, std::chrono::duration<double>(kMinEtaWait).count(),
+                       std::max(max, std::chrono::duration<double>(kMinEtaWait).count()));
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
+}
+
 }  // namespace cnake::scheduler

@@ -43,4 +43,16 @@ inline constexpr Duration kMaxEtaSpread = std::chrono::milliseconds(5);
 Duration NextPollDelay(int polls_so_far, std::optional<double> eta_seconds,
                        const PollPolicy& policy, double uniform01);
 
+// Delay before the next check of a job whose server gives no eta, once the
+// run has learned when jobs finish (FirstCheckHistory::LearnedStart()):
+// `step` times `elapsed` (the time since its POST answer), doubled
+// `doublings` times and at most `elapsed` itself (the policy's growth of 2).
+// The engine doubles once per check made past the run's 90th percentile
+// finish, so that a job far slower than the others costs logarithmically
+// many checks, not linearly many. The result is jittered by
+// +-`policy.jitter` / 2 of itself (jobs started together do not check
+// together), at least kMinEtaWait, at most policy.max.
+Duration NextLearnedCheckDelay(Duration elapsed, int doublings, double step,
+                               const PollPolicy& policy, double uniform01);
+
 }  // namespace cnake::scheduler

@@ -90,5 +90,23 @@ TEST(PollPolicyTest, DegenerateParametersAreClamped) {
   EXPECT_EQ(NextPollDelay(5, std::nullopt, p, 0.0), 2s);
 }
 
+TEST(PollPolicyTest, LearnedChecksStepByAShareOfTheTimeSoFar) {
+  // 2 s since the POST answer, steps of 5%: 100 ms, then doubling.
+  EXPECT_EQ(NextLearnedCheckDelay(2s, 0, 0.05, kPolicy, kNoJitter), 100ms);
+  EXPECT_EQ(NextLearnedCheckDelay(2s, 1, 0.05, kPolicy, kNoJitter), 200ms);
+  EXPECT_EQ(NextLearnedCheckDelay(2s, 3, 0.05, kPolicy, kNoJitter), 800ms);
+  // Never more than the time so far (a growth of 2) ...
+  EXPECT_EQ(NextLearnedCheckDelay(2s, 10, 0.05, kPolicy, kNoJitter), 2s);
+  EXPECT_EQ(NextLearnedCheckDelay(2s, 1000, 0.05, kPolicy, kNoJitter), 2s);
+  // ... nor than the policy's maximum, nor less than kMinEtaWait.
+  EXPECT_EQ(NextLearnedCheckDelay(100s, 10, 0.05, kPolicy, kNoJitter), 30s);
+  EXPECT_EQ(NextLearnedCheckDelay(0s, 0, 0.05, kPolicy, kNoJitter), kMinEtaWait);
+  EXPECT_EQ(NextLearnedCheckDelay(-5s, 0, 0.05, kPolicy, kNoJitter), kMinEtaWait);
+  EXPECT_EQ(NextLearnedCheckDelay(2s, 0, std::nan(""), kPolicy, kNoJitter), 2s);
+  // Jitter: half the policy's, either way.
+  EXPECT_EQ(NextLearnedCheckDelay(2s, 0, 0.05, kPolicy, 0.0), 90ms);
+  EXPECT_EQ(NextLearnedCheckDelay(2s, 0, 0.05, kPolicy, 1.0), 110ms);
+}
+
 }  // namespace
 }  // namespace cnake::scheduler

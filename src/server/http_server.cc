@@ -405,7 +405,11 @@ void HttpServer::HandleLookup(Endpoint endpoint, const httplib::Request& req,
     if (job && call.entry.fault == Fault::kNone) call.entry.fault = Fault::kJobLost;
     return Finish(call, 404, NotFoundJson(id));
   }
-  if (endpoint == Endpoint::kStatus) return Finish(call, 200, StatusJson(*job));
+  if (endpoint == Endpoint::kStatus) {
+    JobSnapshot status = *job;
+    if (!options_.send_eta) status.eta_seconds.reset();
+    return Finish(call, 200, StatusJson(status));
+  }
   if (job->state == JobState::kCompleted && job->output) {
     call.entry.python_sha256 = job->output->python_sha256;
   }

@@ -48,7 +48,10 @@ struct ServerOptions {
   size_t max_body_bytes = 2 << 20;
   int threads = 256;  // one keep-alive connection per thread
   int keep_alive_timeout_s = 5;
-  DelaySpec delay;       // unless the active scenario sets one
+  DelaySpec delay;  // unless the active scenario sets one
+  // false: status answers carry "eta": null, as an API that does not
+  // estimate would (the contract allows it; docs/api.md).
+  bool send_eta = true;
   std::string tls_cert;  // both set: HTTPS
   std::string tls_key;
   ServeProtocol protocol = ServeProtocol::kCnakeCharmer;

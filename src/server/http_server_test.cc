@@ -162,6 +162,20 @@ TEST(HttpServerTest, SyncModeAnswersWithTheResult) {
   EXPECT_EQ(Get(s.Url("/status/" + id)).Json()["status"], "completed");
 }
 
+// --no-eta: an API that does not estimate, as the contract allows.
+TEST(HttpServerTest, WithoutEtasStatusAnswersCarryANullEta) {
+  TestServerConfig config;
+  config.options.delay = DelaySpec::Fixed(std::chrono::seconds(2));
+  config.options.send_eta = false;
+  TestServer s(config);
+  const std::string a = s.SubmitJob("a = 1\n");
+  json status = Get(s.Url("/status/" + a)).Json();
+  EXPECT_EQ(status["status"], "processing");
+  ASSERT_TRUE(status.contains("eta"));
+  EXPECT_TRUE(status["eta"].is_null());
+  EXPECT_DOUBLE_EQ(status["progress"].get<double>(), 0.0) << "progress is still given";
+}
+
 TEST(HttpServerTest, QueuedJobsReportPendingWithEtaFromQueuePosition) {
   TestServerConfig config;
   config.capacity = 1;

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   std::string protocol = "cnakecharmer";
   std::vector<std::string> models;
   bool quiet = false;
+  bool no_eta = false;
   app.add_option("--host", options.host, "Address to bind")->capture_default_str();
   app.add_option("--port", options.port, "Port to bind, 0 for any free port")
       ->capture_default_str();
@@ -92,6 +93,8 @@ int main(int argc, char** argv) {
          "--delay", delay,
          "Job processing time: fixed:<d> | uniform:<lo>,<hi> | lognormal:median=<d>,sigma=<x>")
       ->capture_default_str();
+  app.add_flag("--no-eta", no_eta,
+               "Status answers carry \"eta\": null (an API that does not estimate)");
   app.add_option("--capacity", capacity, "Jobs processed at once; the rest queue")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
@@ -142,6 +145,7 @@ int main(int argc, char** argv) {
   auto delay_spec = DelaySpec::Parse(delay);
   if (!delay_spec.ok()) return Fail("--delay: " + delay_spec.status().message());
   options.delay = *delay_spec;
+  options.send_eta = !no_eta;
   auto api_key = ReadSecret("CNAKE_SERVER_API_KEY", api_key_file);
   if (!api_key.ok()) return Fail(api_key.status().ToString());
   options.api_key = *api_key;
