@@ -322,7 +322,8 @@ void Engine::Publish(TimePoint now, const ProgressSink& on_progress, bool force)
   const bool held = rate_held_since_ && near_rate_limit_;
   stats_.rate_limited = held;
   stats_.rate_limited_seconds =
-      std::chrono::duration<double>(rate_held_total_ + (held ? now - *rate_held_since_ : Duration{}))
+      std::chrono::duration<double>(rate_held_total_ +
+                                    (held ? now - *rate_held_since_ : Duration{}))
           .count();
   stats_.breaker_open_seconds =
       std::chrono::duration<double>(breaker_.total_open_time(now)).count();

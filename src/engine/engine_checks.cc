@@ -96,9 +96,9 @@ void Engine::LearnFromCheck(Job& job, bool done, TimePoint now) {
 
 Duration Engine::LearnedCheckDelay(Job& job, TimePoint now) {
   const Duration elapsed = now - *job.accepted;
-  const Duration delay = scheduler::NextLearnedCheckDelay(elapsed, job.checks_past_horizon,
-                                                          first_checks_.LearnedStep(),
-                                                          options_.poll, rng_.Uniform01());
+  const Duration delay = scheduler::NextLearnedCheckDelay(
+      elapsed, job.checks_past_horizon, first_checks_.LearnedStep(near_rate_limit_), options_.poll,
+      rng_.Uniform01());
   const auto horizon = first_checks_.LearnedHorizon();
   if (horizon && std::chrono::duration<double>(elapsed).count() > *horizon) {
     ++job.checks_past_horizon;

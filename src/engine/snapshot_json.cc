@@ -92,8 +92,7 @@ std::string PrometheusMetrics(const Snapshot& s) {
   gauge("cnake_rate_limit_wait_seconds", "Time dispatch was paused by 429/Retry-After.",
         s.rate_wait_seconds);
   gauge("cnake_rate_limited_seconds",
-        "Time a due request waited for the configured request rate alone.",
-        s.rate_limited_seconds);
+        "Time a due request waited for the configured request rate alone.", s.rate_limited_seconds);
   gauge("cnake_retries", "Retries scheduled.", static_cast<double>(s.retries));
   gauge("cnake_circuit_breaker_open", "1 when the circuit breaker is not closed.",
         s.breaker_state == "closed" ? 0 : 1);

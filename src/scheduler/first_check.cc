@@ -64,10 +64,11 @@ std::optional<double> FirstCheckHistory::LearnedHorizon() const {
   return range->second;
 }
 
-double FirstCheckHistory::LearnedStep() const {
+double FirstCheckHistory::LearnedStep(bool rate_limited) const {
   const auto range = FinishRange();
   const bool steady = range && range->second <= kSteadySpread * range->first;
-  return steady && !PreferResults() ? kFineStep : kCoarseStep;
+  if (steady && !PreferResults()) return kFineStep;
+  return rate_limited ? kRateLimitedStep : kSpreadStep;
 }
 
 bool FirstCheckHistory::TakeRefresh() {

@@ -98,22 +98,24 @@ TEST(FirstCheckHistoryTest, LearnedChecksStartBeforeTheTenthPercentile) {
   FirstCheckHistory h;
   EXPECT_FALSE(h.LearnedStart()) << "nothing learned yet";
   EXPECT_FALSE(h.LearnedHorizon());
-  EXPECT_DOUBLE_EQ(h.LearnedStep(), FirstCheckHistory::kCoarseStep);
+  EXPECT_DOUBLE_EQ(h.LearnedStep(false), FirstCheckHistory::kSpreadStep);
   // 0.200..0.231 s: the 10th percentile is 0.203, the 90th 0.228.
   for (int i = 0; i < 32; ++i) h.RecordExpectedFinish(0.2 + i / 1000.0);
   ASSERT_TRUE(h.LearnedStart());
   EXPECT_DOUBLE_EQ(*h.LearnedStart(), FirstCheckHistory::kLearnedLead * 0.203);
   EXPECT_DOUBLE_EQ(*h.LearnedHorizon(), 0.228);
-  EXPECT_DOUBLE_EQ(h.LearnedStep(), FirstCheckHistory::kFineStep) << "steady: fine steps";
+  EXPECT_DOUBLE_EQ(h.LearnedStep(false), FirstCheckHistory::kFineStep) << "steady: fine steps";
+  EXPECT_DOUBLE_EQ(h.LearnedStep(true), FirstCheckHistory::kFineStep);
   // Most first checks find jobs done: they became faster, start earlier
   // and step coarsely towards them.
   for (int i = 0; i < 32; ++i) h.Record(true);
   EXPECT_DOUBLE_EQ(*h.LearnedStart(), FirstCheckHistory::kFasterLead * 0.203);
-  EXPECT_DOUBLE_EQ(h.LearnedStep(), FirstCheckHistory::kCoarseStep);
+  EXPECT_DOUBLE_EQ(h.LearnedStep(false), FirstCheckHistory::kSpreadStep);
   for (int i = 0; i < 32; ++i) h.Record(false);
-  // Spread out (0.1..3.2 s): coarse steps.
+  // Spread out (0.1..3.2 s): coarser steps, coarsest under the rate limit.
   for (int i = 1; i <= 32; ++i) h.RecordExpectedFinish(i / 10.0);
-  EXPECT_DOUBLE_EQ(h.LearnedStep(), FirstCheckHistory::kCoarseStep);
+  EXPECT_DOUBLE_EQ(h.LearnedStep(false), FirstCheckHistory::kSpreadStep);
+  EXPECT_DOUBLE_EQ(h.LearnedStep(true), FirstCheckHistory::kRateLimitedStep);
   EXPECT_DOUBLE_EQ(*h.LearnedStart(), FirstCheckHistory::kLearnedLead * 0.4);
 }
 
