@@ -212,6 +212,8 @@ class MemoryBackend final : public Backend {
 
 enum class Kind { kDuckDb, kMemory };
 
+struct TimedJobs;
+
 class EngineTest : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
@@ -262,6 +264,9 @@ class EngineTest : public ::testing::TestWithParam<Kind> {
     EXPECT_TRUE(work.ok()) << work.status().ToString();
     return std::move(work).value();
   }
+  // A run of `n` entries whose jobs `jobs` answers, without etas, at the
+  // default first check delay; every entry completes.
+  void RunWithoutEtas(int n, TimedJobs& jobs);
   // As `process` runs a batch: the engine over a work session, then the
   // batch lifecycle records how it ended.
   RunSummary RunBatch(const EngineOptions& o, const ProgressSink& progress = nullptr) {
@@ -643,6 +648,15 @@ struct TimedJobs {
   }
 };
 
+void EngineTest::RunWithoutEtas(int n, TimedJobs& jobs) {
+  Seed(n);
+  EngineOptions o = Options(Claim(n));
+  o.poll.initial = std::chrono::milliseconds(25);  // the default
+  jobs.with_eta = false;
+  api_.fault = jobs.Hook(clock_);
+  EXPECT_EQ(RunBatch(o).final.completed, n);
+}
+
 // A run of 60 such jobs cost 2 requests a job, or nearly: its POST and one
 // /results for most, one /status more for the refresh jobs.
 void ExpectAboutTwoRequestsAJob(const RunSummary& r) {
@@ -713,14 +727,8 @@ TEST_P(EngineTest, JobsThatBecameFasterAreSoonCheckedAtTheirNewLatency) {
 // then first checked when done, on /results, as with etas (the old schedule,
 // 25 ms doubling, saw a 200 ms job done at 375 ms, after 4 checks).
 TEST_P(EngineTest, WithoutEtasJobsOfSteadyLatencyAreSeenDoneAlmostAtOnce) {
-  Seed(200);
-  EngineOptions o = Options(Claim(200));
-  o.poll.initial = std::chrono::milliseconds(25);  // the default
   TimedJobs jobs{[](int) { return Duration(std::chrono::milliseconds(200)); }};
-  jobs.with_eta = false;
-  api_.fault = jobs.Hook(clock_);
-  RunSummary r = RunBatch(o);
-  EXPECT_EQ(r.final.completed, 200);
+  RunWithoutEtas(200, jobs);
   EXPECT_LT(jobs.MeanLateness(101, 200), std::chrono::milliseconds(8));
   // Most ask /results once; one in 8 starts early and steps finely.
   EXPECT_LT(jobs.MeanChecks(101, 200), 1.5);
@@ -730,16 +738,10 @@ TEST_P(EngineTest, WithoutEtasJobsOfSteadyLatencyAreSeenDoneAlmostAtOnce) {
 // finely, and that is learned), and so are jobs that became faster (the
 // early checks of one job in 8 find them done).
 TEST_P(EngineTest, WithoutEtasTheRunFollowsJobsThatBecameSlowerOrFaster) {
-  Seed(450);
-  EngineOptions o = Options(Claim(450));
-  o.poll.initial = std::chrono::milliseconds(25);
   TimedJobs jobs{[](int nth) {
     return Duration(std::chrono::milliseconds(nth <= 150 ? 200 : nth <= 300 ? 320 : 120));
   }};
-  jobs.with_eta = false;
-  api_.fault = jobs.Hook(clock_);
-  RunSummary r = RunBatch(o);
-  EXPECT_EQ(r.final.completed, 450);
+  RunWithoutEtas(450, jobs);
   EXPECT_LT(jobs.MeanLateness(251, 300), std::chrono::milliseconds(16));  // 5% of 320 ms
   EXPECT_LT(jobs.MeanLateness(401, 450), std::chrono::milliseconds(6));   // 5% of 120 ms
 }
@@ -749,15 +751,9 @@ TEST_P(EngineTest, WithoutEtasTheRunFollowsJobsThatBecameSlowerOrFaster) {
 // time so far, so it is seen done within about an eighth of its latency
 // (the old schedule: 120 ms late on average).
 TEST_P(EngineTest, WithoutEtasSpreadOutJobsAreSeenDoneWithinAnEighthOfTheirTime) {
-  Seed(200);
-  EngineOptions o = Options(Claim(200));
-  o.poll.initial = std::chrono::milliseconds(25);
   TimedJobs jobs{
       [](int nth) { return Duration(std::chrono::milliseconds(100 + (nth * 37) % 300)); }};
-  jobs.with_eta = false;
-  api_.fault = jobs.Hook(clock_);
-  RunSummary r = RunBatch(o);
-  EXPECT_EQ(r.final.completed, 200);
+  RunWithoutEtas(200, jobs);
   // Mean latency 250 ms; an eighth of it is 31 ms, half of that on average.
   EXPECT_LT(jobs.MeanLateness(101, 200), std::chrono::milliseconds(22));
   // Log(latency / start) / log(1.125) steps, about 6, and the /results.

@@ -5,16 +5,14 @@
 
 namespace cnake::scheduler {
 
-void FirstCheckHistory::Record(bool done) {
-  done_[count_ % kWindow] = done;
-  ++count_;
+std::size_t FirstCheckHistory::Flags::yes() const {
+  return static_cast<std::size_t>(std::count(values_.begin(), values_.begin() + known(), true));
 }
 
+void FirstCheckHistory::Record(bool done) { done_.Add(done); }
+
 bool FirstCheckHistory::PreferResults() const {
-  const std::size_t n = std::min(count_, kWindow);
-  if (n < kMinSamples) return false;
-  const auto done = static_cast<std::size_t>(std::count(done_.begin(), done_.begin() + n, true));
-  return 2 * done > n;
+  return done_.known() >= kMinSamples && 2 * done_.yes() > done_.known();
 }
 
 void FirstCheckHistory::RecordExpectedFinish(double seconds) {
@@ -39,17 +37,10 @@ std::optional<double> FirstCheckHistory::SteadyFinish(double max_spread) const {
   return range->second;
 }
 
-void FirstCheckHistory::RecordUnfinishedAnswer(bool had_eta) {
-  had_eta_[unfinished_count_ % kWindow] = had_eta;
-  ++unfinished_count_;
-}
+void FirstCheckHistory::RecordUnfinishedAnswer(bool had_eta) { had_eta_.Add(had_eta); }
 
 bool FirstCheckHistory::ServerGivesEta() const {
-  const std::size_t n = std::min(unfinished_count_, kWindow);
-  if (n < kMinSamples) return true;
-  const auto with =
-      static_cast<std::size_t>(std::count(had_eta_.begin(), had_eta_.begin() + n, true));
-  return 2 * with >= n;
+  return had_eta_.known() < kMinSamples || 2 * had_eta_.yes() >= had_eta_.known();
 }
 
 std::optional<double> FirstCheckHistory::LearnedStart() const {

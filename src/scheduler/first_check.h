@@ -99,13 +99,22 @@ class FirstCheckHistory {
   std::optional<double> LearnedHorizon() const;
 
  private:
-  std::array<bool, kWindow> done_{};
-  std::size_t count_ = 0;  // samples ever recorded
+  // The last kWindow yes/no samples.
+  class Flags {
+   public:
+    void Add(bool value) { values_[added_++ % kWindow] = value; }
+    std::size_t known() const { return added_ < kWindow ? added_ : kWindow; }
+    std::size_t yes() const;
+
+   private:
+    std::array<bool, kWindow> values_{};
+    std::size_t added_ = 0;
+  };
+  Flags done_;     // first checks that found the job done
+  Flags had_eta_;  // status answers for unfinished jobs that carried an eta
   std::array<double, kWindow> finishes_{};
   std::size_t finish_count_ = 0;
   std::size_t steady_jobs_ = 0;  // TakeRefresh() calls
-  std::array<bool, kWindow> had_eta_{};
-  std::size_t unfinished_count_ = 0;  // RecordUnfinishedAnswer() calls
   // The 10th and 90th percentile of the last kWindow expected finishes;
   // nullopt before kMinSamples.
   std::optional<std::pair<double, double>> FinishRange() const;
