@@ -12,6 +12,7 @@
 #   VS_CASES   "async:0ms:64 async:200ms:256 sync:200ms:256"   MODE:DELAY:C, DELAY
 #              a duration (fixed) or a server --delay spec (lognormal:median=200ms,sigma=0.5)
 #   VS_SERVER_FLAGS  extra cnake-charmer-server flags for every case (e.g. --no-eta)
+#   VS_RPM     1000000: both clients' --rpm (lower it to compare them under a binding limit)
 #   VS_ENTRIES 20000
 #   NODE_CLIENT_DIR ../shared/peers/node-client (copied, then `npm install`)
 #   BENCH_OUT  BUILD_DIR/bench-results; BENCH_LOCK as in lib.sh
@@ -40,6 +41,7 @@ source "$here/lib.sh"
 
 VS_CASES=${VS_CASES:-"async:0ms:64 async:200ms:256 sync:200ms:256"}
 VS_ENTRIES=${VS_ENTRIES:-20000}
+VS_RPM=${VS_RPM:-1000000}
 NODE_CLIENT_DIR=${NODE_CLIENT_DIR:-$root/../shared/peers/node-client}
 out="${BENCH_OUT:-$build_dir/bench-results}"
 mkdir -p "$out"
@@ -127,7 +129,7 @@ for c in $VS_CASES; do
   cp "$base" "$work/ours.duckdb"
   measure "$name-ours" env CNAKE_API_BASE_URL="$SERVER_URL" CNAKE_API_KEY=bench-key \
     "$CLIENT_BIN" process --db-path "$work/ours.duckdb" --batch-size "$VS_ENTRIES" \
-    --max-concurrent "$conc" --rpm 1000000 --progress none
+    --max-concurrent "$conc" --rpm "$VS_RPM" --progress none
   grep -q "$VS_ENTRIES completed" "$out/$name-ours.out" ||
     { echo "vs_node.sh: $name: ours did not complete every entry" >&2; cat "$out/$name-ours.err" >&2; exit 1; }
   report "$name" ours
@@ -135,7 +137,7 @@ for c in $VS_CASES; do
     cp "$base" "$work/node.duckdb"
     measure "$name-node" env CNAKE_API_KEY=bench-key node "$work/node-client/client.mjs" \
       --db "$work/node.duckdb" --base "$SERVER_URL" --concurrency "$conc" --connections "$conc" \
-      --rpm 1000000 --quiet
+      --rpm "$VS_RPM" --quiet
     report "$name" node
   fi
   # The floor polls without pause: a floor only where jobs are done at once.

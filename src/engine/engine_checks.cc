@@ -1,5 +1,6 @@
 // Engine: when to check a submitted job, and what its checks teach the run
 // about when jobs finish (scheduler/first_check.h, docs/engine.md).
+#include <algorithm>
 #include <cmath>
 
 #include "engine/engine.h"
@@ -116,9 +117,12 @@ void Engine::ScheduleNextCheck(std::uint64_t tag, Job& job, std::optional<double
   const bool usable_eta = eta && std::isfinite(*eta) && *eta >= 0;
   ++job.polls;
   const bool learned = job.learned_checks && !job.eta_seen && job.accepted;
-  Duration delay = learned
-                       ? LearnedCheckDelay(job, now)
-                       : scheduler::NextPollDelay(job.polls, eta, options_.poll, rng_.Uniform01());
+  scheduler::PollPolicy policy = options_.poll;
+  if (!job.eta_seen && !first_checks_.ServerGivesEta()) {
+    policy.growth = std::min(policy.growth, scheduler::kNoEtaGrowth);
+  }
+  Duration delay = learned ? LearnedCheckDelay(job, now)
+                           : scheduler::NextPollDelay(job.polls, eta, policy, rng_.Uniform01());
   // An eta says when the job should be done: then its results are asked for
   // directly, and so are they when the run learned when jobs finish (the
   // check that finds the job done brings its result). Otherwise its status
