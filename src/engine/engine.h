@@ -187,6 +187,8 @@ class Engine {
   double SteadySpread() const;
   std::optional<double> PlanWithEtas(Job& job);
   std::optional<double> PlanWithoutEtas(Job& job);
+  // Neither the job nor most recent status answers carried an eta.
+  bool WithoutEtas(const Job& job) const;
   // A job its server gave no eta for was found done or not done `now`.
   void LearnFromCheck(Job& job, bool done, TimePoint now);
   Duration LearnedCheckDelay(Job& job, TimePoint now);

@@ -8,6 +8,10 @@
 
 namespace cnake::engine {
 
+bool Engine::WithoutEtas(const Job& job) const {
+  return !job.learning.eta_seen && !first_checks_.ServerGivesEta();
+}
+
 void Engine::NoteFirstCheck(Job& job, bool done) {
   if (job.first_check_seen) return;
   job.first_check_seen = true;
@@ -16,12 +20,8 @@ void Engine::NoteFirstCheck(Job& job, bool done) {
 
 void Engine::PlanFirstCheck(Job& job, std::optional<double> eta, TimePoint now) {
   job.accepted = now;
-  job.eta_seen = eta.has_value();
-  job.learned_checks = false;
-  job.at_steady_finish = false;
-  job.finish_learned = false;
-  job.last_unfinished = 0;
-  job.checks_past_horizon = 0;
+  job.learning = {};
+  job.learning.eta_seen = eta.has_value();
   // With an eta the job should be done by then: ask for the result. Without
   // one, and when recent jobs took steady times, not before they were done
   // (scheduler/first_check.h); otherwise ask whatever recent jobs suggest.
@@ -51,7 +51,7 @@ std::optional<double> Engine::PlanWithEtas(Job& job) {
   } else if (expected) {
     job.first_check = JobPhase::kToFetch;
     job.first_check_seen = true;  // found done then, it says nothing of early checks
-    job.at_steady_finish = true;
+    job.learning.at_steady_finish = true;
   }
   return expected;
 }
@@ -65,12 +65,12 @@ std::optional<double> Engine::PlanWithEtas(Job& job) {
 std::optional<double> Engine::PlanWithoutEtas(Job& job) {
   const std::optional<double> start = first_checks_.LearnedStart();
   if (!start) return std::nullopt;
-  job.learned_checks = true;
+  job.learning.learned_checks = true;
   const std::optional<double> steady = first_checks_.SteadyFinish(SteadySpread());
   if (steady && !first_checks_.TakeRefresh()) {
     job.first_check = JobPhase::kToFetch;
     job.first_check_seen = true;
-    job.at_steady_finish = true;
+    job.learning.at_steady_finish = true;
     return steady;
   }
   return start;
@@ -81,28 +81,28 @@ std::optional<double> Engine::PlanWithoutEtas(Job& job) {
 // check (by then at the latest; that is how the run learns that jobs became
 // faster), unless that first check came at the steady finish.
 void Engine::LearnFromCheck(Job& job, bool done, TimePoint now) {
-  if (!job.accepted || job.finish_learned) return;
+  if (!job.accepted || job.learning.finish_learned) return;
   const double since = std::chrono::duration<double>(now - *job.accepted).count();
   if (!done) {
-    job.last_unfinished = since;
+    job.learning.last_unfinished = since;
     return;
   }
-  job.finish_learned = true;
+  job.learning.finish_learned = true;
   if (job.polls == 0) {
-    if (!job.at_steady_finish) first_checks_.RecordExpectedFinish(since);
+    if (!job.learning.at_steady_finish) first_checks_.RecordExpectedFinish(since);
     return;
   }
-  first_checks_.RecordExpectedFinish((job.last_unfinished + since) / 2);
+  first_checks_.RecordExpectedFinish((job.learning.last_unfinished + since) / 2);
 }
 
 Duration Engine::LearnedCheckDelay(Job& job, TimePoint now) {
   const Duration elapsed = now - *job.accepted;
   const Duration delay = scheduler::NextLearnedCheckDelay(
-      elapsed, job.checks_past_horizon, first_checks_.LearnedStep(near_rate_limit_), options_.poll,
-      rng_.Uniform01());
+      elapsed, job.learning.checks_past_horizon, first_checks_.LearnedStep(near_rate_limit_),
+      options_.poll, rng_.Uniform01());
   const auto horizon = first_checks_.LearnedHorizon();
   if (horizon && std::chrono::duration<double>(elapsed).count() > *horizon) {
-    ++job.checks_past_horizon;
+    ++job.learning.checks_past_horizon;
   }
   return delay;
 }
@@ -116,9 +116,9 @@ void Engine::ScheduleNextCheck(std::uint64_t tag, Job& job, std::optional<double
   }
   const bool usable_eta = eta && std::isfinite(*eta) && *eta >= 0;
   ++job.polls;
-  const bool learned = job.learned_checks && !job.eta_seen && job.accepted;
+  const bool learned = job.learning.learned_checks && !job.learning.eta_seen;
   scheduler::PollPolicy policy = options_.poll;
-  if (!job.eta_seen && !first_checks_.ServerGivesEta()) {
+  if (WithoutEtas(job)) {
     policy.growth = std::min(policy.growth, scheduler::kNoEtaGrowth);
   }
   Duration delay = learned ? LearnedCheckDelay(job, now)

@@ -164,8 +164,8 @@ void Engine::OnStatusOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   const bool first_check = !job.first_check_seen;
   NoteFirstCheck(job, done);
   if (!done) first_checks_.RecordUnfinishedAnswer(parsed->eta_seconds.has_value());
-  if (parsed->eta_seconds) job.eta_seen = true;
-  if (!job.eta_seen && !first_checks_.ServerGivesEta()) {
+  if (parsed->eta_seconds) job.learning.eta_seen = true;
+  if (WithoutEtas(job)) {
     LearnFromCheck(job, done, now);
   } else if (job.accepted && ((first_check && done) || (!done && parsed->eta_seconds))) {
     // Done at its first check: by then at the latest, which is what tells
@@ -195,7 +195,7 @@ void Engine::OnResultOk(std::uint64_t tag, Job& job, const api::ResultResponse& 
   const bool done =
       result.status == api::JobStatus::kFailed || result.status == api::JobStatus::kCompleted;
   if (job.phase == JobPhase::kFetching) NoteFirstCheck(job, done);
-  if (job.phase == JobPhase::kFetching && !job.eta_seen && !first_checks_.ServerGivesEta()) {
+  if (job.phase == JobPhase::kFetching && WithoutEtas(job)) {
     LearnFromCheck(job, done, now);
   }
   if (result.status == api::JobStatus::kFailed) {

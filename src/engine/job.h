@@ -60,17 +60,18 @@ struct Job {
   // stored request_id. Expected finishes are counted from it.
   std::optional<TimePoint> accepted;
   bool first_check_seen = false;  // its outcome went into the engine's history
-  // No answer for it carried an eta, and its checks follow what the run
-  // learned of when jobs finish (scheduler/first_check.h); first checked at
-  // the run's steady finish, whose being done then tells nothing new.
-  bool eta_seen = false;
-  bool learned_checks = false;
-  bool at_steady_finish = false;
-  bool finish_learned = false;  // seen done: its finish went into the history
-  double last_unfinished = 0;   // seconds from `accepted` to the last check that found it not done
-  int checks_past_horizon = 0;  // learned checks made after most jobs were done
-  int polls = 0;                // checks that found the job not done
-  int retries = 0;              // retries spent (the API attempt count is retries + 1)
+  // What its checks know and teach when its server gives no etas
+  // (engine_checks.cc); reset with each POST answer.
+  struct Learning {
+    bool eta_seen = false;        // an answer for it carried an eta
+    bool learned_checks = false;  // its checks follow the run's learned finishes (accepted is set)
+    bool at_steady_finish = false;  // first checked then: being done tells nothing new
+    bool finish_learned = false;    // seen done: its finish went into the history
+    double last_unfinished = 0;     // seconds from `accepted` to its last check found not done
+    int checks_past_horizon = 0;    // learned checks made after most jobs were done
+  } learning;
+  int polls = 0;    // checks that found the job not done
+  int retries = 0;  // retries spent (the API attempt count is retries + 1)
   double last_latency_ms = 0;
   // The token budget's reservation for the submission under way (0: none),
   // and the size of its body, for the estimate and its correction.
