@@ -99,25 +99,28 @@ class FirstCheckHistory {
   std::optional<double> LearnedHorizon() const;
 
  private:
-  // The last kWindow yes/no samples.
-  class Flags {
+  // The last kWindow samples of one kind.
+  template <typename T>
+  class Recent {
    public:
-    void Add(bool value) { values_[added_++ % kWindow] = value; }
+    void Add(T value) { values_[added_++ % kWindow] = value; }
     std::size_t known() const { return added_ < kWindow ? added_ : kWindow; }
-    std::size_t yes() const;
+    const T* begin() const { return values_.data(); }
+    const T* end() const { return values_.data() + known(); }
 
    private:
-    std::array<bool, kWindow> values_{};
+    std::array<T, kWindow> values_{};
     std::size_t added_ = 0;
   };
-  Flags done_;     // first checks that found the job done
-  Flags had_eta_;  // status answers for unfinished jobs that carried an eta
-  std::array<double, kWindow> finishes_{};
-  std::size_t finish_count_ = 0;
+  static std::size_t CountYes(const Recent<bool>& flags);
+
+  Recent<bool> done_;        // first checks that found the job done
+  Recent<bool> had_eta_;     // status answers for unfinished jobs that carried an eta
+  Recent<double> finishes_;  // expected finishes, seconds after the POST answer
+  // Their 10th and 90th percentile, computed as each is recorded (they are
+  // read several times per check); nullopt before kMinSamples.
+  std::optional<std::pair<double, double>> finish_range_;
   std::size_t steady_jobs_ = 0;  // TakeRefresh() calls
-  // The 10th and 90th percentile of the last kWindow expected finishes;
-  // nullopt before kMinSamples.
-  std::optional<std::pair<double, double>> FinishRange() const;
 };
 
 }  // namespace cnake::scheduler
