@@ -5,15 +5,12 @@
 #include <utility>
 
 #include "api/openai_messages.h"
+#include "util/json_depth.h"
 
 namespace cnake::api {
 namespace {
 
 using nlohmann::json;
-
-// Thrown from the parser callback to abort a parse that nests too deeply;
-// caught in ParseJsonLimited and never escapes this file.
-struct DepthExceeded {};
 
 Status ParseError(std::string message) { return {StatusCode::kParse, std::move(message)}; }
 
@@ -55,7 +52,13 @@ json MemberOrNull(const json& doc, const char* name) {
   return it == doc.end() ? json() : *it;
 }
 
-Result<ResultResponse> ResultFromObject(const json& doc) {
+// Moves the member out of `doc` (the document is parsed for this answer alone).
+json TakeMemberOrNull(json& doc, const char* name) {
+  auto it = doc.find(name);
+  return it == doc.end() ? json() : std::move(*it);
+}
+
+Result<ResultResponse> ResultFromObject(json& doc) {
   ResultResponse out;
   CNAKE_ASSIGN_OR_RETURN(auto status, RequiredStatus(doc));
   out.status = status.first;
@@ -73,16 +76,16 @@ Result<ResultResponse> ResultFromObject(const json& doc) {
         return ParseError(std::string("\"generated_code.python\" is a ") + python->type_name() +
                           ", not a string");
       }
-      out.python = python->get<std::string>();
+      out.python = std::move(python->get_ref<std::string&>());
     }
   }
-  out.build_results = MemberOrNull(doc, "build_results");
-  out.analysis_results = MemberOrNull(doc, "analysis_results");
-  out.equivalency_result = MemberOrNull(doc, "equivalency_result");
+  out.build_results = TakeMemberOrNull(doc, "build_results");
+  out.analysis_results = TakeMemberOrNull(doc, "analysis_results");
+  out.equivalency_result = TakeMemberOrNull(doc, "equivalency_result");
   auto errors = doc.find("error_messages");
   if (errors != doc.end() && errors->is_array()) {
-    for (const json& e : *errors) {
-      if (e.is_string()) out.error_messages.push_back(e.get<std::string>());
+    for (json& e : *errors) {
+      if (e.is_string()) out.error_messages.push_back(std::move(e.get_ref<std::string&>()));
     }
   }
   return out;
@@ -168,18 +171,13 @@ const char* JobStatusName(JobStatus status) {
 }
 
 Result<json> ParseJsonLimited(std::string_view text, int max_depth) {
-  const json::parser_callback_t limit_depth = [max_depth](int depth, json::parse_event_t event,
-                                                          json& /*parsed*/) {
-    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-        depth >= max_depth) {
-      throw DepthExceeded{};
-    }
-    return true;
-  };
-  try {
-    return json::parse(text.begin(), text.end(), limit_depth);
-  } catch (const DepthExceeded&) {
+  // A scan of the brackets first, then nlohmann's plain parser: a parser
+  // callback would run a std::function on every token of every answer.
+  if (JsonNestingDepth(text, max_depth) > max_depth) {
     return ParseError("JSON nested deeper than " + std::to_string(max_depth) + " levels");
+  }
+  try {
+    return json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
     // nlohmann's message ends with the last token read, which is body text:
     // possibly huge, binary or invalid UTF-8. Keep it short and printable.

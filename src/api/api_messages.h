@@ -4,7 +4,7 @@
 // bodies come from the network and are untrusted, so every parser reports
 // malformed input as StatusCode::kParse with a short message that names the
 // problem (never the body itself, which may be huge). Specifically:
-//   * nesting deeper than kMaxJsonDepth is rejected while parsing, so a
+//   * nesting deeper than kMaxJsonDepth is rejected before parsing, so a
 //     100,000-deep "[[[[..." cannot exhaust the stack or memory;
 //   * invalid UTF-8 inside a JSON string is a parse error;
 //   * "\u0000" inside a string is valid JSON and is kept: the std::string holds

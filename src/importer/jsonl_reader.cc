@@ -15,6 +15,7 @@
 #include "importer/line_reader.h"
 #include "importer/source_file.h"
 #include "importer/text_util.h"
+#include "util/json_depth.h"
 
 namespace cnake {
 namespace {
@@ -28,28 +29,6 @@ constexpr int kMaxJsonDepth = 200;
 
 // Either a record (origin not yet set) or why the line is skipped.
 using LineOutcome = std::variant<ImportRecord, std::string>;
-
-// Nesting depth of the JSON text `s`, stopping early past kMaxJsonDepth.
-int JsonDepth(std::string_view s) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < s.size() && max_depth <= kMaxJsonDepth; ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
 
 std::optional<std::string> CheckNoNul(const std::string& value, std::string_view field) {
   if (auto nul = value.find('\0'); nul != std::string::npos) {
@@ -145,7 +124,7 @@ LineOutcome ParseLine(std::string_view text) {
   if (auto bad = importer::FindInvalidUtf8(text)) {
     return fmt::format("the line is not valid UTF-8 (byte offset {} in the line)", *bad);
   }
-  if (JsonDepth(text) > kMaxJsonDepth) {
+  if (JsonNestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
     return fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth);
   }
   json object;
