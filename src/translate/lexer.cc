@@ -6,12 +6,15 @@
 namespace cnake::translate {
 namespace {
 
+// ASCII tests, not <cctype>'s: the same answers as the "C" locale the
+// translator assumes, without a library call per character (the reference
+// server tokenizes every submitted module, several times over).
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsIdentStart(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
+  return IsAsciiLetter(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
 }
 bool OneOf(std::string_view set, char c) { return set.find(c) != std::string_view::npos; }
-bool IsIdentChar(char c) { return IsIdentStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
+bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 
 // Length of a string prefix (r, b, u, f, rb, br, fr, rf, c, any case) at pos
 // when it is immediately followed by a quote, else 0.
@@ -110,7 +113,7 @@ std::vector<Token> Tokenize(std::string_view s) {
     } else {
       size_t len = 1;
       for (std::string_view op : kMultiCharOps) {
-        if (s.substr(i, op.size()) == op) {
+        if (op[0] == c && s.substr(i, op.size()) == op) {
           len = op.size();
           break;
         }
