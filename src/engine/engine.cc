@@ -55,7 +55,8 @@ Engine::Engine(WorkSession& work, api::Transport& transport, Clock& clock, Engin
       token_budget_(options_.tokens, clock.Now()),
       token_estimator_(protocol_->MaxCompletionTokens()),
       breaker_(options_.breaker_threshold, options_.probe_base, options_.probe_max),
-      worker_(work, options_.store_worker, [this] { transport_.Wakeup(); }) {
+      worker_(work, options_.store_worker, [this] { transport_.Wakeup(); }),
+      records_submissions_(work.RecordsSubmissions()) {
   stats_.batch_id = options_.batch_id;
   stats_.configured_rpm = options_.rate.requests_per_minute;
   stats_.configured_tpm = token_budget_.enabled() ? token_budget_.tokens_per_minute() : 0;
@@ -295,6 +296,9 @@ Duration Engine::PollWait(TimePoint now) const {
     if (!awaiting_commit_.empty()) {
       wait = std::min(wait, until(earliest_first_check_ - last_commit_cost_));
     }
+  }
+  if (!awaiting_record_.empty() && !record_in_flight_) {
+    wait = std::min(wait, until(earliest_record_check_ - last_record_cost_));
   }
   if (lease_retry_at_) wait = std::min(wait, until(*lease_retry_at_));
   if (stop_deadline_) wait = std::min(wait, until(*stop_deadline_));

@@ -165,6 +165,11 @@ class Engine {
   void Flush(TimePoint now, bool force);
   void CollectStoreWork(TimePoint now);
   void OnCommitted(const StoreOutcome& outcome, TimePoint now);
+  // The submission record's side (a store with RecordsSubmissions()).
+  void RecordDue(TimePoint now);
+  void OnRecorded(const StoreOutcome& outcome, TimePoint now);
+  // A job whose request_id just became durable: its first check may go.
+  void StartChecking(std::uint64_t tag, Job& job, TimePoint now);
   void OnLeased(StoreOutcome& outcome, TimePoint now);
   // A renewal's answer: a cancelled batch stops the run, a rate share
   // (several runners on one batch) resizes the limiter.
@@ -269,6 +274,16 @@ class Engine {
   bool commit_in_flight_ = false;
   TimePoint last_commit_end_{};
   Duration last_commit_cost_{};
+  // With a store that records submissions apart from its commits
+  // (WorkSession::RecordsSubmissions()), a job's request_id waits for that
+  // record, not for a commit: the commits then come by flush_count and
+  // flush_interval, in large groups.
+  bool records_submissions_ = false;
+  std::vector<std::uint64_t> awaiting_record_;  // jobs whose request_id is not recorded yet
+  TimePoint earliest_record_check_{};           // of the jobs in awaiting_record_
+  std::vector<std::uint64_t> recording_;        // ... in the record under way
+  bool record_in_flight_ = false;
+  Duration last_record_cost_{};
   Status db_error_;
 
   std::atomic<int> stop_requests_{0};

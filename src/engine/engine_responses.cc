@@ -145,10 +145,17 @@ void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   pending_.submitted.push_back({job.entry.id, id, job.entry.submission_seq, job.retries + 1});
   Transition(job, JobPhase::kCommitting);
   NoteWritten(job, EntryState::kSubmitted);  // the Submitted row writes it
-  if (awaiting_commit_.empty() || job.first_check_due < earliest_first_check_) {
-    earliest_first_check_ = job.first_check_due;
+  if (records_submissions_) {
+    if (awaiting_record_.empty() || job.first_check_due < earliest_record_check_) {
+      earliest_record_check_ = job.first_check_due;
+    }
+    awaiting_record_.push_back(tag);
+  } else {
+    if (awaiting_commit_.empty() || job.first_check_due < earliest_first_check_) {
+      earliest_first_check_ = job.first_check_due;
+    }
+    awaiting_commit_.push_back(tag);
   }
-  awaiting_commit_.push_back(tag);
   CrashPoint("before_request_id_commit");
 }
 

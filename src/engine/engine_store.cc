@@ -14,6 +14,7 @@ void Engine::NotePending(TimePoint now) {
 }
 
 void Engine::Flush(TimePoint now, bool force) {
+  RecordDue(now);
   if (pending_.empty() || commit_in_flight_) return;
   // Submissions wait for their commit before their job is checked, so they
   // are committed just before the first of those checks is due: one commit
@@ -40,6 +41,9 @@ void Engine::CollectStoreWork(TimePoint now) {
     switch (outcome.op) {
       case StoreOp::kCommit:
         OnCommitted(outcome, now);
+        break;
+      case StoreOp::kRecord:
+        OnRecorded(outcome, now);
         break;
       case StoreOp::kLease:
         OnLeased(outcome, now);
@@ -77,10 +81,50 @@ void Engine::OnCommitted(const StoreOutcome& outcome, TimePoint now) {
       if (!loop_over) Send(tag, job, now);
       continue;
     }
-    if (job.phase != JobPhase::kCommitting) continue;
-    Schedule(tag, job, job.first_check, std::max(now, job.first_check_due));
+    StartChecking(tag, job, now);
   }
   committing_.clear();
+}
+
+void Engine::StartChecking(std::uint64_t tag, Job& job, TimePoint now) {
+  if (job.phase != JobPhase::kCommitting) return;
+  Schedule(tag, job, job.first_check, std::max(now, job.first_check_due));
+}
+
+// Records the accepted jobs' request_ids just before the first of their
+// checks is due (a record takes about as long as the last one did), so one
+// record carries every answer that came in meanwhile.
+void Engine::RecordDue(TimePoint now) {
+  if (awaiting_record_.empty() || record_in_flight_) return;
+  if (AddSaturating(now, last_record_cost_) < earliest_record_check_) return;
+  std::vector<Submitted> submissions;
+  submissions.reserve(awaiting_record_.size());
+  for (std::uint64_t tag : awaiting_record_) {
+    auto it = jobs_.find(tag);
+    if (it == jobs_.end() || it->second.phase != JobPhase::kCommitting) continue;
+    const Job& job = it->second;
+    submissions.push_back({job.entry.id, job.entry.request_id.value_or(""),
+                           job.entry.submission_seq, job.retries + 1});
+  }
+  recording_ = std::move(awaiting_record_);
+  awaiting_record_.clear();
+  record_in_flight_ = true;
+  worker_.PostRecord(std::move(submissions));
+}
+
+void Engine::OnRecorded(const StoreOutcome& outcome, TimePoint now) {
+  record_in_flight_ = false;
+  last_record_cost_ = outcome.took;
+  if (!outcome.status.ok()) {
+    if (db_error_.ok()) db_error_ = outcome.status;
+    return;
+  }
+  CrashPoint("after_request_id_recorded");
+  for (std::uint64_t tag : recording_) {
+    auto it = jobs_.find(tag);
+    if (it != jobs_.end()) StartChecking(tag, it->second, now);
+  }
+  recording_.clear();
 }
 
 void Engine::OnLeased(StoreOutcome& outcome, TimePoint now) {
@@ -130,6 +174,7 @@ void Engine::FinishStoreWork() {
   for (int round = 0; round < 2; ++round) {  // a commit in flight, then the rest
     for (StoreOutcome& outcome : worker_.Drain()) {
       if (outcome.op == StoreOp::kCommit) OnCommitted(outcome, clock_.Now());
+      if (outcome.op == StoreOp::kRecord) OnRecorded(outcome, clock_.Now());
       if (outcome.op == StoreOp::kLease) OnLeased(outcome, clock_.Now());
     }
     Flush(clock_.Now(), /*force=*/true);

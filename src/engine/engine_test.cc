@@ -913,6 +913,71 @@ TEST_P(EngineTest, ARunnerSendsNothingUntilItHasAShareOfTheRateAndThenUsesIt) {
   EXPECT_LE(posts.back() - posts.front(), std::chrono::milliseconds(39 * 200 + 600));
 }
 
+// A store that records submissions apart from its commits (as the DuckDB
+// file's submission log does): it notes what was recorded and committed.
+class RecordingSession final : public WorkSession {
+ public:
+  explicit RecordingSession(std::unique_ptr<WorkSession> inner) : inner_(std::move(inner)) {}
+  Result<std::vector<Entry>> Lease(std::size_t limit) override { return inner_->Lease(limit); }
+  Result<bool> Drained() override { return inner_->Drained(); }
+  Status Commit(const WriteGroup& group) override {
+    ++commits;
+    for (const Submitted& s : group.submitted) committed.insert(s.request_id);
+    return inner_->Commit(group);
+  }
+  bool RecordsSubmissions() const override { return true; }
+  Status RecordSubmissions(const std::vector<Submitted>& submissions) override {
+    ++records;
+    for (const Submitted& s : submissions) recorded.insert(s.request_id);
+    return Status::Ok();
+  }
+  Result<LeaseState> Renew() override { return inner_->Renew(); }
+  Status Release() override { return inner_->Release(); }
+  Result<BatchCounts> Counts() override { return inner_->Counts(); }
+  std::set<std::string> recorded, committed;
+  int records = 0, commits = 0;
+
+ private:
+  std::unique_ptr<WorkSession> inner_;
+};
+
+// With such a store a job is polled once its request_id is recorded, without
+// waiting for the commit that carries it, and the commits come by
+// flush_count and flush_interval only: here one at the end.
+TEST_P(EngineTest, AJobIsPolledOnceItsRequestIdIsRecordedNotCommitted) {
+  Seed(40);
+  std::string batch = Claim(40);
+  RecordingSession session(Work(batch));
+  int polls = 0, unrecorded = 0, uncommitted = 0;
+  transport_.SetHandler([&](const api::Request& req) {
+    if (req.endpoint == Endpoint::kStatus || req.endpoint == Endpoint::kResult) {
+      const std::string id = req.path.substr(req.path.rfind('/') + 1);
+      ++polls;
+      unrecorded += session.recorded.count(id) ? 0 : 1;
+      uncommitted += session.committed.count(id) ? 0 : 1;
+    }
+    return api_.Handle(req);
+  });
+  EngineOptions o = Options(batch);
+  o.flush_interval = std::chrono::hours(1);
+  o.flush_count = 100000;
+  RunSummary r;
+  {
+    Engine engine(session, transport_, clock_, o);
+    r = engine.Run(nullptr);
+  }
+  EXPECT_EQ(r.reason, StopReason::kFinished);
+  EXPECT_EQ(r.final.completed, 40);
+  EXPECT_EQ(backend_->Results().size(), 40u);
+  EXPECT_GE(polls, 40);  // each job is checked at least once
+  EXPECT_EQ(unrecorded, 0) << "a job was polled before its request_id was durable";
+  EXPECT_EQ(uncommitted, polls) << "a poll waited for a commit";
+  EXPECT_EQ(session.recorded.size(), 40u);
+  EXPECT_EQ(session.committed.size(), 40u) << "every submission is committed as well";
+  EXPECT_LE(session.commits, 2);
+  EXPECT_GE(session.records, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, EngineTest, ::testing::Values(Kind::kDuckDb, Kind::kMemory),
                          [](const ::testing::TestParamInfo<Kind>& info) {
                            return info.param == Kind::kDuckDb ? "DuckDb" : "Memory";

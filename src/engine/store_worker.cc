@@ -20,6 +20,11 @@ StoreWorker::~StoreWorker() {
 }
 
 void StoreWorker::PostCommit(WriteGroup group) { Post({StoreOp::kCommit, std::move(group), 0}); }
+void StoreWorker::PostRecord(std::vector<Submitted> submissions) {
+  WriteGroup group;
+  group.submitted = std::move(submissions);
+  Post({StoreOp::kRecord, std::move(group), 0});
+}
 void StoreWorker::PostLease(std::size_t limit) { Post({StoreOp::kLease, {}, limit}); }
 void StoreWorker::PostRenew() { Post({StoreOp::kRenew, {}, 0}); }
 void StoreWorker::PostCounts() { Post({StoreOp::kCounts, {}, 0}); }
@@ -72,6 +77,9 @@ StoreOutcome StoreWorker::Run(const Task& task) {
   switch (task.op) {
     case StoreOp::kCommit:
       out.status = session_.Commit(task.group);
+      break;
+    case StoreOp::kRecord:
+      out.status = session_.RecordSubmissions(task.group.submitted);
       break;
     case StoreOp::kLease: {
       auto entries = session_.Lease(task.limit);

@@ -27,7 +27,7 @@
 
 namespace cnake::engine {
 
-enum class StoreOp { kCommit, kLease, kRenew, kCounts };
+enum class StoreOp { kCommit, kRecord, kLease, kRenew, kCounts };
 
 // A finished operation. Which fields are set depends on `op`.
 struct StoreOutcome {
@@ -50,6 +50,8 @@ class StoreWorker {
   StoreWorker& operator=(const StoreWorker&) = delete;
 
   void PostCommit(WriteGroup group);
+  // WorkSession::RecordSubmissions of `submissions`.
+  void PostRecord(std::vector<Submitted> submissions);
   void PostLease(std::size_t limit);
   void PostRenew();
   void PostCounts();

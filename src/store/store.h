@@ -86,6 +86,17 @@ class WorkSession {
   // the entries table and the counters in large steps; a crash before the
   // fold is replayed at the next open). Counters and entries move together.
   virtual Status Commit(const WriteGroup& group) = 0;
+  // Whether RecordSubmissions() is available: a store that can make
+  // request_ids durable more cheaply than a Commit() (DuckDB: a log file
+  // beside the database, submission_log.h).
+  virtual bool RecordsSubmissions() const { return false; }
+  // Makes the submissions durable ahead of the group that carries them,
+  // which must still be committed; their jobs may be polled once this
+  // returns. Only where RecordsSubmissions().
+  virtual Status RecordSubmissions(const std::vector<Submitted>& submissions) {
+    (void)submissions;
+    return Status(StatusCode::kInternal, "this store does not record submissions apart");
+  }
   // Keeps this runner's leases alive; called at least every lease_time / 3,
   // and once before the first request.
   virtual Result<LeaseState> Renew() = 0;

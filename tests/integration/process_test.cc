@@ -319,8 +319,8 @@ TEST_F(ProcessTest, ASecondSigintStopsAtOnceAndStillRecordsTheBatchAsInterrupted
   EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "0")
       << "it waited for the 8 s jobs";
   EXPECT_FALSE(fs::exists(Db() + ".run"));
-  ProcessResult r = Client({"resume", "--batch-id", Query("SELECT id FROM batch_jobs")},
-                           server.url());
+  ProcessResult r =
+      Client({"resume", "--batch-id", Query("SELECT id FROM batch_jobs")}, server.url());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "6");
   for (const auto& [entry, p] : PostsPerEntry()) EXPECT_EQ(p.jobs_created, 1) << entry;
@@ -419,9 +419,33 @@ TEST_P(CrashPointTest, ResumeFinishesWithEveryEntryOnceAndNoSecondJob) {
             "60/60");
 }
 
+// kill -9 once request_ids are in the submission log beside the database
+// (store/duckdb/submission_log.h) and before DuckDB committed them: the
+// resume applies the log and polls those jobs instead of posting them again.
+TEST_F(ProcessTest, RequestIdsInTheSubmissionLogArePolledAfterACrashNotPostedAgain) {
+  ReferenceServer server({"--delay", "fixed:0ms", "--request-log", Log()});
+  ImportEntries(40);
+  ProcessResult crashed = Client({"process", "--batch-size", "40", "--max-concurrent", "8"},
+                                 server.url(), {{"CNAKE_CRASH_AT", "after_request_id_recorded:2"}});
+  ASSERT_EQ(crashed.exit_code, 128 + SIGKILL) << crashed.out << crashed.err;
+  std::set<std::string> logged;
+  for (const auto& line : testing::ReadLines(Db() + ".submissions")) {
+    logged.insert(json::parse(line.substr(line.find(' ') + 1))["e"].get<std::string>());
+  }
+  ASSERT_FALSE(logged.empty()) << "the crash came after a record";
+  // No store is opened here before the resume: the client's open must apply the log.
+  ProcessResult done = Client({"resume", "--all"}, server.url());
+  ASSERT_EQ(done.exit_code, 0) << done.out << done.err;
+  auto posts = PostsPerEntry();
+  for (const std::string& id : logged) EXPECT_EQ(posts[id].posts, 1) << id << " posted again";
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM python_entries"), "40");
+  EXPECT_FALSE(std::filesystem::exists(Db() + ".submissions")) << "a finished run leaves no log";
+}
+
 INSTANTIATE_TEST_SUITE_P(Points, CrashPointTest,
                          ::testing::Values("after_claim", "after_post_sent:5",
-                                           "before_request_id_commit:7", "mid_result_group:2"),
+                                           "before_request_id_commit:7",
+                                           "after_request_id_recorded:3", "mid_result_group:2"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (char& c : name)

@@ -14,6 +14,7 @@
 #include "store/duckdb/queries.h"
 #include "store/duckdb/schema.h"
 #include "store/duckdb/stranded_sql.h"
+#include "store/duckdb/submission_log.h"
 #include "store/duckdb/work_session.h"
 #include "store/table_names.h"
 #include "util/crash_point.h"
@@ -127,8 +128,16 @@ Result<std::unique_ptr<DuckDbStore>> DuckDbStore::Open(const StoreOptions& optio
     // Whatever a run left unfolded (kill -9) reaches the entries table
     // before anything reads it.
     CNAKE_RETURN_IF_ERROR(ReplayJournal(store->conn_, options.tables));
+    if (const std::string log = store->SubmissionLogPath(); !log.empty()) {
+      CNAKE_RETURN_IF_ERROR(ReplaySubmissionLog(store->conn_, options.tables, log));
+    }
   }
   return store;
+}
+
+std::string DuckDbStore::SubmissionLogPath() const {
+  const std::string& path = options_.path;
+  return path.empty() || path == ":memory:" ? std::string() : SubmissionLog::PathFor(path);
 }
 
 std::string DuckDbStore::Entries() const { return db::QuoteIdentifier(options_.tables.entries); }
@@ -288,7 +297,8 @@ Result<std::unique_ptr<WorkSession>> DuckDbStore::OpenWork(const std::string& ba
   CNAKE_ASSIGN_OR_RETURN(db::Connection conn, db::Connection::Open(db_));
   return DuckDbWorkSession::Open(
       std::move(conn), options_.tables, batch_id,
-      runners_->Add(batch_id, runner, FormatIsoUtc(std::chrono::system_clock::now())));
+      runners_->Add(batch_id, runner, FormatIsoUtc(std::chrono::system_clock::now())),
+      SubmissionLogPath());
 }
 Result<UpsertCounts> DuckDbStore::UpsertEntries(const std::vector<EntryInput>& entries) {
   UpsertCounts counts;

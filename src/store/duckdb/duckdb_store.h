@@ -47,6 +47,9 @@ class DuckDbStore final : public Store {
   const TableNames& tables() const override { return options_.tables; }
   const MigrationReport& migration() const override { return migration_; }
   const std::string& path() const { return options_.path; }
+  // The submission log beside the file (submission_log.h); empty for an
+  // in-memory database.
+  std::string SubmissionLogPath() const;
   // The calling thread's connection: DuckDB-specific callers and tests.
   db::Connection& connection() { return conn_; }
 

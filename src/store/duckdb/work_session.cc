@@ -10,7 +10,7 @@ namespace cnake {
 
 Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(
     db::Connection conn, const TableNames& tables, const std::string& batch_id,
-    LocalRunners::Registration registration) {
+    LocalRunners::Registration registration, const std::string& log_path) {
   CNAKE_ASSIGN_OR_RETURN(const bool bytewise, IdsCompareBytewise(conn, tables));
   // A run's statements are small: DuckDB's second thread only added memory
   // (127 vs 141 MiB peak RSS at 100,000 entries, same speed;
@@ -20,8 +20,12 @@ Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(
   CNAKE_RETURN_IF_ERROR(conn.Execute("SET threads = 1"));
   CNAKE_RETURN_IF_ERROR(ReplayJournal(conn, tables));
   CNAKE_ASSIGN_OR_RETURN(const std::int64_t next_seq, NextJournalSeq(conn));
-  return std::unique_ptr<WorkSession>(new DuckDbWorkSession(
+  std::unique_ptr<DuckDbWorkSession> session(new DuckDbWorkSession(
       std::move(conn), tables, batch_id, bytewise, next_seq, std::move(registration)));
+  if (!log_path.empty()) {
+    CNAKE_ASSIGN_OR_RETURN(session->log_, SubmissionLog::Open(log_path));
+  }
+  return std::unique_ptr<WorkSession>(std::move(session));
 }
 
 DuckDbWorkSession::DuckDbWorkSession(db::Connection conn, TableNames tables, std::string batch_id,
@@ -66,6 +70,8 @@ Status DuckDbWorkSession::Commit(const WriteGroup& group) {
   const std::vector<EntryChange> changes = ::cnake::Fold(group);
   const CommitPlan plan = Plan(changes);
   CNAKE_RETURN_IF_ERROR(CommitChanges(conn_, tables_, batch_id_, group, changes, plan));
+  // Every submission recorded so far is in this commit or an earlier one.
+  if (log_) CNAKE_RETURN_IF_ERROR(log_->Clear());
   next_seq_ += static_cast<std::int64_t>(changes.size());
   for (const EntryChange& e : changes) {
     if (e.kind != ChangeKind::kNotFinal) with_results_.erase(e.entry_id);

@@ -18,11 +18,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
 #include "store/duckdb/batch_sql.h"
 #include "store/duckdb/duckdb.h"
+#include "store/duckdb/submission_log.h"
 #include "store/local_runners.h"
 #include "store/store.h"
 
@@ -35,17 +37,25 @@ class DuckDbWorkSession final : public WorkSession {
 
   // `registration` keeps the runner among the store's live runners until
   // Release() or the end of the session.
+  // `log_path`: the submission log (submission_log.h); empty for none (an
+  // in-memory database).
   static Result<std::unique_ptr<WorkSession>> Open(db::Connection conn, const TableNames& tables,
                                                    const std::string& batch_id,
-                                                   LocalRunners::Registration registration);
+                                                   LocalRunners::Registration registration,
+                                                   const std::string& log_path);
 
   Result<std::vector<Entry>> Lease(std::size_t limit) override;
   Result<bool> Drained() override { return cursor_.pass >= 2; }
   Status Commit(const WriteGroup& group) override;
+  bool RecordsSubmissions() const override { return log_.has_value(); }
+  Status RecordSubmissions(const std::vector<Submitted>& submissions) override {
+    return log_->Append(batch_id_, submissions);
+  }
   Result<LeaseState> Renew() override { return LeaseState{}; }
   // Folds the journal into the entries table and leaves the live runners.
   Status Release() override {
     Status folded = Fold();
+    if (log_) log_->RemoveIfEmpty();
     registration_.Release();
     return folded;
   }
@@ -68,6 +78,7 @@ class DuckDbWorkSession final : public WorkSession {
   // Committed, not folded: the net change per entry.
   std::map<std::string, EntryChange> unfolded_;
   LocalRunners::Registration registration_;
+  std::optional<SubmissionLog> log_;
 };
 
 }  // namespace cnake
