@@ -142,7 +142,7 @@ void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   job.first_check_seen = false;
   PlanFirstCheck(job, accepted.eta_seconds, now);
   NotePending(now);
-  pending_.submitted.push_back({job.entry.id, id, job.entry.submission_seq, job.retries + 1});
+  pending_.submitted.push_back(SubmittedOf(job));
   Transition(job, JobPhase::kCommitting);
   NoteWritten(job, EntryState::kSubmitted);  // the Submitted row writes it
   if (records_submissions_) {

@@ -102,9 +102,7 @@ void Engine::RecordDue(TimePoint now) {
   for (std::uint64_t tag : awaiting_record_) {
     auto it = jobs_.find(tag);
     if (it == jobs_.end() || it->second.phase != JobPhase::kCommitting) continue;
-    const Job& job = it->second;
-    submissions.push_back({job.entry.id, job.entry.request_id.value_or(""),
-                           job.entry.submission_seq, job.retries + 1});
+    submissions.push_back(SubmittedOf(it->second));
   }
   recording_ = std::move(awaiting_record_);
   awaiting_record_.clear();

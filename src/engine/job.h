@@ -80,4 +80,11 @@ struct Job {
   bool reported_usage = false;  // an answer of this run reported the entry's usage
 };
 
+// The row that makes a job's current request_id durable (its record and its
+// commit carry the same one).
+inline Submitted SubmittedOf(const Job& job) {
+  return {job.entry.id, job.entry.request_id.value_or(""), job.entry.submission_seq,
+          job.retries + 1};
+}
+
 }  // namespace cnake::engine
