@@ -146,10 +146,15 @@ void SubmissionLog::RemoveIfEmpty() {
 
 Result<std::vector<SubmissionRecord>> ReadSubmissionLog(const std::string& path) {
   std::vector<SubmissionRecord> records;
+  std::error_code missing;
+  if (!std::filesystem::exists(path, missing)) return records;
+  // A log that exists but cannot be read is an error: the replay removes
+  // the file after reading it, and would drop its records.
   std::ifstream in(path, std::ios::binary);
-  if (!in) return records;
+  if (!in) return IoError("cannot read", path);
   std::stringstream buffer;
   buffer << in.rdbuf();
+  if (in.bad()) return IoError("cannot read", path);
   const std::string text = buffer.str();
   for (std::size_t at = 0; at < text.size();) {
     const std::size_t end = text.find('\n', at);
