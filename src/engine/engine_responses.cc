@@ -145,17 +145,12 @@ void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
   pending_.submitted.push_back(SubmittedOf(job));
   Transition(job, JobPhase::kCommitting);
   NoteWritten(job, EntryState::kSubmitted);  // the Submitted row writes it
-  if (records_submissions_) {
-    if (awaiting_record_.empty() || job.first_check_due < earliest_record_check_) {
-      earliest_record_check_ = job.first_check_due;
-    }
-    awaiting_record_.push_back(tag);
-  } else {
-    if (awaiting_commit_.empty() || job.first_check_due < earliest_first_check_) {
-      earliest_first_check_ = job.first_check_due;
-    }
-    awaiting_commit_.push_back(tag);
-  }
+  // The job waits for its request_id's record where the store keeps one,
+  // else for its commit; either way the earliest first check sets when.
+  auto& waiting = records_submissions_ ? awaiting_record_ : awaiting_commit_;
+  TimePoint& earliest = records_submissions_ ? earliest_record_check_ : earliest_first_check_;
+  if (waiting.empty() || job.first_check_due < earliest) earliest = job.first_check_due;
+  waiting.push_back(tag);
   CrashPoint("before_request_id_commit");
 }
 
