@@ -132,6 +132,7 @@ RunSummary Engine::Run(const ProgressSink& on_progress) {
 // store worker), act on what came back, hand due changes to the worker.
 void Engine::Turn(TimePoint now, const ProgressSink& on_progress) {
   Dispatch(now);
+  MaybePrepareForRelease();  // before the answers: they may end the run
   // POSTs started since the last poll: by Dispatch, or by a commit that
   // recorded their attempt (protocols without idempotency).
   const bool posted = stats_.requests_by_endpoint[0] != posts_polled_;

@@ -175,6 +175,9 @@ class Engine {
   // (several runners on one batch) resizes the limiter.
   void OnRenewed(const StoreOutcome& outcome);
   void MaybeRenew(TimePoint now);
+  // Once nothing is left to submit and the last jobs are out, lets the store
+  // do its end-of-run work while they are (WorkSession::PrepareForRelease).
+  void MaybePrepareForRelease();
   void FinishStoreWork();
 
   // engine_responses.cc: turning responses into decisions
@@ -284,6 +287,8 @@ class Engine {
   std::vector<std::uint64_t> recording_;        // ... in the record under way
   bool record_in_flight_ = false;
   Duration last_record_cost_{};
+  bool submissions_accepted_ = false;  // a POST was answered with a request_id, not a result
+  bool release_prepared_ = false;
   Status db_error_;
 
   std::atomic<int> stop_requests_{0};

@@ -138,6 +138,7 @@ void Engine::OnSubmitOk(std::uint64_t tag, Job& job, const api::Response& r, Tim
                 r.http_status, "generate");
   }
   job.entry.request_id = id;
+  submissions_accepted_ = true;
   job.polls = 0;
   job.first_check_seen = false;
   PlanFirstCheck(job, accepted.eta_seconds, now);

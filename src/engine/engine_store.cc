@@ -53,6 +53,12 @@ void Engine::CollectStoreWork(TimePoint now) {
         break;
       case StoreOp::kCounts:
         break;
+      case StoreOp::kPrepareForRelease:
+        if (!outcome.status.ok()) {
+          spdlog::debug("batch={} preparing the store for the end of the run failed: {}",
+                        options_.batch_id, outcome.status.message());
+        }
+        break;
     }
   }
 }
@@ -164,6 +170,23 @@ void Engine::MaybeRenew(TimePoint now) {
   if (last_renew_ && now - *last_renew_ < interval) return;
   last_renew_ = now;
   worker_.PostRenew();
+}
+
+// The worker runs it in order with commits and records: an asynchronous
+// server's last answers wait until their records are done, or their first
+// polls would wait behind it. Results that come in meanwhile wait for the
+// worker, by as long as closing the store would have taken at the end.
+void Engine::MaybePrepareForRelease() {
+  if (release_prepared_ || stop_deadline_ || jobs_.empty()) return;
+  if (!drained_ || lease_in_flight_ || !backlog_.empty()) return;
+  auto count = [&](JobPhase p) { return phase_counts_[static_cast<std::size_t>(p)]; };
+  if (count(JobPhase::kToSubmit) > 0 || count(JobPhase::kRecording) > 0) return;
+  if (submissions_accepted_ &&
+      (count(JobPhase::kSubmitting) > 0 || count(JobPhase::kCommitting) > 0)) {
+    return;
+  }
+  release_prepared_ = true;
+  worker_.PostPrepareForRelease();
 }
 
 // After the loop: hand over what is left, wait for every commit, and collect

@@ -229,11 +229,11 @@ class EngineTest : public ::testing::TestWithParam<Kind> {
     transport_.set_auto_advance(true);
   }
   Store& store() { return backend_->store(); }
-  void Seed(int n) {
+  void Seed(int n, const std::string& prefix = "e") {
     std::vector<EntryInput> in;
     for (int i = 0; i < n; ++i) {
       in.push_back(
-          {"e" + std::to_string(100 + i), "cdef int x = " + std::to_string(i), {}, {}, {}});
+          {prefix + std::to_string(100 + i), "cdef int x = " + std::to_string(i), {}, {}, {}});
     }
     ASSERT_TRUE(store().UpsertEntries(in).ok());
   }
@@ -976,6 +976,75 @@ TEST_P(EngineTest, AJobIsPolledOnceItsRequestIdIsRecordedNotCommitted) {
   EXPECT_EQ(session.committed.size(), 40u) << "every submission is committed as well";
   EXPECT_LE(session.commits, 2);
   EXPECT_GE(session.records, 1);
+}
+
+// A store told when the runner has nothing left to submit (DuckDB then
+// checkpoints while the last jobs are out), noting what had happened by then.
+class ReleaseWatchingSession final : public WorkSession {
+ public:
+  ReleaseWatchingSession(std::unique_ptr<WorkSession> inner, const int* posts)
+      : inner_(std::move(inner)), posts_(posts) {}
+  Result<std::vector<Entry>> Lease(std::size_t limit) override { return inner_->Lease(limit); }
+  Result<bool> Drained() override { return inner_->Drained(); }
+  Status Commit(const WriteGroup& group) override {
+    if (prepares > 0 && !RecordsSubmissions()) {
+      submissions_after += static_cast<int>(group.submitted.size());
+    }
+    completions += static_cast<int>(group.completions.size());
+    return inner_->Commit(group);
+  }
+  bool RecordsSubmissions() const override { return inner_->RecordsSubmissions(); }
+  Status RecordSubmissions(const std::vector<Submitted>& submissions) override {
+    if (prepares > 0) submissions_after += static_cast<int>(submissions.size());
+    return inner_->RecordSubmissions(submissions);
+  }
+  Status PrepareForRelease() override {
+    ++prepares;
+    posts_then = *posts_;
+    completions_then = completions;
+    return inner_->PrepareForRelease();
+  }
+  Result<LeaseState> Renew() override { return inner_->Renew(); }
+  Status Release() override { return inner_->Release(); }
+  Result<BatchCounts> Counts() override { return inner_->Counts(); }
+  int prepares = 0, posts_then = -1, completions = 0, completions_then = -1;
+  int submissions_after = 0;  // request_ids recorded or committed after the call
+
+ private:
+  std::unique_ptr<WorkSession> inner_;
+  const int* posts_;
+};
+
+// Once, after the last POST and while jobs are still out; with an
+// asynchronous server only after the last request_id is durable, so no
+// first poll waits behind it.
+TEST_P(EngineTest, TheStorePreparesForReleaseOnceNothingIsLeftToSubmit) {
+  for (bool sync : {false, true}) {
+    SCOPED_TRACE(sync ? "synchronous server" : "asynchronous server");
+    const int before = static_cast<int>(backend_->Results().size());
+    Seed(40, sync ? "s" : "a");
+    std::string batch = Claim(40);
+    api_.sync = sync;
+    int posts = 0;
+    transport_.SetHandler([&](const api::Request& req) {
+      if (req.endpoint == Endpoint::kSubmit) ++posts;
+      return api_.Handle(req);
+    });
+    ReleaseWatchingSession session(Work(batch), &posts);
+    RunSummary r;
+    {
+      Engine engine(session, transport_, clock_, Options(batch));
+      r = engine.Run(nullptr);
+    }
+    ASSERT_TRUE(session.Release().ok());
+    EXPECT_EQ(r.reason, StopReason::kFinished);
+    EXPECT_EQ(r.final.completed, 40);
+    EXPECT_EQ(static_cast<int>(backend_->Results().size()) - before, 40);
+    EXPECT_EQ(session.prepares, 1);
+    EXPECT_EQ(session.posts_then, 40) << "called before the last POST";
+    EXPECT_LT(session.completions_then, 40) << "called after the run was over";
+    EXPECT_EQ(session.submissions_after, 0) << "a request_id waited behind it";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EngineTest, ::testing::Values(Kind::kDuckDb, Kind::kMemory),

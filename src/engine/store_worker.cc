@@ -28,6 +28,7 @@ void StoreWorker::PostRecord(std::vector<Submitted> submissions) {
 void StoreWorker::PostLease(std::size_t limit) { Post({StoreOp::kLease, {}, limit}); }
 void StoreWorker::PostRenew() { Post({StoreOp::kRenew, {}, 0}); }
 void StoreWorker::PostCounts() { Post({StoreOp::kCounts, {}, 0}); }
+void StoreWorker::PostPrepareForRelease() { Post({StoreOp::kPrepareForRelease, {}, 0}); }
 
 void StoreWorker::Post(Task task) {
   ++outstanding_;
@@ -107,6 +108,9 @@ StoreOutcome StoreWorker::Run(const Task& task) {
       if (counts.ok()) out.counts = *counts;
       break;
     }
+    case StoreOp::kPrepareForRelease:
+      out.status = session_.PrepareForRelease();
+      break;
   }
   out.took = std::chrono::steady_clock::now() - start;
   return out;

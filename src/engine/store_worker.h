@@ -27,7 +27,7 @@
 
 namespace cnake::engine {
 
-enum class StoreOp { kCommit, kRecord, kLease, kRenew, kCounts };
+enum class StoreOp { kCommit, kRecord, kLease, kRenew, kCounts, kPrepareForRelease };
 
 // A finished operation. Which fields are set depends on `op`.
 struct StoreOutcome {
@@ -55,6 +55,8 @@ class StoreWorker {
   void PostLease(std::size_t limit);
   void PostRenew();
   void PostCounts();
+  // WorkSession::PrepareForRelease.
+  void PostPrepareForRelease();
 
   // Operations finished since the last call, in posting order.
   std::vector<StoreOutcome> TakeFinished();

@@ -97,6 +97,13 @@ class WorkSession {
     (void)submissions;
     return Status(StatusCode::kInternal, "this store does not record submissions apart");
   }
+  // Called at most once, when the runner has nothing left to submit and its
+  // last jobs are still out: the store may do now what Release() and closing
+  // would do later, so the run ends sooner after its last answer (DuckDB
+  // folds the journal and checkpoints the file). Commits may follow. Best
+  // effort: a failure here is not the run's error; a broken database fails
+  // the next commit.
+  virtual Status PrepareForRelease() { return Status::Ok(); }
   // Keeps this runner's leases alive; called at least every lease_time / 3,
   // and once before the first request.
   virtual Result<LeaseState> Renew() = 0;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "testing/request_summary_checks.h"
 #include "testing/temp_dir.h"
 
@@ -205,6 +207,44 @@ TEST(StoreTest, BatchRecordLifecycle) {
   EXPECT_FALSE((*b)->completed_at.empty());
   EXPECT_EQ(s.UpdateBatch("missing", u).code(), StatusCode::kNotFound);
   EXPECT_EQ(s.queries().GetStatistics()->recent_batches.size(), 1u);
+}
+
+// Preparing for release folds the journal and checkpoints: the commits so
+// far reach the entries table and the file, the WAL is left empty, and
+// later commits still land.
+TEST(StoreTest, PreparingForReleaseLeavesTheWalEmptyAndLaterCommitsLand) {
+  testing::TempDir dir;
+  const std::string path = dir.File("s.duckdb");
+  auto s = OpenStore(path);
+  ASSERT_TRUE(s->UpsertEntries(Inputs(10)).ok());
+  ClaimOptions claim;
+  claim.limit = 10;
+  ASSERT_EQ(*s->ClaimNewBatch({"b", {}, std::chrono::system_clock::now()}, claim), 10);
+  auto work = s->OpenWork("b", {"r", "h", 1});
+  ASSERT_TRUE(work.ok()) << work.status().ToString();
+  ASSERT_EQ((*work)->Lease(100)->size(), 10u);
+  auto complete = [&](int from, int to) {
+    WriteGroup g;
+    for (int i = from; i < to; ++i) {
+      g.completions.push_back({Inputs(10)[i].id, "x = 1", nlohmann::json::object(), 1});
+    }
+    ASSERT_TRUE((*work)->Commit(g).ok());
+  };
+  complete(0, 6);
+  auto wal_bytes = [&] {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(path + ".wal", ec);
+    return ec ? std::uintmax_t{0} : n;
+  };
+  EXPECT_GT(wal_bytes(), 0u);
+  EXPECT_EQ(s->CountBatch("b")->completed, 0) << "folded before the call";
+  ASSERT_TRUE((*work)->PrepareForRelease().ok());
+  EXPECT_EQ(wal_bytes(), 0u);
+  EXPECT_EQ(s->CountBatch("b")->completed, 6);
+  complete(6, 10);
+  ASSERT_TRUE((*work)->Release().ok());
+  EXPECT_EQ(s->CountBatch("b")->completed, 10);
+  EXPECT_EQ(s->queries().GetStatistics()->python_entries, 10);
 }
 
 // Lease pages: entries with a request_id first, then the others, each by id

@@ -96,6 +96,13 @@ Status DuckDbWorkSession::Fold() {
   return Status::Ok();
 }
 
+Status DuckDbWorkSession::PrepareForRelease() {
+  CNAKE_RETURN_IF_ERROR(Fold());
+  // Plain CHECKPOINT: fails rather than waits while another connection of
+  // this process has a transaction open (a read for `status`' live view).
+  return conn_.Execute("CHECKPOINT");
+}
+
 Result<BatchCounts> DuckDbWorkSession::Counts() {
   CNAKE_RETURN_IF_ERROR(Fold());
   return CountBatchSql(conn_, tables_, batch_id_);

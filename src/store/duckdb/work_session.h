@@ -51,6 +51,9 @@ class DuckDbWorkSession final : public WorkSession {
   Status RecordSubmissions(const std::vector<Submitted>& submissions) override {
     return log_->Append(batch_id_, submissions);
   }
+  // Folds the journal and checkpoints the file: closing the database then
+  // writes only what is committed after this.
+  Status PrepareForRelease() override;
   Result<LeaseState> Renew() override { return LeaseState{}; }
   // Folds the journal into the entries table and leaves the live runners.
   Status Release() override {
