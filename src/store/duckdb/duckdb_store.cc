@@ -298,7 +298,7 @@ Result<std::unique_ptr<WorkSession>> DuckDbStore::OpenWork(const std::string& ba
   return DuckDbWorkSession::Open(
       std::move(conn), options_.tables, batch_id,
       runners_->Add(batch_id, runner, FormatIsoUtc(std::chrono::system_clock::now())),
-      SubmissionLogPath());
+      SubmissionLogPath().empty() ? std::string() : options_.path);
 }
 Result<UpsertCounts> DuckDbStore::UpsertEntries(const std::vector<EntryInput>& entries) {
   UpsertCounts counts;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "store/duckdb/work_session.h"
 #include "testing/request_summary_checks.h"
 #include "testing/temp_dir.h"
 
@@ -245,6 +246,12 @@ TEST(StoreTest, PreparingForReleaseLeavesTheWalEmptyAndLaterCommitsLand) {
   ASSERT_TRUE((*work)->Release().ok());
   EXPECT_EQ(s->CountBatch("b")->completed, 10);
   EXPECT_EQ(s->queries().GetStatistics()->python_entries, 10);
+}
+
+TEST(StoreTest, TheEarlyCheckpointNeedsRoomForTheFileAndItsWalOnceMore) {
+  EXPECT_TRUE(RoomToCheckpoint(100, 60, 30));
+  EXPECT_FALSE(RoomToCheckpoint(100, 60, 40));
+  EXPECT_FALSE(RoomToCheckpoint(0, 0, 0));
 }
 
 // Lease pages: entries with a request_id first, then the others, each by id

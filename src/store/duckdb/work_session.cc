@@ -1,6 +1,7 @@
 #include "store/duckdb/work_session.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "store/duckdb/entry_changes.h"
 #include "store/duckdb/journal.h"
@@ -10,7 +11,7 @@ namespace cnake {
 
 Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(
     db::Connection conn, const TableNames& tables, const std::string& batch_id,
-    LocalRunners::Registration registration, const std::string& log_path) {
+    LocalRunners::Registration registration, const std::string& db_path) {
   CNAKE_ASSIGN_OR_RETURN(const bool bytewise, IdsCompareBytewise(conn, tables));
   // A run's statements are small: DuckDB's second thread only added memory
   // (127 vs 141 MiB peak RSS at 100,000 entries, same speed;
@@ -22,8 +23,9 @@ Result<std::unique_ptr<WorkSession>> DuckDbWorkSession::Open(
   CNAKE_ASSIGN_OR_RETURN(const std::int64_t next_seq, NextJournalSeq(conn));
   std::unique_ptr<DuckDbWorkSession> session(new DuckDbWorkSession(
       std::move(conn), tables, batch_id, bytewise, next_seq, std::move(registration)));
-  if (!log_path.empty()) {
-    CNAKE_ASSIGN_OR_RETURN(session->log_, SubmissionLog::Open(log_path));
+  session->db_path_ = db_path;
+  if (!db_path.empty()) {
+    CNAKE_ASSIGN_OR_RETURN(session->log_, SubmissionLog::Open(SubmissionLog::PathFor(db_path)));
   }
   return std::unique_ptr<WorkSession>(std::move(session));
 }
@@ -96,8 +98,19 @@ Status DuckDbWorkSession::Fold() {
   return Status::Ok();
 }
 
+bool RoomToCheckpoint(std::uintmax_t available, std::uintmax_t file_bytes,
+                      std::uintmax_t wal_bytes) {
+  return available > file_bytes + wal_bytes;
+}
+
 Status DuckDbWorkSession::PrepareForRelease() {
   CNAKE_RETURN_IF_ERROR(Fold());
+  if (db_path_.empty()) return Status::Ok();
+  std::error_code e1, e2, e3;
+  const auto space = std::filesystem::space(std::filesystem::absolute(db_path_).parent_path(), e1);
+  const auto file = std::filesystem::file_size(db_path_, e2);
+  const auto wal = std::filesystem::file_size(db_path_ + ".wal", e3);
+  if (e1 || e2 || !RoomToCheckpoint(space.available, file, e3 ? 0 : wal)) return Status::Ok();
   // Plain CHECKPOINT: fails rather than waits while another connection of
   // this process has a transaction open (a read for `status`' live view).
   return conn_.Execute("CHECKPOINT");

@@ -16,6 +16,7 @@
 // Thread safety: one thread at a time.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,12 +38,13 @@ class DuckDbWorkSession final : public WorkSession {
 
   // `registration` keeps the runner among the store's live runners until
   // Release() or the end of the session.
-  // `log_path`: the submission log (submission_log.h); empty for none (an
-  // in-memory database).
+  // `db_path`: the database file, beside which the submission log lives
+  // (submission_log.h); empty for an in-memory database (no log, no
+  // checkpoint).
   static Result<std::unique_ptr<WorkSession>> Open(db::Connection conn, const TableNames& tables,
                                                    const std::string& batch_id,
                                                    LocalRunners::Registration registration,
-                                                   const std::string& log_path);
+                                                   const std::string& db_path);
 
   Result<std::vector<Entry>> Lease(std::size_t limit) override;
   Result<bool> Drained() override { return cursor_.pass >= 2; }
@@ -52,7 +54,8 @@ class DuckDbWorkSession final : public WorkSession {
     return log_->Append(batch_id_, submissions);
   }
   // Folds the journal and checkpoints the file: closing the database then
-  // writes only what is committed after this.
+  // writes only what is committed after this. No checkpoint without room
+  // for it (RoomToCheckpoint): the close does it then, as it always did.
   Status PrepareForRelease() override;
   Result<LeaseState> Renew() override { return LeaseState{}; }
   // Folds the journal into the entries table and leaves the live runners.
@@ -81,7 +84,17 @@ class DuckDbWorkSession final : public WorkSession {
   // Committed, not folded: the net change per entry.
   std::map<std::string, EntryChange> unfolded_;
   LocalRunners::Registration registration_;
+  std::string db_path_;
   std::optional<SubmissionLog> log_;
 };
+
+// Whether a checkpoint may run now with `available` bytes free beside a file
+// of `file_bytes` and a WAL of `wal_bytes`. A checkpoint writes the WAL's rows
+// (and the columns updates touched) into the file before anything is freed;
+// near a full disk it could fail where the WAL appends of a run's last
+// commits would not, and a failed write stops this process's use of the file
+// (write_fault.h). So: only with room for the file and its WAL once more.
+bool RoomToCheckpoint(std::uintmax_t available, std::uintmax_t file_bytes,
+                      std::uintmax_t wal_bytes);
 
 }  // namespace cnake
