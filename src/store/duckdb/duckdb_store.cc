@@ -135,9 +135,14 @@ Result<std::unique_ptr<DuckDbStore>> DuckDbStore::Open(const StoreOptions& optio
   return store;
 }
 
-std::string DuckDbStore::SubmissionLogPath() const {
+std::string DuckDbStore::FilePath() const {
   const std::string& path = options_.path;
-  return path.empty() || path == ":memory:" ? std::string() : SubmissionLog::PathFor(path);
+  return path == ":memory:" ? std::string() : path;
+}
+
+std::string DuckDbStore::SubmissionLogPath() const {
+  const std::string file = FilePath();
+  return file.empty() ? std::string() : SubmissionLog::PathFor(file);
 }
 
 std::string DuckDbStore::Entries() const { return db::QuoteIdentifier(options_.tables.entries); }
@@ -297,8 +302,7 @@ Result<std::unique_ptr<WorkSession>> DuckDbStore::OpenWork(const std::string& ba
   CNAKE_ASSIGN_OR_RETURN(db::Connection conn, db::Connection::Open(db_));
   return DuckDbWorkSession::Open(
       std::move(conn), options_.tables, batch_id,
-      runners_->Add(batch_id, runner, FormatIsoUtc(std::chrono::system_clock::now())),
-      SubmissionLogPath().empty() ? std::string() : options_.path);
+      runners_->Add(batch_id, runner, FormatIsoUtc(std::chrono::system_clock::now())), FilePath());
 }
 Result<UpsertCounts> DuckDbStore::UpsertEntries(const std::vector<EntryInput>& entries) {
   UpsertCounts counts;

@@ -47,6 +47,8 @@ class DuckDbStore final : public Store {
   const TableNames& tables() const override { return options_.tables; }
   const MigrationReport& migration() const override { return migration_; }
   const std::string& path() const { return options_.path; }
+  // The database file; empty for an in-memory database.
+  std::string FilePath() const;
   // The submission log beside the file (submission_log.h); empty for an
   // in-memory database.
   std::string SubmissionLogPath() const;
