@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "store/duckdb/duckdb_store.h"
+#include "store/duckdb/first_cell.h"
 #include "testing/temp_dir.h"
 
 namespace cnake {
@@ -39,20 +40,15 @@ class JournalTest : public ::testing::Test {
     g.failures.push_back({"e2", "http_422", "no", 422, 1, "", "generate"});
     return g;
   }
-  static std::string One(DuckDbStore& s, const std::string& sql) {
-    auto r = s.connection().Query(sql);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    auto chunk = r->NextChunk();
-    return chunk && chunk->size() > 0 ? std::string(chunk->GetString(0, 0)) : "";
-  }
   // The counters, then a recount of the entries table, as "p/s/f p/s/f".
   static std::string CountersAndRecount(DuckDbStore& s) {
-    return One(s,
-               "SELECT concat_ws('/', processed_entries, successful_entries, failed_entries) || "
-               "' ' || (SELECT concat_ws('/', count(*) FILTER (WHERE processing_status IN "
-               "('completed', 'failed')), count(*) FILTER (WHERE processing_status = "
-               "'completed'), count(*) FILTER (WHERE processing_status = 'failed')) "
-               "FROM cython_entries WHERE batch_id = 'b') FROM batch_jobs WHERE id = 'b'");
+    return testing::FirstCell(
+        s,
+        "SELECT concat_ws('/', processed_entries, successful_entries, failed_entries) || "
+        "' ' || (SELECT concat_ws('/', count(*) FILTER (WHERE processing_status IN "
+        "('completed', 'failed')), count(*) FILTER (WHERE processing_status = "
+        "'completed'), count(*) FILTER (WHERE processing_status = 'failed')) "
+        "FROM cython_entries WHERE batch_id = 'b') FROM batch_jobs WHERE id = 'b'");
   }
 
   testing::TempDir dir_;
@@ -62,13 +58,13 @@ TEST_F(JournalTest, CountersMoveWithTheEntriesTableNotBeforeIt) {
   auto s = OpenStore();
   auto work = Start(*s);
   ASSERT_TRUE(work->Commit(Finishing()).ok());
-  EXPECT_EQ(One(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "3");
+  EXPECT_EQ(testing::FirstCell(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "3");
   EXPECT_EQ(CountersAndRecount(*s), "0/0/0 0/0/0") << "the counters ran ahead of the entries";
   auto counts = work->Counts();  // folds
   ASSERT_TRUE(counts.ok()) << counts.status().ToString();
   EXPECT_EQ(counts->completed, 2);
   EXPECT_EQ(CountersAndRecount(*s), "3/2/1 3/2/1");
-  EXPECT_EQ(One(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "0");
+  EXPECT_EQ(testing::FirstCell(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "0");
   // A late completion of a final entry moves nothing.
   WriteGroup late;
   late.completions.push_back({"e2", "pass\n", nlohmann::json::object(), 1});
@@ -91,7 +87,7 @@ TEST_F(JournalTest, TheReplayAfterACrashMovesTheCountersOnce) {
     auto s = OpenStore();
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(CountersAndRecount(*s), "3/2/1 3/2/1") << "open " << open;
-    EXPECT_EQ(One(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "0");
+    EXPECT_EQ(testing::FirstCell(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "0");
   }
 }
 
@@ -114,7 +110,7 @@ TEST_F(JournalTest, AVersionTwoJournalIsFoldedWithoutCountingItsEntriesAgain) {
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->migration().from_version, 2);
   EXPECT_EQ(CountersAndRecount(*s), "3/2/1 3/2/1");
-  EXPECT_EQ(One(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "0");
+  EXPECT_EQ(testing::FirstCell(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "0");
 }
 
 }  // namespace

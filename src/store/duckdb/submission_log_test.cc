@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "store/duckdb/duckdb_store.h"
+#include "store/duckdb/first_cell.h"
 #include "testing/temp_dir.h"
 
 namespace cnake {
@@ -32,17 +33,12 @@ class SubmissionLogTest : public ::testing::Test {
     claim.limit = 4;
     ASSERT_EQ(*s.ClaimNewBatch({"b", nlohmann::json::object(), {}}, claim), 4);
   }
-  static std::string One(DuckDbStore& s, const std::string& sql) {
-    auto r = s.connection().Query(sql);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    auto chunk = r->NextChunk();
-    return chunk && chunk->size() > 0 ? std::string(chunk->GetString(0, 0)) : "";
-  }
   // "id:state:request_id:seq" of every entry, by id.
   static std::string Entries(DuckDbStore& s) {
-    return One(s,
-               "SELECT string_agg(concat_ws(':', id, processing_status, coalesce(request_id, '-'), "
-               "coalesce(submission_seq, 0)), ' ' ORDER BY id) FROM cython_entries");
+    return testing::FirstCell(
+        s,
+        "SELECT string_agg(concat_ws(':', id, processing_status, coalesce(request_id, '-'), "
+        "coalesce(submission_seq, 0)), ' ' ORDER BY id) FROM cython_entries");
   }
   static Submitted Sub(const std::string& id, const std::string& request_id, int seq) {
     return {id, request_id, seq, seq};
@@ -127,7 +123,7 @@ TEST_F(SubmissionLogTest, TheNextOpenAppliesOnlyWhatIsNewerThanTheDatabase) {
   // submission; e3 belongs to another batch now.
   EXPECT_EQ(Entries(*s), "e0:submitted:r-0:1 e1:completed:-:0 e2:submitted:r-2b:2 e3:pending:-:0");
   EXPECT_FALSE(std::filesystem::exists(LogPath()));
-  EXPECT_EQ(One(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "0");
+  EXPECT_EQ(testing::FirstCell(*s, "SELECT count(*)::VARCHAR FROM cnake_journal"), "0");
 }
 
 // A commit empties the log: everything recorded before it is in it.
