@@ -22,6 +22,7 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   python3 wrk openssl chromium ccache time
   libpq-dev postgresql libmimalloc-dev
+  python3-fastapi python3-uvicorn
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

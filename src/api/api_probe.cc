@@ -153,6 +153,13 @@ Status CheckApi(Transport& transport, const Protocol& protocol, const std::strin
   const std::string path = StatusPath(probe_id);
   const Response status = Exchange(transport, Endpoint::kStatus, path);
   HonourRetryAfter(status, clock, options);  // the run's first request comes next
+  // The contract leaves /health unauthenticated: this is the first request
+  // that shows whether the key is taken, and a refused key would stop the
+  // run at its first POST anyway, after claiming a batch it cannot work on.
+  if (status.transport == TransportError::kNone &&
+      (status.http_status == 401 || status.http_status == 403)) {
+    return AuthFailed(status.http_status, base_url);
+  }
   if (status.transport != TransportError::kNone || status.http_status != 404 ||
       !GenericNotFound(status, probe_id)) {
     return Status::Ok();

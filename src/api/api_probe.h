@@ -12,8 +12,10 @@
 //      not found"}. A server's generic not-found page (a proxy, another
 //      application, the API under another base path: {"detail":"Not
 //      Found"}, HTML) means the API's endpoints are not under this base.
-//      Any other answer passes: the run's decision table deals with a
-//      refused key, 429, 5xx or damaged answers as it does for every poll.
+//      401/403: the key is refused (the contract leaves /health
+//      unauthenticated, so this is where a wrong key shows). Any other
+//      answer passes: the run's decision table deals with 429, 5xx or
+//      damaged answers as it does for every poll.
 //
 // OpenAI chat completions ("openai"), which have no jobs to probe:
 //
@@ -26,7 +28,7 @@
 //      chat requests themselves.
 //
 // Errors: kNetwork (unreachable, with what to check), kAuth (401/403 on the
-// health check), kHttp (no API at the base URL: "no CnakeCharmer API at
+// health check or the status probe), kHttp (no API at the base URL: "no CnakeCharmer API at
 // <url>: check --base-url", or "no OpenAI-compatible API at <url>"); each is
 // exit code 4. kInvalidArgument (exit code 2): the model list does not name
 // api.model; the message names the models it lists.

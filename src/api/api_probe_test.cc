@@ -120,10 +120,10 @@ TEST_F(ApiProbeTest, OtherWellFormedNotFoundsAreNotTheApis) {
   }
 }
 
-// Anything but a not-found is the run's to handle, as for every poll: a
-// refused key (health needs none), throttling, errors, damaged bodies.
+// Anything but a not-found or a refused key is the run's to handle, as for
+// every poll: throttling, errors, damaged bodies.
 TEST_F(ApiProbeTest, AnswersOtherThanNotFoundAreTheRunsToHandle) {
-  for (int status : {200, 401, 403, 429, 500, 503}) {
+  for (int status : {200, 429, 500, 503}) {
     transport_.Enqueue(Http(200, R"({"status":"ok"})"));
     transport_.Enqueue(Http(status, "<html>whatever</html>"));
     EXPECT_TRUE(Check().ok()) << status;
@@ -131,6 +131,20 @@ TEST_F(ApiProbeTest, AnswersOtherThanNotFoundAreTheRunsToHandle) {
   transport_.Enqueue(Http(200, R"({"status":"ok"})"));
   transport_.Enqueue(Failed(TransportError::kTimeout));
   EXPECT_TRUE(Check().ok());
+}
+
+// The contract leaves /health open, so a wrong key shows first at the probe:
+// stopping there claims no batch the run could not work on.
+TEST_F(ApiProbeTest, AKeyRefusedAtTheStatusProbeIsAnAuthFailure) {
+  for (int status : {401, 403}) {
+    transport_.Enqueue(Http(200, R"({"status":"ok"})"));
+    transport_.Enqueue(Http(status, R"({"detail":"Not authenticated"})"));
+    const Status st = Check();
+    EXPECT_EQ(st.code(), StatusCode::kAuth) << status;
+    EXPECT_NE(st.message().find("authentication failed (HTTP " + std::to_string(status) + ")"),
+              std::string::npos)
+        << st.message();
+  }
 }
 
 TEST_F(ApiProbeTest, AKeyRefusedAtHealthIsAnAuthFailure) {

@@ -249,20 +249,27 @@ void Engine::OnFailure(std::uint64_t tag, Job& job, const Outcome& outcome,
       return Fail(tag, job, d.error_type, detail, outcome.http_status, endpoint);
     case Action::kRetry:
     case Action::kResubmit: {
+      const bool throttled = outcome.http_status == 429;
       if (deadline.Expired(now) || deadline.Overshoots(now, d.delay)) {
-        return Fail(tag, job, "timeout",
+        // Throttled to the end: the 429s are the cause to report (and the
+        // reports' hint to lower --rpm counts them), not the deadline.
+        return Fail(tag, job, throttled ? d.error_type : "timeout",
                     "processing.job_timeout reached after " + d.error_type + ": " + detail,
                     outcome.http_status, endpoint);
       }
       Duration delay = d.delay;
       const bool outage = !breaker_.ShouldCountAttempt();
       if (outage) delay = std::max(delay, breaker_.TimeUntilProbe(now));
-      // An outage does not spend retries, except a submission to an API
-      // without idempotency: it may have been billed, and every billed
+      // An outage does not spend retries, nor does throttling: a 429 says
+      // the run asks too often, which the rate limiter answers for every
+      // job; spent per entry, it failed entries (and jobs already paid for)
+      // while the limiter was still settling. Except a submission to an
+      // API without idempotency: it may have been billed, and every billed
       // attempt counts against api.max_retries (docs/reliability.md).
+      // job_timeout still bounds a job that is throttled for ever.
       const bool may_be_billed =
           !protocol_->idempotent_submit() && outcome.endpoint == Endpoint::kSubmit;
-      if (!outage || may_be_billed) {
+      if ((!outage && !throttled) || may_be_billed) {
         ++job.retries;
         ++stats_.retries;
       }

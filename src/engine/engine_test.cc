@@ -218,6 +218,28 @@ TEST_P(EngineTest, RetriesAreBoundedByMaxRetries) {
   EXPECT_EQ(backend_->Errors()[0].error_type, "http_500");
 }
 
+// Throttling is the run's to answer (the limiter halves its rate), not the
+// entry's: with each job's first polls refused by 429 more often than
+// api.max_retries allows, every entry still completes.
+TEST_P(EngineTest, ThrottledRequestsSpendNoRetries) {
+  Seed(4);
+  std::map<std::string, int> refused;  // request path -> 429s so far
+  api_.fault = [&refused](const api::Request& req, int) -> std::optional<api::Response> {
+    if (req.endpoint == Endpoint::kHealth || refused[req.path] >= 5) return std::nullopt;
+    ++refused[req.path];
+    api::Response r = FakeApi::Http(429, "slow down");
+    r.retry_after = "1";
+    return r;
+  };
+  EngineOptions o = Options(Claim(4));
+  o.retry.max_retries = 2;
+  RunSummary r = RunBatch(o);
+  EXPECT_EQ(r.final.completed, 4);
+  EXPECT_EQ(r.final.failed, 0);
+  EXPECT_TRUE(backend_->Errors().empty());
+  EXPECT_GE(r.final.throttled, 4 * 5);
+}
+
 TEST_P(EngineTest, JobThatNeverCompletesFailsAtItsDeadline) {
   Seed(1);
   api_.polls_to_complete = 1 << 30;

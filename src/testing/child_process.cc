@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "testing/subprocess.h"
+
 namespace cnake::testing {
 namespace {
 
@@ -81,34 +83,70 @@ bool ChildProcess::TryWait(int* code) {
   return true;
 }
 
-ReferenceServer::ReferenceServer(const std::vector<std::string>& args,
-                                 const std::map<std::string, std::string>& env) {
+namespace {
+
+// Starts argv with its stdout in a temp file and waits for its first line,
+// "listening on <url>"; returns the url, the child in *process.
+std::string StartListening(const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env,
+                           std::chrono::seconds limit, std::string* out_path,
+                           std::unique_ptr<ChildProcess>* process) {
   char tmpl[] = "/tmp/cnake-server-XXXXXX";
   int fd = mkstemp(tmpl);
   close(fd);
-  out_path_ = tmpl;
+  *out_path = tmpl;
+  *process = std::make_unique<ChildProcess>(argv, env, *out_path, "");
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    std::ifstream in(*out_path);
+    std::string line;
+    if (std::getline(in, line) && line.rfind("listening on ", 0) == 0) return line.substr(13);
+    int code = 0;
+    if ((*process)->TryWait(&code)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  throw std::runtime_error(argv[0] + " " + (argv.size() > 1 ? argv[1] : "") + " did not start");
+}
+
+int PortOf(const std::string& url) {
+  auto colon = url.rfind(':');
+  return std::stoi(url.substr(colon + 1));
+}
+
+}  // namespace
+
+ReferenceServer::ReferenceServer(const std::vector<std::string>& args,
+                                 const std::map<std::string, std::string>& env) {
   std::vector<std::string> argv = {std::string(CNAKE_BINARY_DIR) + "/cnake-charmer-server",
                                    "--port", "0", "--quiet"};
   argv.insert(argv.end(), args.begin(), args.end());
-  process_ = std::make_unique<ChildProcess>(argv, env, out_path_, "");
-  for (int i = 0; i < 200 && url_.empty(); ++i) {
-    std::ifstream in(out_path_);
-    std::string line;
-    if (std::getline(in, line) && line.rfind("listening on ", 0) == 0) {
-      url_ = line.substr(13);
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-  }
-  if (url_.empty()) throw std::runtime_error("reference server did not start");
-  auto colon = url_.rfind(':');
-  port_ = std::stoi(url_.substr(colon + 1));
+  url_ = StartListening(argv, env, std::chrono::seconds(5), &out_path_, &process_);
+  port_ = PortOf(url_);
 }
 
 ReferenceServer::~ReferenceServer() {
   process_->Signal(SIGTERM);
   process_->Wait();
   std::remove(out_path_.c_str());
+}
+
+PeerServer::PeerServer(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {kPython,
+                                   std::string(CNAKE_SOURCE_DIR) + "/tools/fastapi_peer/peer.py"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  // Importing FastAPI takes a second or more on a loaded machine.
+  url_ = StartListening(argv, {{"PYTHONDONTWRITEBYTECODE", "1"}}, std::chrono::seconds(30),
+                        &out_path_, &process_);
+}
+
+PeerServer::~PeerServer() {
+  process_->Signal(SIGKILL);  // its request log is written line by line
+  process_->Wait();
+  std::remove(out_path_.c_str());
+}
+
+bool PeerServer::Available() {
+  return RunProcess({kPython, "-c", "import fastapi, uvicorn"}, {}, "").exit_code == 0;
 }
 
 int ReferenceServer::SetScenario(const std::string& scenario_json) {

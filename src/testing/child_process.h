@@ -57,6 +57,26 @@ class ReferenceServer {
   int port_ = 0;
 };
 
+// The independent FastAPI implementation of the API contract
+// (tools/fastapi_peer), on a free loopback port, for tests of the client
+// against a server that is not ours. Needs Debian's python3-fastapi and
+// python3-uvicorn (scripts/bootstrap.sh installs them).
+class PeerServer {
+ public:
+  static constexpr const char* kPython = "/usr/bin/python3";
+  // `args` are the peer's flags (tools/fastapi_peer/peer.py --help).
+  explicit PeerServer(const std::vector<std::string>& args);
+  ~PeerServer();
+  const std::string& url() const { return url_; }  // http://127.0.0.1:<port>/api
+  // Whether kPython can import FastAPI and uvicorn.
+  static bool Available();
+
+ private:
+  std::string out_path_;
+  std::unique_ptr<ChildProcess> process_;
+  std::string url_;
+};
+
 // Reads a JSONL file into lines (each a JSON text).
 std::vector<std::string> ReadLines(const std::string& path);
 

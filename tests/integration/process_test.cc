@@ -211,6 +211,11 @@ TEST_F(ProcessTest, AuthFailureExitsFourWithoutLeakingTheKey) {
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("authentication failed"), std::string::npos) << r.err;
   EXPECT_EQ((r.out + r.err).find(canary), std::string::npos);
+  // /health takes no key (docs/api.md), so the start-up check's status probe
+  // is where the key is refused: before any claim, nothing to resume.
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM batch_jobs"), "0");
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM cython_entries WHERE batch_id IS NULL"), "3");
+  EXPECT_EQ(r.err.find("resume"), std::string::npos) << r.err;
   ProcessResult ok = Client({"process"}, server.url(), {{"CNAKE_API_KEY", "the-right-key"}});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }

@@ -6,7 +6,10 @@
 // api.max_retries = 2. A transient fault is sent exactly 1 + max_retries
 // times and the entry fails with the fault's error_type; a permanent one is
 // sent once and fails the entry; a fatal one (401) stops the run with exit 4
-// and fails nothing. The request log is the ground truth for the counts.
+// and fails nothing; throttling (429) spends no retry, so the entry is
+// retried past the budget until processing.job_timeout fails it (as
+// http_429, the cause). The request log is the ground
+// truth for the counts.
 //
 // Recovery: each transient fault at rate 0.5 (fixed seed) over several
 // entries with a generous retry budget: every entry completes, stores exactly
@@ -25,7 +28,7 @@ namespace {
 using nlohmann::json;
 using testing::ReferenceServer;
 
-enum class Kind { kTransient, kPermanent, kFatal, kResubmit, kAccepted };
+enum class Kind { kTransient, kThrottled, kPermanent, kFatal, kResubmit, kAccepted };
 
 struct Case {
   std::string fault;
@@ -38,6 +41,8 @@ std::string KindName(Kind k) {
   switch (k) {
     case Kind::kTransient:
       return "retry";
+    case Kind::kThrottled:
+      return "retry, spending nothing";
     case Kind::kPermanent:
       return "fail entry";
     case Kind::kFatal:
@@ -58,7 +63,7 @@ std::vector<Case> AllCases() {
     const char* error_type;
   };
   const Generic generic[] = {
-      {"429", Kind::kTransient, "http_429"},
+      {"429", Kind::kThrottled, "http_429"},
       {"500", Kind::kTransient, "http_500"},
       {"502", Kind::kTransient, "http_502"},
       {"503", Kind::kTransient, "http_503"},
@@ -177,6 +182,13 @@ TEST_P(FaultMatrixTest, ExactDecision) {
         EXPECT_EQ(seen[entry].faulted, 1 + kMaxRetries) << "requests: " << seen[entry].requests;
       }
       break;
+    case Kind::kThrottled:
+      EXPECT_EQ(r.exit_code, 1) << r.err;
+      EXPECT_EQ(row.status, "failed");
+      EXPECT_EQ(row.error_type, c.error_type);
+      EXPECT_EQ(row.error_rows, 1);
+      EXPECT_GT(seen[entry].faulted, 1 + kMaxRetries);
+      break;
     case Kind::kPermanent:
       EXPECT_EQ(r.exit_code, 1) << r.err;
       EXPECT_EQ(row.status, "failed");
@@ -189,7 +201,10 @@ TEST_P(FaultMatrixTest, ExactDecision) {
       EXPECT_NE(r.err.find("authentication failed"), std::string::npos) << r.err;
       EXPECT_NE(row.status, "failed");
       EXPECT_EQ(row.error_rows, 0);
-      EXPECT_EQ(seen[entry].faulted, 1);
+      // A key refused on /status is refused at the start-up check's status
+      // probe, before any claim: no request of the entry's carried it.
+      EXPECT_EQ(seen[entry].faulted, c.endpoint == "status" ? 0 : 1);
+      if (c.endpoint == "status") EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM batch_jobs"), "0");
       break;
     case Kind::kResubmit: {
       // Every submission gets a new key and a new job; the budget bounds them.
@@ -251,7 +266,7 @@ TEST_P(RecoveryTest, EveryEntryCompletesAfterRetries) {
   ASSERT_EQ(static_cast<int>(rows.size()), entries);
   for (const auto& [id, row] : rows) EXPECT_EQ(row.status, "completed") << id;
   ExpectResultsMatchServerLog(rows);
-  if (c.kind == Kind::kTransient) ExpectOneKeyAndAtMostOneJobPerEntry();
+  if (c.kind != Kind::kResubmit) ExpectOneKeyAndAtMostOneJobPerEntry();
   int faulted = 0;
   for (const auto& [entry, s] : SeenPerEntry(c)) faulted += s.faulted;
   EXPECT_GT(faulted, 0) << "the fault was never injected; the case proved nothing";
@@ -261,7 +276,9 @@ TEST_P(RecoveryTest, EveryEntryCompletesAfterRetries) {
 std::vector<Case> RecoverableCases() {
   std::vector<Case> out;
   for (const Case& c : AllCases()) {
-    if (c.kind == Kind::kTransient || c.kind == Kind::kResubmit) out.push_back(c);
+    if (c.kind == Kind::kTransient || c.kind == Kind::kThrottled || c.kind == Kind::kResubmit) {
+      out.push_back(c);
+    }
   }
   return out;
 }

@@ -29,6 +29,13 @@ std::string EndpointOf(const std::string& path) {
   return "other";
 }
 
+// A line's string member, "" when it is missing or not a string (a const
+// json's operator[] must not be asked for a missing key).
+std::string StringField(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 }  // namespace
 
 int Scale() {
@@ -52,6 +59,10 @@ std::map<std::string, std::string> ReliabilityTest::Env(const std::string& url) 
       {"CNAKE_PROCESSING_SHUTDOWN_GRACE", "1"},
       {"CNAKE_PROCESSING_RATE_LIMIT_REQUESTS_PER_MINUTE", "60000"},
       {"CNAKE_PROCESSING_RATE_LIMIT_BURST", "50"}};
+  if (default_polling_) {
+    env.erase("CNAKE_PROCESSING_POLL_INTERVAL");
+    env.erase("CNAKE_PROCESSING_MAX_POLL_INTERVAL");
+  }
   // A sanitizer build of the client (scripts/soak.sh) must abort on a report,
   // so that no report can pass for an ordinary exit code.
   for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
@@ -168,9 +179,8 @@ std::vector<LogLine> ReliabilityTest::ReadLog() const {
 void ReliabilityTest::ExpectResultsMatchServerLog(const std::map<std::string, Row>& rows) const {
   std::map<std::string, std::string> python_sha;  // request_id -> sha of the generated python
   for (const auto& l : ReadLog()) {
-    if (l.j["python_sha256"].is_string() && l.j["request_id"].is_string()) {
-      python_sha[l.j["request_id"]] = l.j["python_sha256"];
-    }
+    const std::string sha = StringField(l.j, "python_sha256");
+    if (!sha.empty()) python_sha[StringField(l.j, "request_id")] = sha;
   }
   for (const auto& [id, row] : rows) {
     if (row.status != "completed") continue;
@@ -185,8 +195,10 @@ void ReliabilityTest::ExpectOneKeyAndAtMostOneJobPerEntry() const {
   std::map<std::string, int> jobs;
   for (const auto& l : ReadLog()) {
     if (l.endpoint != "generate") continue;
-    if (l.j["idempotency_key"].is_string()) keys[l.source].insert(l.j["idempotency_key"]);
-    if (l.j["job_created"] == true) ++jobs[l.source];
+    if (const std::string key = StringField(l.j, "idempotency_key"); !key.empty()) {
+      keys[l.source].insert(key);
+    }
+    if (l.j.value("job_created", false)) ++jobs[l.source];
   }
   const auto rows = Rows();
   for (const auto& [entry, k] : keys) {

@@ -89,6 +89,8 @@ class ReliabilityTest : public ::testing::Test {
   void ExpectOneKeyAndAtMostOneJobPerEntry() const;
 
   testing::TempDir dir_;
+  // Leave polling at the defaults a user runs (Env sets short intervals).
+  bool default_polling_ = false;
 };
 
 // Runs argv with env and returns exit code, output and the peak RSS.
