@@ -5,6 +5,7 @@
 // running process parsed with a strict Prometheus text-format parser.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 
 #include "control/control_server.h"
 #include "report/performance.h"
+#include "report/systemic_hints.h"
 #include "report/testing/prometheus_text.h"
 #include "report/testing/report_checks.h"
 #include "report/testing/schema_lite.h"
@@ -356,7 +358,16 @@ TEST_F(ReportTest, SystemicThrottlingGivesAHint) {
       {kClient, "process", "--batch-size", "3", "--progress", "none", "--rpm", "6000"}, env,
       dir_.path().string());
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_NE(run.err.find(" recent requests got 429 (rate limited): lower --rpm"),
+  // More than 3 entries x (1 + the default 3 retries): throttling spent no
+  // budget. The hint covers the batch's last requests (up to its window),
+  // every one a 429.
+  const int requests = std::stoi(Query("SELECT count(*)::VARCHAR FROM api_requests"));
+  ASSERT_GT(requests, 12);
+  EXPECT_EQ(Query("SELECT count(*)::VARCHAR FROM api_requests WHERE http_status <> 429"), "0");
+  EXPECT_NE(run.err.find(
+                "hint: all " +
+                std::to_string(std::min(static_cast<std::size_t>(requests), report::kHintWindow)) +
+                " recent requests got 429 (rate limited): lower --rpm"),
             std::string::npos)
       << run.err;
   ProcessResult r = Client({"report", "--type", "errors"});
