@@ -46,6 +46,30 @@ stop_servers() {
   BENCH_PIDS=()
 }
 
+# install_node_client SCRIPT DEST: copies the Node client (NODE_CLIENT_DIR,
+# ../shared/peers/node-client) to DEST and installs its packages there (its
+# own folder may be read-only). When it cannot (node or npm missing, no
+# client there, npm install failing) it prints why on stdout, prefixed with
+# SCRIPT, shows npm's last lines on stderr and returns 1.
+install_node_client() {
+  local script=$1 dest=$2
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "$script: node or npm is not installed: the Node client is skipped"
+    return 1
+  fi
+  if [[ ! -f "$NODE_CLIENT_DIR/client.mjs" ]]; then
+    echo "$script: no Node client at $NODE_CLIENT_DIR: skipped"
+    return 1
+  fi
+  cp -r "$NODE_CLIENT_DIR" "$dest"
+  rm -rf "$dest/node_modules"
+  if ! (cd "$dest" && npm install --silent --no-audit --no-fund >"$dest.npm.log" 2>&1); then
+    echo "$script: npm install failed (see below): the Node client is skipped"
+    tail -5 "$dest.npm.log" >&2
+    return 1
+  fi
+}
+
 # field FILE KEY: the value of a "key: value" line (GNU time -v, store_bench).
 field() { sed -n "s/^[[:space:]]*$2:[[:space:]]*//p" "$1" | head -n1; }
 

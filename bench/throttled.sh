@@ -31,14 +31,11 @@ work=$(mktemp -d)
 peer_pid=""
 trap '[[ -n "$peer_pid" ]] && kill "$peer_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "throttled.sh: node or npm is missing: the Node client is skipped (and so is the run:" \
-    "its database comes from the Node client's gen_db.mjs)" >&2
+# The database comes from the Node client's gen_db.mjs: without it, no run.
+if ! install_node_client throttled.sh "$work/node-client" >&2; then
+  echo "throttled.sh: nothing measured" >&2
   exit 0
 fi
-cp -r "$NODE_CLIENT_DIR" "$work/node-client"
-rm -rf "$work/node-client/node_modules"
-(cd "$work/node-client" && npm install --silent --no-audit --no-fund >"$work/npm.log" 2>&1)
 node "$work/node-client/gen_db.mjs" "$work/base.duckdb" "$THR_ENTRIES" --force >/dev/null
 
 # run NAME CMD: a fresh peer and a fresh copy of the database

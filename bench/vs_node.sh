@@ -51,21 +51,10 @@ table="$out/vs_node.md"
 figures="$out/vs_node.txt"
 : >"$figures"
 
-# The peer, installed in a scratch copy (its folder may be read-only).
+# The peer, installed in a scratch copy.
 node_ok=0
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "vs_node.sh: node or npm is not installed: the Node client is skipped" | tee -a "$figures"
-elif [[ ! -f "$NODE_CLIENT_DIR/client.mjs" ]]; then
-  echo "vs_node.sh: no Node client at $NODE_CLIENT_DIR: skipped" | tee -a "$figures"
-else
-  cp -r "$NODE_CLIENT_DIR" "$work/node-client"
-  rm -rf "$work/node-client/node_modules"
-  if (cd "$work/node-client" && npm install --silent --no-audit --no-fund >"$work/npm.log" 2>&1); then
-    node_ok=1
-  else
-    echo "vs_node.sh: npm install failed (see below): the Node client is skipped" | tee -a "$figures"
-    tail -5 "$work/npm.log"
-  fi
+if install_node_client vs_node.sh "$work/node-client" | tee -a "$figures"; then
+  node_ok=1
 fi
 
 base="$work/base.duckdb"
