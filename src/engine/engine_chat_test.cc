@@ -8,6 +8,7 @@
 #include "api/protocol.h"
 #include "engine/batch_lifecycle.h"
 #include "engine/engine.h"
+#include "engine/engine_fixture.h"
 #include "engine/snapshot_json.h"
 #include "store/duckdb/duckdb_store.h"
 #include "store/memory/memory_store.h"
@@ -73,32 +74,10 @@ class ChatEngineTest : public ::testing::Test {
     return Completion("```python\n" + PythonFor(code) + "```");
   }
 
-  void Seed(int n) {
-    std::vector<EntryInput> in;
-    for (int i = 0; i < n; ++i) {
-      in.push_back(
-          {"e" + std::to_string(100 + i), "cdef int x = " + std::to_string(i), {}, {}, {}});
-    }
-    ASSERT_TRUE(store_.UpsertEntries(in).ok());
-  }
-  std::string Claim(int n) {
-    ClaimOptions claim;
-    claim.limit = n;
-    auto batch = lifecycle_.Claim(json::object(), claim);
-    EXPECT_TRUE(batch.ok());
-    return batch->id;
-  }
+  void Seed(int n) { test_support::SeedEntries(store_, n); }
+  std::string Claim(int n) { return test_support::ClaimBatch(lifecycle_, n); }
   EngineOptions Options(const std::string& batch) {
-    EngineOptions o;
-    o.batch_id = batch;
-    o.max_concurrent = 4;
-    o.rate.requests_per_minute = 60000;
-    o.rate.burst = 50;
-    o.retry.max_retries = 3;
-    o.retry.base_delay = 100ms;
-    o.retry.max_delay = 2s;
-    o.store_worker = StoreWorker::Mode::kInline;
-    o.seed = 42;
+    EngineOptions o = test_support::BaseOptions(batch);
     api::OpenAiProtocolOptions p;
     p.model = "m";
     p.prompt_template = "Translate {id}.";

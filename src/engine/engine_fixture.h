@@ -211,6 +211,41 @@ class MemoryBackend final : public Backend {
   MemoryStore s_;
 };
 
+// Adds n entries "<prefix>100", "<prefix>101", ... with distinct code.
+inline void SeedEntries(Store& store, int n, const std::string& prefix = "e") {
+  std::vector<EntryInput> in;
+  for (int i = 0; i < n; ++i) {
+    in.push_back(
+        {prefix + std::to_string(100 + i), "cdef int x = " + std::to_string(i), {}, {}, {}});
+  }
+  ASSERT_TRUE(store.UpsertEntries(in).ok());
+}
+
+// Claims up to n pending entries for a new batch; returns its id.
+inline std::string ClaimBatch(BatchLifecycle& lifecycle, int n) {
+  ClaimOptions claim;
+  claim.limit = n;
+  auto batch = lifecycle.Claim(json::object(), claim);
+  EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+  return batch.ok() ? batch->id : "";
+}
+
+// What every engine test starts from: 4 in flight, a rate limit that does
+// not bind, 3 quick retries, commits inline on the loop's thread.
+inline EngineOptions BaseOptions(const std::string& batch) {
+  EngineOptions o;
+  o.batch_id = batch;
+  o.max_concurrent = 4;
+  o.rate.requests_per_minute = 60000;
+  o.rate.burst = 50;
+  o.retry.max_retries = 3;
+  o.retry.base_delay = std::chrono::milliseconds(100);
+  o.retry.max_delay = std::chrono::seconds(2);
+  o.store_worker = StoreWorker::Mode::kInline;
+  o.seed = 42;
+  return o;
+}
+
 enum class Kind { kDuckDb, kMemory };
 
 struct TimedJobs;
@@ -230,34 +265,12 @@ class EngineTest : public ::testing::TestWithParam<Kind> {
     transport_.set_auto_advance(true);
   }
   Store& store() { return backend_->store(); }
-  void Seed(int n, const std::string& prefix = "e") {
-    std::vector<EntryInput> in;
-    for (int i = 0; i < n; ++i) {
-      in.push_back(
-          {prefix + std::to_string(100 + i), "cdef int x = " + std::to_string(i), {}, {}, {}});
-    }
-    ASSERT_TRUE(store().UpsertEntries(in).ok());
-  }
-  std::string Claim(int n) {
-    ClaimOptions claim;
-    claim.limit = n;
-    auto batch = lifecycle_->Claim(json::object(), claim);
-    EXPECT_TRUE(batch.ok()) << batch.status().ToString();
-    return batch->id;
-  }
+  void Seed(int n, const std::string& prefix = "e") { SeedEntries(store(), n, prefix); }
+  std::string Claim(int n) { return ClaimBatch(*lifecycle_, n); }
   EngineOptions Options(const std::string& batch) {
-    EngineOptions o;
-    o.batch_id = batch;
-    o.max_concurrent = 4;
-    o.rate.requests_per_minute = 60000;
-    o.rate.burst = 50;
-    o.retry.max_retries = 3;
-    o.retry.base_delay = std::chrono::milliseconds(100);
-    o.retry.max_delay = std::chrono::seconds(2);
+    EngineOptions o = BaseOptions(batch);
     o.poll.initial = std::chrono::milliseconds(200);
     o.poll.max = std::chrono::seconds(2);
-    o.store_worker = StoreWorker::Mode::kInline;
-    o.seed = 42;
     return o;
   }
   std::unique_ptr<WorkSession> Work(const std::string& batch) {
