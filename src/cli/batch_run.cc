@@ -115,13 +115,7 @@ void PrintSummary(const Context& ctx, const engine::RunSummary& r,
     *ctx.out << fmt::format("{} after {:.1f}s\n{}\n", counts, s.elapsed_seconds, requests);
     *ctx.err << "throughput and latency unavailable: " << perf.status().message() << "\n";
   }
-  if (s.rate_limited_seconds >= 1 && s.elapsed_seconds > 0) {
-    *ctx.out << fmt::format(
-        "rate-limited {:.0f}% of the run ({:.0f} s waiting for the {:.0f} requests/min limit); "
-        "raise --rpm if the API allows more\n",
-        100 * std::min(1.0, s.rate_limited_seconds / s.elapsed_seconds), s.rate_limited_seconds,
-        s.configured_rpm);
-  }
+  if (std::string held = RateLimitedSummary(s); !held.empty()) *ctx.out << held << "\n";
   if (!r.database_error.ok()) {
     PrintError(ctx, r.database_error);
   } else if (!r.message.empty()) {
@@ -291,9 +285,10 @@ int RunBatch(Context& ctx, Store& store, engine::BatchLifecycle& lifecycle,
       ctx.signals->SetHandler([&eng, &batch_id](int count, int) {
         if (count >= 3) _exit(kExitInterrupted);
         if (count == 2) {
-          spdlog::warn("batch={} stopping now: requests in flight are abandoned (resume polls or "
-                       "re-sends them under the same key); Ctrl-C again to exit at once",
-                       batch_id);
+          spdlog::warn(
+              "batch={} stopping now: requests in flight are abandoned (resume polls or "
+              "re-sends them under the same key); Ctrl-C again to exit at once",
+              batch_id);
         }
         eng.RequestStop(engine::StopReason::kInterrupted);
       });

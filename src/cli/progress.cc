@@ -36,8 +36,8 @@ std::vector<Part> Parts(const engine::Snapshot& s, bool color) {
   const char* reset = color ? "\033[0m" : "";
   std::vector<Part> parts;
   parts.push_back(Plain(fmt::format("{}/{} done", s.finished(), s.total), 0));
-  const std::string states = fmt::format("{} ok / {} failed / {} retrying", s.completed, s.failed,
-                                         s.retrying);
+  const std::string states =
+      fmt::format("{} ok / {} failed / {} retrying", s.completed, s.failed, s.retrying);
   parts.push_back({fmt::format("{}{} ok{} / {}{} failed{} / {}{} retrying{}", green, s.completed,
                                reset, red, s.failed, reset, yellow, s.retrying, reset),
                    states.size(), 1});
@@ -112,6 +112,21 @@ std::string ProgressLine(const engine::Snapshot& s, bool color, int width) {
     line.resize(std::min(line.size(), static_cast<std::size_t>(width)));
   }
   return line;
+}
+
+std::string RateLimitedSummary(const engine::Snapshot& s) {
+  if (s.rate_limited_seconds < 1 || s.elapsed_seconds <= 0) return "";
+  const double share = 100 * std::min(1.0, s.rate_limited_seconds / s.elapsed_seconds);
+  if (s.throttled > 0 && s.current_rpm < s.configured_rpm) {
+    return fmt::format(
+        "rate-limited {:.0f}% of the run ({:.0f} s waiting): the API answered 429 to {} "
+        "requests, so the client kept to about {:.0f} requests/min of --rpm {:.0f}",
+        share, s.rate_limited_seconds, s.throttled, s.current_rpm, s.configured_rpm);
+  }
+  return fmt::format(
+      "rate-limited {:.0f}% of the run ({:.0f} s waiting for the {:.0f} requests/min limit); "
+      "raise --rpm if the API allows more",
+      share, s.rate_limited_seconds, s.configured_rpm);
 }
 
 std::string ProgressJson(const engine::Snapshot& s) {

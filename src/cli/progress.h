@@ -42,6 +42,10 @@ class ProgressPrinter {
 // the least important parts are left out first. No ETA while the snapshot
 // has none.
 std::string ProgressLine(const engine::Snapshot& s, bool color, int width = 0);
+// The run summary's line on time spent waiting for the request-rate limit
+// (empty under a second). When the API answered 429s, the limit was the one
+// the client learned from them, not --rpm, and the line says so.
+std::string RateLimitedSummary(const engine::Snapshot& s);
 // The NDJSON event for a snapshot.
 std::string ProgressJson(const engine::Snapshot& s);
 // "1h02m", "3m05s", "42s".

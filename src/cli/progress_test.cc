@@ -42,6 +42,21 @@ TEST(ProgressLineTest, ShowsElapsedRetriesAndNamesTheRateLimitWhenItHoldsTheRunB
   EXPECT_NE(held.find("rate-limited: 60 rpm"), std::string::npos) << held;
 }
 
+TEST(ProgressLineTest, TheSummaryNamesTheRateLearnedFrom429sInsteadOfAskingForAHigherRpm) {
+  engine::Snapshot s = Running(10);
+  EXPECT_EQ(RateLimitedSummary(s), "") << "never held";
+  s.rate_limited_seconds = 13;
+  EXPECT_EQ(RateLimitedSummary(s),
+            "rate-limited 20% of the run (13 s waiting for the 60 requests/min limit); raise "
+            "--rpm if the API allows more");
+  s.configured_rpm = 100000;
+  s.current_rpm = 555;
+  s.throttled = 11;
+  EXPECT_EQ(RateLimitedSummary(s),
+            "rate-limited 20% of the run (13 s waiting): the API answered 429 to 11 requests, so "
+            "the client kept to about 555 requests/min of --rpm 100000");
+}
+
 TEST(ProgressLineTest, FitsTheWidthByLeavingOutTheLeastImportantParts) {
   engine::Snapshot s = Running(10);
   s.rate_limited = true;

@@ -19,13 +19,27 @@ double ClampFinite(double v, double lo, double hi, double fallback) {
 RateLimiterOptions Sanitize(RateLimiterOptions o) {
   o.requests_per_minute = ClampFinite(o.requests_per_minute, 1e-3, 1e9, 60);
   o.burst = std::max(o.burst, 1);
+  o.settle_factor = ClampFinite(o.settle_factor, 0, 1, 0.9);
+  o.observe_window = std::max(o.observe_window, Duration(std::chrono::milliseconds(100)));
+  o.min_observed = std::max(o.min_observed, 2);
+  o.firm_span = std::max(o.firm_span, Duration::zero());
   o.decrease_factor = ClampFinite(o.decrease_factor, 0, 1, 0.5);
   o.min_rpm = ClampFinite(o.min_rpm, 1e-3, 1e9, 1);
   o.min_fraction = ClampFinite(o.min_fraction, 0, 1, 0.01);
+  o.max_floor_rpm = ClampFinite(o.max_floor_rpm, o.min_rpm, 1e9, 6);
   o.decrease_holdoff = std::max(o.decrease_holdoff, Duration::zero());
   o.increase_interval = std::max(o.increase_interval, Duration::zero());
+  o.near_ceiling_step = ClampFinite(o.near_ceiling_step, 1e-3, 1, 0.02);
+  o.hold_factor = ClampFinite(o.hold_factor, 0, 1, 0.97);
+  o.ceiling_hold = std::max(o.ceiling_hold, Duration::zero());
   o.increase_fraction = ClampFinite(o.increase_fraction, 1e-3, 1, 0.05);
   return o;
+}
+
+double FloorRpm(const RateLimiterOptions& o, double share) {
+  const double configured = std::max(1e-3, o.requests_per_minute * share);
+  const double fraction = std::min(o.min_fraction * configured, o.max_floor_rpm * share);
+  return std::min(configured, std::max(o.min_rpm * share, fraction));
 }
 
 }  // namespace
@@ -37,8 +51,8 @@ RateLimiter::RateLimiter(double requests_per_minute, int burst, TimePoint now)
 RateLimiter::RateLimiter(const RateLimiterOptions& options, TimePoint now)
     : options_(Sanitize(options)),
       configured_rpm_(options_.requests_per_minute),
-      floor_rpm_(std::min(configured_rpm_,
-                          std::max(options_.min_rpm, options_.min_fraction * configured_rpm_))),
+      floor_rpm_(FloorRpm(options_, 1.0)),
+      ceiling_rpm_(configured_rpm_),
       current_rpm_(configured_rpm_),
       burst_(options_.burst),
       tokens_(1.0),
@@ -89,15 +103,52 @@ Duration RateLimiter::TimeUntilAvailable(TimePoint now) const {
   return (start - now) + Duration(static_cast<Duration::rep>(missing_ns));
 }
 
+std::optional<RateLimiter::Accepted> RateLimiter::AcceptedRpm(TimePoint now) const {
+  const std::size_t held = std::min(answer_count_, kAnswerHistory);
+  std::size_t n = 0;
+  Answer oldest{now, total_paused(now)};
+  for (; n < held; ++n) {
+    const Answer& a = answers_[(answer_count_ - 1 - n) % kAnswerHistory];
+    if (now - a.at > options_.observe_window) break;
+    oldest = a;
+  }
+  if (n < static_cast<std::size_t>(options_.min_observed)) return std::nullopt;
+  const Duration wall = now - oldest.at;
+  // At least a second, so that the first answers of a run, which come back
+  // together, do not read as a rate no API allows; a full ring may span
+  // less (a fast API).
+  const Duration span =
+      n == kAnswerHistory ? wall : std::max(wall, Duration(std::chrono::seconds(1)));
+  if (span <= Duration::zero()) return std::nullopt;
+  // A pause in the window lowers the rate below what the API accepts while
+  // it is sent to; leaving the pause out would raise it above (the answers
+  // of a burst come back together just as the pause starts).
+  const bool paused_within = total_paused(now) > oldest.paused;
+  return Accepted{static_cast<double>(n) * 60e9 / static_cast<double>(span.count()),
+                  wall >= options_.firm_span && !paused_within};
+}
+
+void RateLimiter::Decrease(TimePoint now) {
+  const std::optional<Accepted> accepted = in_episode_ ? std::nullopt : AcceptedRpm(now);
+  if (accepted) {
+    ceiling_rpm_ = std::max(std::min(current_rpm_, accepted->rpm), options_.min_rpm * share_);
+    ceiling_kind_ = accepted->firm ? Ceiling::kFirm : Ceiling::kTentative;
+    current_rpm_ = ceiling_rpm_ * options_.settle_factor;
+    in_episode_ = true;
+    probes_ = 0;
+  } else {
+    current_rpm_ *= options_.decrease_factor;
+  }
+  current_rpm_ = std::clamp(current_rpm_, floor_rpm_, configured_rpm_);
+  at_ceiling_since_.reset();
+  last_decrease_ = now;
+}
+
 void RateLimiter::OnThrottled(TimePoint now, std::optional<Duration> retry_after) {
   Refill(now);
   now = last_refill_;
   ++throttles_;
-  const bool in_holdoff = last_decrease_ && now - *last_decrease_ < options_.decrease_holdoff;
-  if (!in_holdoff) {
-    current_rpm_ = std::max(floor_rpm_, current_rpm_ * options_.decrease_factor);
-    last_decrease_ = now;
-  }
+  if (!last_decrease_ || now - *last_decrease_ >= options_.decrease_holdoff) Decrease(now);
   last_change_ = now;  // recovery starts a full interval after the last throttle
   tokens_ = std::min(tokens_, 0.0);
   if (retry_after) {
@@ -105,12 +156,32 @@ void RateLimiter::OnThrottled(TimePoint now, std::optional<Duration> retry_after
   }
 }
 
+void RateLimiter::Increase(TimePoint now) {
+  const double settled = options_.settle_factor * ceiling_rpm_;
+  const double held = ceiling_kind_ == Ceiling::kConfigured
+                          ? ceiling_rpm_
+                          : std::max(settled, options_.hold_factor * ceiling_rpm_);
+  if (current_rpm_ < settled) {
+    current_rpm_ = std::min(settled, current_rpm_ * 2);
+  } else if (current_rpm_ < held) {
+    current_rpm_ = std::min(held, current_rpm_ + options_.near_ceiling_step * ceiling_rpm_);
+  } else {
+    if (!at_ceiling_since_) at_ceiling_since_ = now;
+    if (ceiling_kind_ == Ceiling::kFirm && now - *at_ceiling_since_ < options_.ceiling_hold) return;
+    const double step = options_.increase_fraction * std::ldexp(1.0, std::min(probes_, 16));
+    current_rpm_ *= 1 + std::min(step, 1.0);
+    ++probes_;
+  }
+  current_rpm_ = std::min(current_rpm_, configured_rpm_);
+}
+
 void RateLimiter::OnSuccess(TimePoint now) {
   Refill(now);  // tokens so far accrued at the old rate
   now = last_refill_;
+  answers_[answer_count_++ % kAnswerHistory] = {now, total_paused(now)};
   if (current_rpm_ >= configured_rpm_ || now - last_change_ < options_.increase_interval) return;
-  current_rpm_ =
-      std::min(configured_rpm_, current_rpm_ + options_.increase_fraction * configured_rpm_);
+  Increase(now);
+  in_episode_ = false;
   last_change_ = now;
 }
 
@@ -138,13 +209,12 @@ void RateLimiter::SetShare(TimePoint now, double share) {
     return;
   }
   const bool was_blocked = share_ <= 0;
-  const double old_configured = configured_rpm_;
+  const double scale = std::max(1e-3, options_.requests_per_minute * share) / configured_rpm_;
   share_ = share;
-  configured_rpm_ = std::max(1e-3, options_.requests_per_minute * share);
-  floor_rpm_ = std::min(
-      configured_rpm_, std::max(options_.min_rpm * share, options_.min_fraction * configured_rpm_));
-  current_rpm_ =
-      std::clamp(current_rpm_ * configured_rpm_ / old_configured, floor_rpm_, configured_rpm_);
+  configured_rpm_ *= scale;
+  ceiling_rpm_ *= scale;
+  floor_rpm_ = FloorRpm(options_, share);
+  current_rpm_ = std::clamp(current_rpm_ * scale, floor_rpm_, configured_rpm_);
   burst_ = std::max(1, static_cast<int>(std::floor(options_.burst * share + 1e-9)));
   tokens_ = was_blocked ? 1.0 : std::min(tokens_, static_cast<double>(burst_));
   last_refill_ = now;

@@ -93,6 +93,7 @@ def translate(cython):
 def log(record):
     if not ARGS.request_log:
         return
+    record["mono_ms"] = int(time.monotonic() * 1000)
     with LOCK, open(ARGS.request_log, "a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
 
