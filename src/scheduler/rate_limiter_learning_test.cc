@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "scheduler/rate_limiter.h"
@@ -148,43 +150,70 @@ TEST(RateLimiterTest, AboveTheCeilingTheRateClimbsFasterAndFaster) {
   EXPECT_DOUBLE_EQ(limiter.current_rpm(), 100000);
 }
 
-// An API that allows `limit` requests per wall-clock second (a fixed window,
-// as the FastAPI peer and many gateways count) and answers the rest with 429
-// and a Retry-After to the start of the window after next. The caller always
-// has work (16 requests in flight at most, each answered after 20 ms), so
-// only the limiter and the API decide the rate. Returns the requests the API
-// accepted per second between `from` and `to` after the start.
-double AcceptedPerSecond(double configured_rpm, int limit, Duration from, Duration to) {
+// A simulated API's admission rule: given the time since the start, nullopt
+// to accept a request, or the Retry-After of its 429.
+using Admission = std::function<std::optional<Duration>(Duration)>;
+
+// `limit` requests per wall-clock second (a fixed window, as the FastAPI
+// peer and many gateways count); a 429's Retry-After points to the start of
+// the window after next.
+Admission FixedWindow(int limit) {
+  return [limit, window = -1L, in_window = 0](Duration t) mutable -> std::optional<Duration> {
+    const long second = std::chrono::duration_cast<std::chrono::seconds>(t).count();
+    if (second != window) window = second, in_window = 0;
+    if (++in_window <= limit) return std::nullopt;
+    return std::chrono::seconds(2) - t % std::chrono::seconds(1);
+  };
+}
+
+// A token bucket of `per_second` with room for `burst` (as providers that
+// count per minute and replenish continuously); a 429 says to retry in the
+// whole seconds until the next token, at least one.
+Admission TokenBucket(double per_second, double burst) {
+  return [per_second, burst, tokens = burst,
+          at = Duration::zero()](Duration t) mutable -> std::optional<Duration> {
+    tokens = std::min(burst, tokens + per_second * Seconds(t - at));
+    at = t;
+    if (tokens >= 1) {
+      tokens -= 1;
+      return std::nullopt;
+    }
+    return std::chrono::seconds(1 + static_cast<long>((1 - tokens) / per_second));
+  };
+}
+
+// A caller that always has work (16 requests in flight at most, each
+// answered after 20 ms) against an API admitting by `admit`: only the
+// limiter and the API decide the rate. Returns the requests the API accepted
+// per second between `from` and `to` after the start.
+double AcceptedPerSecond(double configured_rpm, Admission admit, Duration from, Duration to) {
   FakeClock clock;
   const TimePoint start = clock.Now();
   RateLimiter limiter(configured_rpm, 5, start);
-  std::vector<TimePoint> answers;  // when each request in flight is answered
-  std::vector<bool> throttled;
-  long window = -1;
-  int in_window = 0, accepted = 0;
+  struct InFlight {
+    TimePoint answered;
+    std::optional<Duration> retry_after;  // a 429
+  };
+  std::vector<InFlight> in_flight;
+  int accepted = 0;
   while (clock.Now() - start < to) {
     const TimePoint now = clock.Now();
-    for (std::size_t i = 0; i < answers.size();) {
-      if (answers[i] > now) {
+    for (std::size_t i = 0; i < in_flight.size();) {
+      if (in_flight[i].answered > now) {
         ++i;
         continue;
       }
-      if (throttled[i]) {
-        const Duration into = (now - start) % std::chrono::seconds(1);
-        limiter.OnThrottled(now, std::chrono::seconds(2) - into);
+      if (in_flight[i].retry_after) {
+        limiter.OnThrottled(now, in_flight[i].retry_after);
       } else {
         limiter.OnSuccess(now);
       }
-      answers.erase(answers.begin() + static_cast<long>(i));
-      throttled.erase(throttled.begin() + static_cast<long>(i));
+      in_flight.erase(in_flight.begin() + static_cast<long>(i));
     }
-    while (answers.size() < 16 && limiter.TryAcquire(now)) {
-      const long second = std::chrono::duration_cast<std::chrono::seconds>(now - start).count();
-      if (second != window) window = second, in_window = 0;
-      const bool over = ++in_window > limit;
-      if (!over && now - start >= from) ++accepted;
-      answers.push_back(now + 20ms);
-      throttled.push_back(over);
+    while (in_flight.size() < 16 && limiter.TryAcquire(now)) {
+      const std::optional<Duration> refused = admit(now - start);
+      if (!refused && now - start >= from) ++accepted;
+      in_flight.push_back({now + 20ms, refused});
     }
     clock.Advance(1ms);
   }
@@ -193,13 +222,22 @@ double AcceptedPerSecond(double configured_rpm, int limit, Duration from, Durati
 
 TEST(RateLimiterTest, AConfiguredRateFarAboveTheApisLimitStillUsesMostOfTheAllowance) {
   for (const double rpm : {100000.0, 6000.0, 1200.0}) {
-    const double per_second = AcceptedPerSecond(rpm, 10, 60s, 600s);
+    const double per_second = AcceptedPerSecond(rpm, FixedWindow(10), 60s, 600s);
     EXPECT_GE(per_second, 0.85 * 10) << "--rpm " << rpm;
     RecordProperty("accepted_centi_per_s_" + std::to_string(static_cast<int>(rpm)),
                    static_cast<int>(per_second * 100));
   }
   // At the API's own limit the limiter alone keeps within it.
-  EXPECT_GE(AcceptedPerSecond(600, 10, 60s, 600s), 0.95 * 10);
+  EXPECT_GE(AcceptedPerSecond(600, FixedWindow(10), 60s, 600s), 0.95 * 10);
+}
+
+TEST(RateLimiterTest, AgainstATokenBucketApiToo) {
+  for (const double rpm : {100000.0, 1200.0}) {
+    const double per_second = AcceptedPerSecond(rpm, TokenBucket(10, 20), 60s, 600s);
+    EXPECT_GE(per_second, 0.85 * 10) << "--rpm " << rpm;
+    RecordProperty("bucket_accepted_centi_per_s_" + std::to_string(static_cast<int>(rpm)),
+                   static_cast<int>(per_second * 100));
+  }
 }
 
 }  // namespace
