@@ -1,4 +1,4 @@
-// One token bucket over all API requests, with AIMD adaptation to 429s.
+// One token bucket over all API requests; it learns the API's limit from 429s.
 #pragma once
 
 #include <array>
@@ -54,10 +54,11 @@ struct RateLimiterOptions {
   // ceiling (just under the API's limit, as near as it can be measured:
   // sending at exactly an API's limit draws a 429 now and then, and each
   // costs a Retry-After pause); there it holds for ceiling_hold (unless the
-  // ceiling is tentative); then,
-  // probing for a limit that was underestimated or raised, by
-  // increase_fraction of itself, doubling that fraction with each further
-  // increase (at most doubling the rate), never above the configured rate.
+  // ceiling is tentative); then, probing for a limit that was underestimated
+  // or raised, by increase_fraction of itself, doubling that fraction with
+  // each further increase (at most doubling the rate), never above the
+  // configured rate. A ceiling never learned (the configured rate) is
+  // approached all the way and not held.
   Duration increase_interval = std::chrono::seconds(2);
   double near_ceiling_step = 0.02;
   double hold_factor = 0.97;
@@ -85,7 +86,7 @@ struct RateLimiterOptions {
 // to just under the ceiling (where the limit is), where it stays for a
 // while, then faster and faster above it up to the configured rate. A caller held to
 // 600 requests/min by an API's fixed window gets at least 0.85 of them at
-// any configured rate (rate_limiter_test.cc simulates it); with the old
+// any configured rate (rate_limiter_learning_test.cc simulates it); with the old
 // rule (halve, floor and steps fixed fractions of the configured rate) an
 // --rpm of 100000 got half.
 //
@@ -127,8 +128,8 @@ class RateLimiter {
   double configured_rpm() const { return configured_rpm_; }
   double current_rpm() const { return current_rpm_; }
   double floor_rpm() const { return floor_rpm_; }
-  // The rate the last episode of throttles started at (the configured rate
-  // before any throttle).
+  // The rate the API accepted when the last episode of throttles began (the
+  // configured rate before anything was learned).
   double ceiling_rpm() const { return ceiling_rpm_; }
   // Requests per minute answered without a throttle (OnSuccess) over the
   // options' observe_window before `now` (over at least a second), and
@@ -160,8 +161,8 @@ class RateLimiter {
 
   // The last kAnswerHistory OnSuccess calls, a ring: enough to measure any
   // rate (a full ring measures over its own span). Each keeps total_paused
-  // at its time, so that the rate leaves out time spent paused, when the
-  // API could not be sent anything.
+  // at its time, so that a pause within the window, which lowers the
+  // measured rate, makes the measurement tentative.
   struct Answer {
     TimePoint at;
     Duration paused;
