@@ -209,9 +209,10 @@ void RateLimiter::SetShare(TimePoint now, double share) {
     return;
   }
   const bool was_blocked = share_ <= 0;
-  const double scale = std::max(1e-3, options_.requests_per_minute * share) / configured_rpm_;
+  const double configured = std::max(1e-3, options_.requests_per_minute * share);
+  const double scale = configured / configured_rpm_;  // what was learned scales with the share
   share_ = share;
-  configured_rpm_ *= scale;
+  configured_rpm_ = configured;
   ceiling_rpm_ *= scale;
   floor_rpm_ = FloorRpm(options_, share);
   current_rpm_ = std::clamp(current_rpm_ * scale, floor_rpm_, configured_rpm_);
