@@ -214,13 +214,16 @@ void ReliabilityTest::ExpectOneKeyAndAtMostOneJobPerEntry() const {
 namespace {
 
 // RssAnon of a running process in kB, -1 when it cannot be read.
-long RssAnonKb(pid_t pid) {
+// RssAnon and VmHWM (the peak so far) in kB, or -1 when the process is gone.
+std::pair<long, long> AnonAndPeakKb(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
+  long anon = -1, peak = -1;
   while (std::getline(status, line)) {
-    if (line.rfind("RssAnon:", 0) == 0) return std::atol(line.c_str() + 8);
+    if (line.rfind("VmHWM:", 0) == 0) peak = std::atol(line.c_str() + 6);
+    if (line.rfind("RssAnon:", 0) == 0) anon = std::atol(line.c_str() + 8);
   }
-  return -1;
+  return {anon, peak};
 }
 
 }  // namespace
@@ -255,9 +258,11 @@ RunResult RunMeasured(const std::vector<std::string>& argv,
   while (sample_every.count() > 0) {
     const pid_t done = wait4(pid, &status, WNOHANG, &usage);
     if (done == pid || (done < 0 && errno != EINTR)) break;
-    if (const long kb = RssAnonKb(pid); kb >= 0) {
-      result.anon_kb.emplace_back(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), kb);
+    if (const auto [anon, peak] = AnonAndPeakKb(pid); anon >= 0 && peak >= 0) {
+      const double t =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      result.anon_kb.emplace_back(t, anon);
+      result.peak_kb.emplace_back(t, peak);
     }
     std::this_thread::sleep_for(sample_every);
   }
