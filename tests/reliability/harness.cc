@@ -213,7 +213,6 @@ void ReliabilityTest::ExpectOneKeyAndAtMostOneJobPerEntry() const {
 
 namespace {
 
-// RssAnon of a running process in kB, -1 when it cannot be read.
 // RssAnon and VmHWM (the peak so far) in kB, or -1 when the process is gone.
 std::pair<long, long> AnonAndPeakKb(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
