@@ -258,10 +258,9 @@ RunResult RunMeasured(const std::vector<std::string>& argv,
     const pid_t done = wait4(pid, &status, WNOHANG, &usage);
     if (done == pid || (done < 0 && errno != EINTR)) break;
     if (const auto [anon, peak] = AnonAndPeakKb(pid); anon >= 0 && peak >= 0) {
-      const double t =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      result.anon_kb.emplace_back(t, anon);
-      result.peak_kb.emplace_back(t, peak);
+      result.anon_kb.emplace_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), anon);
+      result.peak_kb.push_back(peak);
     }
     std::this_thread::sleep_for(sample_every);
   }

@@ -53,8 +53,9 @@ struct RunResult {
   long max_rss_kb = 0;  // peak resident set size of the client (wait4)
   // With a sampling interval: (seconds since start, RssAnon kB) while it ran.
   std::vector<std::pair<double, long>> anon_kb;
-  // At the same moments, VmHWM kB: the peak so far, so the moment of the peak is known.
-  std::vector<std::pair<double, long>> peak_kb;
+  // VmHWM kB (the peak so far) at the moment of each anon_kb sample, so the
+  // moment of the peak is known.
+  std::vector<long> peak_kb;
 };
 
 class ReliabilityTest : public ::testing::Test {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -164,15 +165,14 @@ TEST_F(OverloadTest, PeakMemoryStaysUnderTheDuckDbLimitPlus96MiBAndAnonMemoryIsF
   if (const char* series = std::getenv("CNAKE_TEST_MEMORY_SERIES")) {
     std::ofstream out(series);
     for (std::size_t i = 0; i < r.anon_kb.size(); ++i) {
-      out << r.anon_kb[i].first << " " << r.anon_kb[i].second << " " << r.peak_kb[i].second << "\n";
+      out << r.anon_kb[i].first << " " << r.anon_kb[i].second << " " << r.peak_kb[i] << "\n";
     }
   }
   // When the peak was reached: the claim, the steady state or the end of the run.
-  for (const auto& [t, kb] : r.peak_kb) {
-    if (kb < r.peak_kb.back().second) continue;  // the loop runs only when there are samples
-    RecordProperty("peak_reached_at_s", static_cast<int>(t));
-    RecordProperty("run_s", static_cast<int>(r.peak_kb.back().first));
-    break;
+  if (!r.peak_kb.empty()) {
+    const auto at = std::find(r.peak_kb.begin(), r.peak_kb.end(), r.peak_kb.back());
+    RecordProperty("peak_reached_at_s", static_cast<int>(r.anon_kb[at - r.peak_kb.begin()].first));
+    RecordProperty("run_s", static_cast<int>(r.anon_kb.back().first));
   }
   long worst = 0;
   int windows = 0;
