@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -146,6 +147,45 @@ TEST_F(CurlTransportTest, ConcurrentRequestsCompleteWithTheirTags) {
   }
   EXPECT_EQ(std::count(seen.begin(), seen.end(), true), 12);
   EXPECT_LE(server.connections(), 4);
+}
+
+// A chat completion can take minutes, so concurrent POSTs over plain http
+// must each go out at once on a connection of their own, not wait for the
+// first answer to learn whether the server multiplexes (CURLOPT_PIPEWAIT
+// does that; the token budget counts each request from its send). The
+// server holds every answer until all the requests have arrived, or 3 s.
+TEST_F(CurlTransportTest, ConcurrentPostsOverPlainHttpGoOutBeforeAnyAnswer) {
+  constexpr int kRequests = 4;
+  std::mutex mu;
+  std::condition_variable all_arrived;
+  int arrived = 0;
+  ScriptedServer server([&](Connection& c) {
+    while (c.ReadRequest()) {
+      std::unique_lock<std::mutex> lock(mu);
+      ++arrived;
+      all_arrived.notify_all();
+      all_arrived.wait_for(lock, seconds(3), [&] { return arrived >= kRequests; });
+      const std::string seen = std::to_string(arrived);
+      lock.unlock();
+      if (!c.Send(HttpResponse(200, seen))) return;
+    }
+  });
+  TransportOptions options = Options(server);
+  options.max_connections = kRequests;
+  auto transport = Make(options);
+  for (std::uint64_t i = 0; i < kRequests; ++i) {
+    Request post;
+    post.tag = i;
+    post.endpoint = Endpoint::kSubmit;
+    post.path = std::string(kGeneratePath);
+    post.body = R"({"prompt":"p"})";
+    transport->Start(post);
+  }
+  for (const Response& r : Drain(*transport, kRequests)) {
+    EXPECT_EQ(r.transport, TransportError::kNone) << r.error;
+    EXPECT_EQ(r.body, std::to_string(kRequests))
+        << "requests that had arrived when request " << r.tag << " was answered";
+  }
 }
 
 TEST_F(CurlTransportTest, ErrorStatusKeepsBody) {
