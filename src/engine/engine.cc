@@ -252,6 +252,12 @@ void Engine::Send(std::uint64_t tag, Job& job, TimePoint now) {
     job.request_bytes = req.body.size();
     Transition(job, JobPhase::kSubmitting);
     NoteSubmitSent(job, now);
+    // When the token budget counts this request from, and what it reserved:
+    // a debug log holds the client's side of every window a provider counts.
+    spdlog::debug("batch={} entry={} generate attempt {} sent at {:.6f} s, {} tokens reserved",
+                  options_.batch_id, job.entry.id, job.retries + 1,
+                  std::chrono::duration<double>(now - started_).count(),
+                  job.token_reservation != 0 ? job.reserved_tokens : 0);
   } else {
     const std::string& id = *job.entry.request_id;
     const bool status = job.phase == JobPhase::kToPoll;

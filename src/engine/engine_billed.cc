@@ -32,8 +32,9 @@ void Engine::TakeBudgets(Job& job, TimePoint now) {
   // BudgetsAllow said yes at this `now` for this estimate, so it succeeds.
   // It counts in every window until NoteSubmitSent stamps its send time: a
   // chat attempt goes out only after its commit, which may take a while.
+  job.reserved_tokens = TokenEstimate(job);
   job.token_reservation =
-      token_budget_.TryReserve(now, TokenEstimate(job), /*until_sent=*/true).value_or(0);
+      token_budget_.TryReserve(now, job.reserved_tokens, /*until_sent=*/true).value_or(0);
 }
 
 void Engine::NoteSubmitSent(Job& job, TimePoint now) {

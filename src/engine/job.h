@@ -74,8 +74,10 @@ struct Job {
   int retries = 0;  // retries spent (the API attempt count is retries + 1)
   double last_latency_ms = 0;
   // The token budget's reservation for the submission under way (0: none),
-  // and the size of its body, for the estimate and its correction.
+  // the tokens it reserved, and the size of its body, for the estimate and
+  // its correction.
   std::uint64_t token_reservation = 0;
+  std::int64_t reserved_tokens = 0;
   std::size_t request_bytes = 0;
   bool reported_usage = false;  // an answer of this run reported the entry's usage
 };
